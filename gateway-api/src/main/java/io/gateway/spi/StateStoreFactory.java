@@ -1,0 +1,24 @@
+package io.gateway.spi;
+
+/**
+ * Creates the {@link StateStore} selected by {@code gateway.state.type}.
+ */
+public interface StateStoreFactory {
+
+    /**
+     * The type name used in configuration, e.g. {@code redis}.
+     *
+     * @return the type
+     */
+    String type();
+
+    /**
+     * Creates the store. It should connect lazily or tolerate an unreachable back end: the gateway
+     * starts anyway and requests that need state fail with 503 until the back end returns.
+     *
+     * @param config the {@code gateway.state} block
+     * @param logger a logger for the store
+     * @return the store
+     */
+    StateStore create(PluginConfig config, System.Logger logger);
+}
