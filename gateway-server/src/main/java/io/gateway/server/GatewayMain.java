@@ -1,0 +1,68 @@
+package io.gateway.server;
+
+import io.gateway.server.config.GatewayConfig;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Command-line entry point: {@code gateway [--config FILE]}. Without {@code --config}, reads
+ * {@code conf/gateway.yaml} below the distribution folder ({@code -Dgateway.home}). A start-up
+ * failure prints one line to standard error and exits with status 2.
+ */
+public final class GatewayMain {
+
+    private GatewayMain() {
+    }
+
+    /**
+     * Starts the gateway and blocks until it is stopped.
+     *
+     * @param args command-line arguments
+     */
+    public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format",
+                    "%1$tY-%1$tm-%1$tdT%1$tH:%1$tM:%1$tS.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+        }
+        Path home = Path.of(System.getProperty("gateway.home", ".")).toAbsolutePath().normalize();
+        Path configFile = home.resolve("conf/gateway.yaml");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> {
+                    if (i + 1 >= args.length) {
+                        fail("--config needs a file: gateway --config FILE");
+                    }
+                    configFile = Path.of(args[++i]).toAbsolutePath();
+                }
+                case "--help", "-h" -> {
+                    System.out.println("usage: gateway [--config FILE]   (default: conf/gateway.yaml)");
+                    return;
+                }
+                default -> fail("unknown argument '" + args[i] + "'; usage: gateway [--config FILE]");
+            }
+        }
+        GatewayServer server;
+        try {
+            GatewayConfig config = GatewayConfig.load(configFile, System.getenv(), home);
+            server = GatewayServer.start(config);
+        } catch (StartupException e) {
+            fail(e.getMessage());
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "gateway-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void fail(String message) {
+        System.err.println("gateway: " + message);
+        System.exit(2);
+    }
+}

@@ -1,0 +1,372 @@
+package io.gateway.server;
+
+import io.gateway.server.config.ConfigBlock;
+import io.gateway.server.config.GatewayConfig;
+import io.gateway.server.http.ErrorEnvelope;
+import io.gateway.server.http.InferenceRoutes;
+import io.gateway.server.metrics.GatewayMetrics;
+import io.gateway.server.plugin.LoadedPlugin;
+import io.gateway.server.plugin.PluginRegistry;
+import io.gateway.server.routing.ProviderRuntime;
+import io.gateway.server.routing.Router;
+import io.gateway.server.routing.WeightedKeySelector;
+import io.gateway.server.state.MemoryStateStore;
+import io.gateway.server.upstream.HelidonUpstreamClient;
+import io.gateway.spi.ApiKey;
+import io.gateway.spi.Chain;
+import io.gateway.spi.ErrorCode;
+import io.gateway.spi.GatewayException;
+import io.gateway.spi.Middleware;
+import io.gateway.spi.MiddlewareFactory;
+import io.gateway.spi.Provider;
+import io.gateway.spi.ProviderFactory;
+import io.gateway.spi.StateStore;
+import io.gateway.spi.StateStoreFactory;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The running gateway: plugins loaded, providers and middleware created from the configuration, the
+ * chain composed, and the HTTP server listening.
+ */
+public final class GatewayServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger("gateway");
+
+    private final WebServer server;
+    private final PluginRegistry registry;
+    private final Router router;
+    private final List<Middleware> middleware;
+    private final StateStore state;
+    private final ScheduledExecutorService housekeeping;
+
+    private GatewayServer(WebServer server, PluginRegistry registry, Router router, List<Middleware> middleware,
+                          StateStore state, ScheduledExecutorService housekeeping) {
+        this.server = server;
+        this.registry = registry;
+        this.router = router;
+        this.middleware = middleware;
+        this.state = state;
+        this.housekeeping = housekeeping;
+    }
+
+    /**
+     * Starts a gateway.
+     *
+     * @param config the loaded configuration
+     * @return the running gateway
+     * @throws StartupException when the configuration or a plugin is wrong
+     */
+    public static GatewayServer start(GatewayConfig config) {
+        Clock clock = Clock.systemUTC();
+        GatewayMetrics metrics = new GatewayMetrics();
+        long maxBody;
+        try {
+            maxBody = config.maxRequestBody();
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage());
+        }
+        PluginRegistry registry = PluginRegistry.load(config.pluginsDir());
+        for (LoadedPlugin plugin : registry.plugins()) {
+            LOG.log(System.Logger.Level.INFO, plugin.summary());
+        }
+        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "gateway-housekeeping");
+            thread.setDaemon(true);
+            return thread;
+        });
+        List<AutoCloseable> created = new ArrayList<>();
+        try {
+            StateStore state = createState(config.state(), registry, clock, housekeeping);
+            created.add(state);
+            Map<String, ProviderRuntime> providers = createProviders(config, registry, state, clock, metrics);
+            providers.values().forEach(p -> created.add(p.provider()));
+            List<Middleware> middleware = createMiddleware(config, registry, state, clock, metrics);
+            created.addAll(middleware);
+            List<String> unknown = config.unreadKeys();
+            if (!unknown.isEmpty()) {
+                throw new StartupException("unknown key " + unknown.get(0)
+                        + ": remove it or fix its spelling (docs/configuration.md lists every key)");
+            }
+            Router router = new Router(providers, clock);
+            Chain chain = compose(middleware, router);
+            InferenceRoutes routes = new InferenceRoutes(chain, metrics, maxBody);
+            HttpRouting.Builder routing = HttpRouting.builder();
+            routing.get("/health", (req, res) -> {
+                res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                res.send("{\"status\":\"ok\"}".getBytes(StandardCharsets.US_ASCII));
+            });
+            routing.get("/metrics", (req, res) -> {
+                res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                res.send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
+            });
+            routes.register(routing);
+            routing.any((req, res) -> {
+                GatewayException e = GatewayException.of(ErrorCode.NOT_FOUND, "no route " + req.prologue().method().text()
+                        + " " + req.path().path() + "; the OpenAI routes live under /openai/v1/, /openai/ and /v1/");
+                res.status(Status.NOT_FOUND_404);
+                res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                res.send(ErrorEnvelope.of(e, null, null, null, null).toBytes());
+            });
+            WebServer server = WebServer.builder()
+                    .connectionOptions(options -> options.tcpNoDelay(true))
+                    .config(config.server())
+                    .routing(routing)
+                    .build()
+                    .start();
+            GatewayServer gateway = new GatewayServer(server, registry, router, middleware, state, housekeeping);
+            LOG.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + " with providers "
+                    + providers.keySet() + " and middleware " + config.middleware().stream()
+                    .map(b -> b.string("type", "?")).toList());
+            return gateway;
+        } catch (RuntimeException e) {
+            for (AutoCloseable closeable : created) {
+                try {
+                    closeable.close();
+                } catch (Exception ignored) {
+                    // start-up already failed; the first reason is the one to report
+                }
+            }
+            housekeeping.shutdownNow();
+            throw e;
+        }
+    }
+
+    private static StateStore createState(ConfigBlock block, PluginRegistry registry, Clock clock,
+                                          ScheduledExecutorService housekeeping) {
+        String type = block.string("type", "memory");
+        if (type.equals("memory")) {
+            int maxEntries = block.integer("max-entries", 100_000);
+            if (maxEntries <= 0) {
+                throw new StartupException("gateway.state.max-entries: must be positive, e.g. 100000");
+            }
+            MemoryStateStore store = new MemoryStateStore(clock, maxEntries);
+            housekeeping.scheduleWithFixedDelay(store::sweep, 10, 10, TimeUnit.SECONDS);
+            return store;
+        }
+        PluginRegistry.Offered<StateStoreFactory> offered = registry.store(type);
+        if (offered == null) {
+            throw new StartupException("gateway.state.type: no plugin offers state store type '" + type
+                    + "'; use memory" + (registry.storeTypes().isEmpty() ? "" : " or one of " + registry.storeTypes())
+                    + ", or put the store's plugin folder into the plugins directory");
+        }
+        return inPlugin(offered.plugin(), "gateway.state", () -> offered.factory().create(block,
+                System.getLogger("gateway.plugin." + offered.plugin().id())));
+    }
+
+    private static Map<String, ProviderRuntime> createProviders(GatewayConfig config, PluginRegistry registry,
+                                                                StateStore state, Clock clock, GatewayMetrics metrics) {
+        Map<String, ProviderRuntime> providers = new LinkedHashMap<>();
+        List<ConfigBlock> blocks;
+        try {
+            blocks = config.providers();
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage());
+        }
+        for (ConfigBlock block : blocks) {
+            String name = block.name();
+            if (name.contains("/") || name.isBlank()) {
+                throw new StartupException(block.path() + ": a provider name cannot contain '/'; rename it");
+            }
+            try {
+                String type = block.string("type", name);
+                PluginRegistry.Offered<ProviderFactory> offered = registry.provider(type);
+                if (offered == null) {
+                    throw new StartupException(block.path() + ".type: no plugin serves provider type '" + type
+                            + "'; installed plugins serve " + registry.providerTypes()
+                            + "; put the provider's plugin folder into " + config.pluginsDir()
+                            + " or fix the type");
+                }
+                Duration timeout = positive(block, "timeout", Duration.ofSeconds(30));
+                Duration connectTimeout = positive(block, "connect-timeout", Duration.ofSeconds(5));
+                Duration idleTimeout = positive(block, "stream-idle-timeout", Duration.ofSeconds(60));
+                Map<String, String> hints = new HashMap<>();
+                List<ApiKey> keys = keys(block, hints);
+                ServerPluginContext context = new ServerPluginContext(new HelidonUpstreamClient(connectTimeout, clock),
+                        state, clock, metrics.forPlugin(offered.plugin().id()),
+                        System.getLogger("gateway.plugin." + offered.plugin().id()));
+                Provider provider = inPlugin(offered.plugin(), block.path(),
+                        () -> offered.factory().create(block, context));
+                if (provider == null) {
+                    throw new StartupException(block.path() + ": plugin " + offered.plugin().id()
+                            + " created no provider");
+                }
+                providers.put(name, new ProviderRuntime(name, type, offered.plugin().id(), provider,
+                        offered.plugin().classLoader(), new WeightedKeySelector(keys), timeout, idleTimeout, hints));
+                hints.forEach((key, hint) -> LOG.log(System.Logger.Level.WARNING, "provider " + name + ": " + hint
+                        + "; its requests answer 401 until it is set"));
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(e.getMessage());
+            }
+        }
+        return providers;
+    }
+
+    private static Duration positive(ConfigBlock block, String key, Duration dflt) {
+        Duration value = block.duration(key, dflt);
+        if (value.isZero()) {
+            throw block.invalid(key, "must be greater than zero, e.g. 30s");
+        }
+        return value;
+    }
+
+    private static List<ApiKey> keys(ConfigBlock provider, Map<String, String> hints) {
+        List<ApiKey> keys = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        List<ConfigBlock> blocks = provider.blocks("keys");
+        for (int i = 0; i < blocks.size(); i++) {
+            ConfigBlock block = blocks.get(i);
+            String name = block.string("name", "key-" + i);
+            if (!names.add(name)) {
+                throw block.invalid("name", "another key of this provider is already named '" + name
+                        + "'; key names must be unique");
+            }
+            double weight = block.number("weight", 1.0);
+            if (!(weight > 0)) {
+                throw block.invalid("weight", "must be greater than 0, e.g. 1.0");
+            }
+            List<String> models = block.strings("models");
+            var value = block.secret("value");
+            if (value.isEmpty()) {
+                hints.put(name, block.unsetVariable("value")
+                        .map(var -> "environment variable " + var + " (" + block.path() + ".value) is not set")
+                        .orElse(block.path() + ".value is empty"));
+            }
+            keys.add(new ApiKey(name, value, weight, models, block));
+        }
+        return keys;
+    }
+
+    private static List<Middleware> createMiddleware(GatewayConfig config, PluginRegistry registry, StateStore state,
+                                                     Clock clock, GatewayMetrics metrics) {
+        List<Middleware> result = new ArrayList<>();
+        List<ConfigBlock> blocks;
+        try {
+            blocks = config.middleware();
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage());
+        }
+        for (ConfigBlock block : blocks) {
+            try {
+                String type = block.string("type").orElseThrow(() -> block.invalid("type",
+                        "is required; installed plugins offer middleware types " + registry.middlewareTypes()));
+                PluginRegistry.Offered<MiddlewareFactory> offered = registry.middleware(type);
+                if (offered == null) {
+                    throw new StartupException(block.path() + ".type: no plugin offers middleware type '" + type
+                            + "'; installed plugins offer " + registry.middlewareTypes()
+                            + "; put the middleware's plugin folder into " + config.pluginsDir() + " or fix the type");
+                }
+                ServerPluginContext context = new ServerPluginContext(
+                        new HelidonUpstreamClient(Duration.ofSeconds(5), clock), state, clock,
+                        metrics.forPlugin(offered.plugin().id()),
+                        System.getLogger("gateway.plugin." + offered.plugin().id()));
+                Middleware created = inPlugin(offered.plugin(), block.path(),
+                        () -> offered.factory().create(block, context));
+                if (created == null) {
+                    throw new StartupException(block.path() + ": plugin " + offered.plugin().id()
+                            + " created no middleware");
+                }
+                result.add(new PluginMiddleware(created, offered.plugin().classLoader()));
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(e.getMessage());
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Calls plugin code with the plugin's class loader as context loader, turning its failures into
+     * one start-up line.
+     */
+    private static <T> T inPlugin(LoadedPlugin plugin, String path, Supplier<T> action) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(plugin.classLoader());
+        try {
+            return action.get();
+        } catch (StartupException | IllegalArgumentException e) {
+            throw e;
+        } catch (NoClassDefFoundError e) {
+            throw new StartupException(path + ": plugin " + plugin.id() + " needs class "
+                    + String.valueOf(e.getMessage()).replace('/', '.') + ", which is missing; put the jar that "
+                    + "contains it into plugins/" + plugin.directory().getFileName());
+        } catch (RuntimeException | LinkageError e) {
+            throw new StartupException(path + ": plugin " + plugin.id() + " failed to start: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    /** Composes middleware around the router; the first middleware is outermost. */
+    private static Chain compose(List<Middleware> middleware, Router router) {
+        Chain next = router::route;
+        for (int i = middleware.size() - 1; i >= 0; i--) {
+            Middleware current = middleware.get(i);
+            Chain inner = next;
+            next = exchange -> current.handle(exchange, inner);
+        }
+        return next;
+    }
+
+    /**
+     * The port the server listens on.
+     *
+     * @return the port
+     */
+    public int port() {
+        return server.port();
+    }
+
+    /**
+     * The loaded plugins.
+     *
+     * @return the plugins
+     */
+    public List<LoadedPlugin> plugins() {
+        return registry.plugins();
+    }
+
+    /**
+     * The router, for administration.
+     *
+     * @return the router
+     */
+    public Router router() {
+        return router;
+    }
+
+    /** Stops the server and closes plugins and the store. */
+    @Override
+    public void close() {
+        server.stop();
+        for (Middleware m : middleware) {
+            m.close();
+        }
+        for (ProviderRuntime provider : router.providers().values()) {
+            try {
+                provider.provider().close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "provider " + provider.name() + " failed to close: " + e);
+            }
+        }
+        state.close();
+        housekeeping.shutdownNow();
+    }
+}

@@ -1,0 +1,224 @@
+package io.gateway.server.config;
+
+import io.gateway.server.StartupException;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigException;
+import io.helidon.config.ConfigSources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The loaded configuration file: the Helidon {@code server} block, and the {@code gateway} block as
+ * typed views. Only the file is read (no implicit environment or system-property overrides);
+ * environment values enter through {@code ${NAME}} placeholders.
+ */
+public final class GatewayConfig {
+
+    /** Keys of {@code gateway} that the server itself reads; others are unknown unless a plugin reads them. */
+    private static final Set<String> GATEWAY_KEYS = Set.of("plugins-dir", "max-request-body", "providers",
+            "middleware", "state", "async", "admin", "metrics");
+
+    private final Config server;
+    private final ConfigNode.ObjectNode root;
+    private final ReadTracker tracker = new ReadTracker();
+    private final ConfigBlock gateway;
+    private final Path baseDir;
+
+    private GatewayConfig(Config helidon, ConfigNode.ObjectNode root, Path baseDir) {
+        this.server = helidon.get("server");
+        this.root = root;
+        this.baseDir = baseDir;
+        ConfigNode gatewayNode = root.fields().get("gateway");
+        if (gatewayNode != null && !(gatewayNode instanceof ConfigNode.ObjectNode)) {
+            throw new StartupException("gateway: expected a block of keys; see docs/configuration.md");
+        }
+        this.gateway = new ConfigBlock("gateway", "gateway",
+                gatewayNode == null ? ConfigNode.EMPTY : (ConfigNode.ObjectNode) gatewayNode, tracker);
+        for (String key : root.fields().keySet()) {
+            if (!key.equals("server") && !key.equals("gateway")) {
+                throw new StartupException("unknown top-level key '" + key
+                        + "': the file has two sections, server and gateway; see docs/configuration.md");
+            }
+        }
+        for (String key : gateway.keys()) {
+            if (!GATEWAY_KEYS.contains(key)) {
+                throw new StartupException("unknown key gateway." + key + ": remove it or fix its spelling; known keys: "
+                        + String.join(", ", GATEWAY_KEYS.stream().sorted().toList()));
+            }
+        }
+    }
+
+    /**
+     * Loads a YAML file.
+     *
+     * @param file        the file
+     * @param environment the environment for {@code ${NAME}} placeholders
+     * @param baseDir     what a relative {@code plugins-dir} is relative to
+     * @return the configuration
+     * @throws StartupException if the file is missing or not valid YAML
+     */
+    public static GatewayConfig load(Path file, Map<String, String> environment, Path baseDir) {
+        if (!Files.isRegularFile(file)) {
+            throw new StartupException("config file " + file + " does not exist; pass --config FILE");
+        }
+        try {
+            String text = Files.readString(file);
+            return parse(text, environment, baseDir);
+        } catch (java.io.IOException e) {
+            throw new StartupException("cannot read config file " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Parses YAML text.
+     *
+     * @param yaml        the YAML
+     * @param environment the environment for {@code ${NAME}} placeholders
+     * @param baseDir     what a relative {@code plugins-dir} is relative to
+     * @return the configuration
+     * @throws StartupException if it is not valid YAML
+     */
+    public static GatewayConfig parse(String yaml, Map<String, String> environment, Path baseDir) {
+        Config helidon;
+        try {
+            helidon = Config.builder()
+                    .sources(ConfigSources.create(yaml.isBlank() ? "{}" : yaml, MediaTypes.APPLICATION_YAML))
+                    .disableEnvironmentVariablesSource()
+                    .disableSystemPropertiesSource()
+                    .disableValueResolving()
+                    .disableKeyResolving()
+                    .disableFilterServices()
+                    .disableCaching()
+                    .build();
+        } catch (ConfigException e) {
+            throw new StartupException("the config file is not valid YAML: " + firstLine(e));
+        }
+        ConfigNode node;
+        try {
+            node = ConfigNode.from(helidon, new EnvSubstitution(environment));
+        } catch (ConfigException e) {
+            throw new StartupException("the config file is not valid YAML: " + firstLine(e));
+        }
+        if (!(node instanceof ConfigNode.ObjectNode object)) {
+            throw new StartupException("the config file must be a YAML mapping with server and gateway sections");
+        }
+        return new GatewayConfig(helidon, object, baseDir);
+    }
+
+    private static String firstLine(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        String message = String.valueOf(cause.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /**
+     * Helidon's {@code server} section, handed to the WebServer as it is.
+     *
+     * @return the section
+     */
+    public Config server() {
+        return server;
+    }
+
+    /**
+     * The {@code gateway} block.
+     *
+     * @return the block
+     */
+    public ConfigBlock gateway() {
+        return gateway;
+    }
+
+    /**
+     * The whole tree, for {@code /admin/config} with secrets redacted.
+     *
+     * @return the root node
+     */
+    public ConfigNode.ObjectNode root() {
+        return root;
+    }
+
+    /**
+     * The plugin folder: {@code gateway.plugins-dir}, relative to the base directory unless absolute.
+     *
+     * @return the folder
+     */
+    public Path pluginsDir() {
+        String dir = gateway.string("plugins-dir", "plugins");
+        Path path = Path.of(dir);
+        return path.isAbsolute() ? path : baseDir.resolve(path).normalize();
+    }
+
+    /**
+     * {@code gateway.max-request-body}, default 32 MB.
+     *
+     * @return bytes
+     */
+    public long maxRequestBody() {
+        long size = gateway.size("max-request-body", 32L * 1024 * 1024);
+        if (size <= 0) {
+            throw gateway.invalid("max-request-body", "must be positive, e.g. 32MB");
+        }
+        return size;
+    }
+
+    /**
+     * The provider blocks of {@code gateway.providers}, in file order.
+     *
+     * @return the blocks
+     */
+    public List<ConfigBlock> providers() {
+        return gateway.block("providers").map(providers -> providers.keys().stream()
+                .map(name -> providers.block(name).orElseThrow(() -> providers.invalid(name,
+                        "expected a block with at least 'type'")))
+                .toList()).orElse(List.of());
+    }
+
+    /**
+     * The entries of {@code gateway.middleware}, in order (first outermost).
+     *
+     * @return the blocks
+     */
+    public List<ConfigBlock> middleware() {
+        return gateway.blocks("middleware");
+    }
+
+    /**
+     * The {@code gateway.state} block (empty for the in-memory default).
+     *
+     * @return the block
+     */
+    public ConfigBlock state() {
+        return gateway.block("state").orElseGet(() -> new ConfigBlock("gateway.state", "state", ConfigNode.EMPTY,
+                tracker));
+    }
+
+    /**
+     * The keys below {@code gateway} nobody read.
+     *
+     * @return full keys
+     */
+    public List<String> unreadKeys() {
+        return gateway.unreadKeys();
+    }
+
+    /**
+     * A duration key of the gateway block.
+     *
+     * @param key     the key
+     * @param dflt    the default
+     * @return the duration
+     */
+    public Duration duration(String key, Duration dflt) {
+        return gateway.duration(key, dflt);
+    }
+}

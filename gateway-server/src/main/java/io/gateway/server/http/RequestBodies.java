@@ -1,0 +1,203 @@
+package io.gateway.server.http;
+
+import io.gateway.spi.ErrorCode;
+import io.gateway.spi.GatewayException;
+import io.gateway.spi.JsonBodies;
+import io.gateway.spi.Operation;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParsingException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Reads and checks request bodies: size limit, JSON syntax, and the fields each operation needs,
+ * with messages that name the field. Everything else in the body is left as the client wrote it.
+ */
+final class RequestBodies {
+
+    private RequestBodies() {
+    }
+
+    /**
+     * Reads the whole body, refusing more than {@code limit} bytes.
+     *
+     * @param in            the body
+     * @param contentLength the declared length, or -1
+     * @param limit         the most bytes accepted
+     * @return the bytes
+     * @throws GatewayException 413 when too large
+     */
+    static byte[] read(InputStream in, long contentLength, long limit) throws IOException {
+        if (contentLength > limit) {
+            throw tooLarge(limit);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(contentLength > 0 ? (int) contentLength : 1024);
+        byte[] chunk = new byte[8192];
+        long total = 0;
+        int read;
+        while ((read = in.read(chunk)) > 0) {
+            total += read;
+            if (total > limit) {
+                throw tooLarge(limit);
+            }
+            out.write(chunk, 0, read);
+        }
+        return out.toByteArray();
+    }
+
+    private static GatewayException tooLarge(long limit) {
+        return GatewayException.of(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is larger than "
+                + limit + " bytes (gateway.max-request-body); send a smaller body or raise the limit");
+    }
+
+    /**
+     * Parses a request body.
+     *
+     * @param bytes the body
+     * @return the object
+     * @throws GatewayException 400 when not a JSON object
+     */
+    static JsonObject parse(byte[] bytes) {
+        if (bytes.length == 0) {
+            throw GatewayException.invalidRequest("the request body is empty; send a JSON object", null);
+        }
+        try (JsonReader reader = JsonBodies.provider().createReader(new ByteArrayInputStream(bytes))) {
+            JsonValue value = reader.readValue();
+            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw GatewayException.invalidRequest("the request body must be a JSON object, not "
+                        + value.getValueType().name().toLowerCase(java.util.Locale.ROOT), null);
+            }
+            return value.asJsonObject();
+        } catch (JsonParsingException e) {
+            var location = e.getLocation();
+            throw GatewayException.invalidRequest("the request body is not valid JSON"
+                    + (location == null ? "" : " (line " + location.getLineNumber() + ", column "
+                    + location.getColumnNumber() + ")") + "; send a JSON object", null);
+        } catch (JsonException e) {
+            throw GatewayException.invalidRequest("the request body is not valid JSON; send a JSON object", null);
+        }
+    }
+
+    /**
+     * Checks the fields an operation needs and the types of the fields the gateway reads.
+     *
+     * @param operation the operation
+     * @param body      the body
+     * @throws GatewayException 400 naming the field
+     */
+    static void validate(Operation operation, JsonObject body) {
+        String model = requireString(body, "model", "name it as provider/model, e.g. openai/gpt-4o-mini");
+        int slash = model.indexOf('/');
+        if (model.isBlank() || slash == 0 || slash == model.length() - 1) {
+            throw GatewayException.invalidRequest("'model' must be provider/model (e.g. openai/gpt-4o-mini) or a bare "
+                    + "model name, not '" + model + "'", "model");
+        }
+        JsonValue stream = body.get("stream");
+        if (stream != null && stream != JsonValue.TRUE && stream != JsonValue.FALSE && stream != JsonValue.NULL) {
+            throw GatewayException.invalidRequest("'stream' must be true or false", "stream");
+        }
+        if (stream == JsonValue.TRUE && !operation.streamable()) {
+            throw GatewayException.invalidRequest(operation.path() + " cannot stream; remove 'stream'", "stream");
+        }
+        JsonValue fallbacks = body.get("fallbacks");
+        if (fallbacks != null && fallbacks != JsonValue.NULL) {
+            if (!(fallbacks instanceof JsonArray array)
+                    || array.stream().anyMatch(v -> v.getValueType() != JsonValue.ValueType.STRING)) {
+                throw GatewayException.invalidRequest("'fallbacks' must be an array of \"provider/model\" strings",
+                        "fallbacks");
+            }
+        }
+        switch (operation) {
+            case CHAT_COMPLETION -> {
+                JsonValue messages = body.get("messages");
+                if (messages == null || messages == JsonValue.NULL) {
+                    throw GatewayException.invalidRequest("'messages' is required: an array of {role, content} "
+                            + "objects", "messages");
+                }
+                if (!(messages instanceof JsonArray array)) {
+                    throw GatewayException.invalidRequest("'messages' must be an array of {role, content} objects",
+                            "messages");
+                }
+                if (array.isEmpty()) {
+                    throw GatewayException.invalidRequest("'messages' must not be empty", "messages");
+                }
+                for (int i = 0; i < array.size(); i++) {
+                    JsonValue item = array.get(i);
+                    if (!(item instanceof JsonObject message)) {
+                        throw GatewayException.invalidRequest("'messages[" + i + "]' must be an object with role "
+                                + "and content", "messages");
+                    }
+                    JsonValue role = message.get("role");
+                    if (role == null || role.getValueType() != JsonValue.ValueType.STRING) {
+                        throw GatewayException.invalidRequest("'messages[" + i + "].role' is required and must be a "
+                                + "string such as \"user\"", "messages");
+                    }
+                }
+            }
+            case TEXT_COMPLETION -> {
+                JsonValue prompt = body.get("prompt");
+                if (prompt == null || prompt == JsonValue.NULL) {
+                    throw GatewayException.invalidRequest("'prompt' is required: a string or an array of strings "
+                            + "or tokens", "prompt");
+                }
+                if (prompt.getValueType() != JsonValue.ValueType.STRING
+                        && prompt.getValueType() != JsonValue.ValueType.ARRAY) {
+                    throw GatewayException.invalidRequest("'prompt' must be a string or an array", "prompt");
+                }
+            }
+            case RESPONSES -> {
+                JsonValue input = body.get("input");
+                boolean hasContext = body.containsKey("previous_response_id") || body.containsKey("prompt")
+                        || body.containsKey("conversation");
+                if ((input == null || input == JsonValue.NULL) && !hasContext) {
+                    throw GatewayException.invalidRequest("'input' is required: a string or an array of input items",
+                            "input");
+                }
+                if (input != null && input != JsonValue.NULL && input.getValueType() != JsonValue.ValueType.STRING
+                        && input.getValueType() != JsonValue.ValueType.ARRAY) {
+                    throw GatewayException.invalidRequest("'input' must be a string or an array of input items",
+                            "input");
+                }
+            }
+            case EMBEDDING -> {
+                JsonValue input = body.get("input");
+                if (input == null || input == JsonValue.NULL) {
+                    throw GatewayException.invalidRequest("'input' is required: a string, an array of strings, or "
+                            + "an array of token arrays", "input");
+                }
+                if (input.getValueType() != JsonValue.ValueType.STRING
+                        && input.getValueType() != JsonValue.ValueType.ARRAY) {
+                    throw GatewayException.invalidRequest("'input' must be a string or an array", "input");
+                }
+                if (input instanceof JsonArray array && array.isEmpty()) {
+                    throw GatewayException.invalidRequest("'input' must not be empty", "input");
+                }
+                JsonValue format = body.get("encoding_format");
+                if (format != null && format != JsonValue.NULL && format.getValueType() != JsonValue.ValueType.STRING) {
+                    throw GatewayException.invalidRequest("'encoding_format' must be \"float\" or \"base64\"",
+                            "encoding_format");
+                }
+            }
+            case IMAGE_GENERATION -> requireString(body, "prompt", "describe the image to generate");
+            case LIST_MODELS -> {
+            }
+        }
+    }
+
+    private static String requireString(JsonObject body, String field, String hint) {
+        JsonValue value = body.get(field);
+        if (value == null || value == JsonValue.NULL) {
+            throw GatewayException.invalidRequest("'" + field + "' is required: " + hint, field);
+        }
+        if (value.getValueType() != JsonValue.ValueType.STRING) {
+            throw GatewayException.invalidRequest("'" + field + "' must be a string", field);
+        }
+        return ((jakarta.json.JsonString) value).getString();
+    }
+}

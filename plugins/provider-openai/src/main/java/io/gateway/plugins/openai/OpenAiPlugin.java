@@ -1,0 +1,32 @@
+package io.gateway.plugins.openai;
+
+import io.gateway.spi.Plugin;
+import io.gateway.spi.ProviderFactory;
+import io.gateway.spi.SpiVersion;
+import java.util.List;
+
+/**
+ * Provider plugin for OpenAI and every server that speaks its API: type {@code openai} for any
+ * OpenAI-compatible base URL.
+ */
+public final class OpenAiPlugin implements Plugin {
+
+    /** Creates the plugin; the server calls this through {@link java.util.ServiceLoader}. */
+    public OpenAiPlugin() {
+    }
+
+    @Override
+    public String id() {
+        return "provider-openai";
+    }
+
+    @Override
+    public int spiVersion() {
+        return SpiVersion.MAJOR;
+    }
+
+    @Override
+    public List<ProviderFactory> providerFactories() {
+        return List.of(new OpenAiProviderFactory(Preset.OPENAI));
+    }
+}
