@@ -7,6 +7,8 @@ import io.gateway.server.http.InferenceRoutes;
 import io.gateway.server.metrics.GatewayMetrics;
 import io.gateway.server.plugin.LoadedPlugin;
 import io.gateway.server.plugin.PluginRegistry;
+import io.gateway.server.routing.Backoff;
+import io.gateway.server.routing.ConcurrencyLimit;
 import io.gateway.server.routing.ProviderRuntime;
 import io.gateway.server.routing.Router;
 import io.gateway.server.routing.WeightedKeySelector;
@@ -104,7 +106,7 @@ public final class GatewayServer implements AutoCloseable {
                 throw new StartupException("unknown key " + unknown.get(0)
                         + ": remove it or fix its spelling (docs/configuration.md lists every key)");
             }
-            Router router = new Router(providers, clock);
+            Router router = new Router(providers, clock, metrics);
             Chain chain = compose(middleware, router);
             InferenceRoutes routes = new InferenceRoutes(chain, metrics, maxBody);
             HttpRouting.Builder routing = HttpRouting.builder();
@@ -198,6 +200,30 @@ public final class GatewayServer implements AutoCloseable {
                 Duration idleTimeout = positive(block, "stream-idle-timeout", Duration.ofSeconds(60));
                 Map<String, String> hints = new HashMap<>();
                 List<ApiKey> keys = keys(block, hints);
+                int maxRetries = block.integer("max-retries", 0);
+                if (maxRetries < 0) {
+                    throw block.invalid("max-retries", "must be 0 or more");
+                }
+                Duration backoffInitial = positive(block, "retry-backoff-initial", Duration.ofMillis(500));
+                Duration backoffMax = positive(block, "retry-backoff-max", Duration.ofSeconds(5));
+                if (backoffMax.compareTo(backoffInitial) < 0) {
+                    throw block.invalid("retry-backoff-max", "must not be smaller than retry-backoff-initial");
+                }
+                int maxConcurrency = block.integer("max-concurrency", 1000);
+                if (maxConcurrency <= 0) {
+                    throw block.invalid("max-concurrency", "must be greater than 0, e.g. 1000");
+                }
+                int queueSize = block.integer("queue-size", 5000);
+                if (queueSize < 0) {
+                    throw block.invalid("queue-size", "must be 0 or more, e.g. 5000");
+                }
+                List<String> fallbacks = block.strings("fallbacks");
+                for (String fallback : fallbacks) {
+                    int slash = fallback.indexOf('/');
+                    if (slash <= 0 || slash == fallback.length() - 1) {
+                        throw block.invalid("fallbacks", "'" + fallback + "' is not provider/model");
+                    }
+                }
                 ServerPluginContext context = new ServerPluginContext(new HelidonUpstreamClient(connectTimeout, clock),
                         state, clock, metrics.forPlugin(offered.plugin().id()),
                         System.getLogger("gateway.plugin." + offered.plugin().id()));
@@ -208,11 +234,22 @@ public final class GatewayServer implements AutoCloseable {
                             + " created no provider");
                 }
                 providers.put(name, new ProviderRuntime(name, type, offered.plugin().id(), provider,
-                        offered.plugin().classLoader(), new WeightedKeySelector(keys), timeout, idleTimeout, hints));
+                        offered.plugin().classLoader(), new WeightedKeySelector(keys), timeout, idleTimeout, hints,
+                        maxRetries, new Backoff(backoffInitial, backoffMax),
+                        new ConcurrencyLimit(name, maxConcurrency, queueSize), fallbacks));
                 hints.forEach((key, hint) -> LOG.log(System.Logger.Level.WARNING, "provider " + name + ": " + hint
                         + "; its requests answer 401 until it is set"));
             } catch (IllegalArgumentException e) {
                 throw new StartupException(e.getMessage());
+            }
+        }
+        for (ProviderRuntime provider : providers.values()) {
+            for (String fallback : provider.fallbacks()) {
+                String target = fallback.substring(0, fallback.indexOf('/'));
+                if (!providers.containsKey(target)) {
+                    throw new StartupException("gateway.providers." + provider.name() + ".fallbacks: '" + fallback
+                            + "' names provider '" + target + "', which is not configured");
+                }
             }
         }
         return providers;

@@ -43,10 +43,12 @@ public record ErrorEnvelope(String eventId,
      * @param provider       the provider, if known
      * @param modelRequested the model (without provider prefix), if known
      * @param requestType    the operation's wire name
+     * @param attempts       upstream attempts made, 0 when none
      */
     public record ExtraFields(String provider,
                               String modelRequested,
-                              String requestType) {
+                              String requestType,
+                              int attempts) {
     }
 
     /**
@@ -61,9 +63,27 @@ public record ErrorEnvelope(String eventId,
      */
     public static ErrorEnvelope of(GatewayException e, String requestId, String provider, String model,
                                    String requestType) {
-        return new ErrorEnvelope(requestId, e.errorCode().type(), e.errorCode().gatewayError(), e.status(),
-                new ErrorBody(e.errorCode().type(), e.errorCode().code(), e.getMessage(), e.param()),
-                new ExtraFields(provider, model, requestType));
+        return of(e, requestId, provider, model, requestType, 0);
+    }
+
+    /**
+     * The envelope for an exception, with the number of upstream attempts.
+     *
+     * @param e           the failure
+     * @param requestId   the request id
+     * @param provider    provider name or {@code null}
+     * @param model       model or {@code null}
+     * @param requestType operation wire name or {@code null}
+     * @param attempts    upstream attempts made
+     * @return the envelope
+     */
+    public static ErrorEnvelope of(GatewayException e, String requestId, String provider, String model,
+                                   String requestType, int attempts) {
+        String type = e.errorCode().type();
+        String code = e.errorCode().code() == null ? type : e.errorCode().code();
+        return new ErrorEnvelope(requestId, type, e.errorCode().gatewayError(), e.status(),
+                new ErrorBody(type, code, e.getMessage(), e.param()),
+                new ExtraFields(provider, model, requestType, attempts));
     }
 
     /**
@@ -100,6 +120,9 @@ public record ErrorEnvelope(String eventId,
         nullable(json, "provider", extraFields.provider());
         nullable(json, "model_requested", extraFields.modelRequested());
         nullable(json, "request_type", extraFields.requestType());
+        if (extraFields.attempts() > 0) {
+            json.write("attempts", extraFields.attempts());
+        }
         json.writeEnd();
         json.writeEnd();
     }

@@ -2,6 +2,7 @@ package io.gateway.server.http;
 
 import io.gateway.server.metrics.GatewayMetrics;
 import io.gateway.server.routing.RequestTimings;
+import io.gateway.spi.AttemptLog;
 import io.gateway.spi.Chain;
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.EventStream;
@@ -124,6 +125,7 @@ public final class InferenceRoutes {
         Instant receivedAt = Instant.now();
         String requestId = requestId(req);
         RequestTimings timings = new RequestTimings();
+        AttemptLog attempts = new AttemptLog();
         ModelRef model = null;
         boolean stream = false;
         int status = 500;
@@ -146,7 +148,8 @@ public final class InferenceRoutes {
                 RequestBodies.validate(operation, body);
             }
             Exchange exchange = Exchange.create(requestId, operation, body, headersOf(req), receivedAt)
-                    .withAttribute(RequestTimings.KEY, timings);
+                    .withAttribute(RequestTimings.KEY, timings)
+                    .withAttribute(AttemptLog.KEY, attempts);
             stream = exchange.stream();
             Response response = chain.proceed(exchange);
             if (response == null) {
@@ -160,7 +163,8 @@ public final class InferenceRoutes {
             }
         } catch (GatewayException e) {
             status = e.status();
-            writeError(res, requestId, e, provider(timings, model), modelName(timings, model), operation.wireName());
+            writeError(res, requestId, e, provider(timings, model), modelName(timings, model), operation.wireName(),
+                    attempts.size());
         } catch (UncheckedIOException | IOException e) {
             // the client went away while we read its body; there is no one to answer
             status = 499;
@@ -169,7 +173,7 @@ public final class InferenceRoutes {
             LOG.log(System.Logger.Level.ERROR, "request " + requestId + " failed unexpectedly", e);
             writeError(res, requestId, new GatewayException(ErrorCode.INTERNAL, "the gateway failed unexpectedly; "
                     + "the log has details under request id " + requestId, null, null, null),
-                    provider(timings, model), modelName(timings, model), operation.wireName());
+                    provider(timings, model), modelName(timings, model), operation.wireName(), attempts.size());
         } finally {
             long total = System.nanoTime() - started;
             metrics.request(operation.wireName(), timings.provider() == null ? "none" : timings.provider(), status,
@@ -309,6 +313,22 @@ public final class InferenceRoutes {
      */
     static void writeError(ServerResponse res, String requestId, GatewayException e, String provider, String model,
                            String requestType) {
+        writeError(res, requestId, e, provider, model, requestType, 0);
+    }
+
+    /**
+     * Writes the error envelope, with the number of upstream attempts when there were any.
+     *
+     * @param res         the response
+     * @param requestId   the request id
+     * @param e           the failure
+     * @param provider    provider or {@code null}
+     * @param model       model or {@code null}
+     * @param requestType operation wire name or {@code null}
+     * @param attempts    upstream attempts made
+     */
+    static void writeError(ServerResponse res, String requestId, GatewayException e, String provider, String model,
+                           String requestType, int attempts) {
         if (res.isSent()) {
             return;
         }
@@ -316,7 +336,7 @@ public final class InferenceRoutes {
             relayHeaders(res, requestId, e.headers());
             res.header(JSON);
             res.status(Status.create(e.status()));
-            res.send(ErrorEnvelope.of(e, requestId, provider, model, requestType).toBytes());
+            res.send(ErrorEnvelope.of(e, requestId, provider, model, requestType, attempts).toBytes());
         } catch (RuntimeException ignored) {
             // the response was committed or the client went away; nothing more can be said
         }

@@ -25,14 +25,20 @@ import java.util.Set;
  * @param timeout           deadline of a non-streaming call
  * @param streamIdleTimeout longest gap between stream events
  * @param emptyKeyHints     for keys whose value is empty: how to fix it (names the variable)
+ * @param maxRetries        attempts after the first on retryable failures
+ * @param backoff           delays between retries
+ * @param limit             the bound on calls in flight and waiting
+ * @param fallbacks         default fallbacks ({@code provider/model}) when the request names none
  */
 public record ProviderRuntime(String name, String type, String pluginId, Provider provider, ClassLoader classLoader,
                               WeightedKeySelector keys, Duration timeout, Duration streamIdleTimeout,
-                              java.util.Map<String, String> emptyKeyHints) {
+                              java.util.Map<String, String> emptyKeyHints, int maxRetries, Backoff backoff,
+                              ConcurrencyLimit limit, java.util.List<String> fallbacks) {
 
-    /** Copies the hints. */
+    /** Copies the collections. */
     public ProviderRuntime {
         emptyKeyHints = java.util.Map.copyOf(emptyKeyHints);
+        fallbacks = java.util.List.copyOf(fallbacks);
     }
 
     /**

@@ -1,0 +1,89 @@
+package io.gateway.plugins.mock;
+
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.gateway.spi.ApiKey;
+import io.gateway.spi.EventStream;
+import io.gateway.spi.Headers;
+import io.gateway.spi.JsonBodies;
+import io.gateway.spi.Operation;
+import io.gateway.spi.Provider;
+import io.gateway.spi.ProviderCall;
+import io.gateway.spi.Response;
+import io.gateway.spi.Secret;
+import io.gateway.spi.StreamEvent;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Builds providers and calls the way the router would, and reads their answers. */
+final class Fixtures {
+
+    static final Duration DEADLINE = Duration.ofSeconds(30);
+    static final Duration IDLE = Duration.ofSeconds(30);
+
+    private Fixtures() {
+    }
+
+    static Provider provider() {
+        return provider(Map.of());
+    }
+
+    static Provider provider(Map<String, ?> config) {
+        return new MockProviderFactory().create(FakePluginConfig.of(config), new FakePluginContext());
+    }
+
+    static JsonObject json(String text) {
+        return JsonBodies.parse(text);
+    }
+
+    static ProviderCall call(Operation operation, String body) {
+        JsonObject json = json(body);
+        return call(operation, json, FakePluginContext.NOW.plus(DEADLINE), IDLE);
+    }
+
+    static ProviderCall call(Operation operation, JsonObject body, Instant deadline, Duration idle) {
+        return call(operation, body, body.get("stream") == JsonValue.TRUE, deadline, idle);
+    }
+
+    static ProviderCall call(Operation operation, JsonObject body, boolean stream, Instant deadline, Duration idle) {
+        String model = JsonBodies.string(body, "model");
+        ApiKey key = new ApiKey("default", Secret.empty(), 1, List.of(), FakePluginConfig.of(Map.of()));
+        return new ProviderCall("req-1", operation, model, body, stream, key, Headers.empty(), deadline, idle);
+    }
+
+    /** The body of a complete answer, even if the body says {@code "stream": true}. */
+    static JsonObject complete(Provider provider, Operation operation, String body) {
+        Response response = provider.call(call(operation, json(body), false, FakePluginContext.NOW.plus(DEADLINE),
+                IDLE));
+        Response.Complete complete = assertInstanceOf(Response.Complete.class, response);
+        return complete.body();
+    }
+
+    /** All events of a streamed answer, read to the end as the server's writer would. */
+    static List<StreamEvent> stream(Provider provider, Operation operation, String body) {
+        Response response = provider.call(call(operation, json(body), true, FakePluginContext.NOW.plus(DEADLINE),
+                IDLE));
+        Response.Streaming streaming = assertInstanceOf(Response.Streaming.class, response);
+        return drain(streaming.events());
+    }
+
+    static List<StreamEvent> drain(EventStream events) {
+        List<StreamEvent> list = new ArrayList<>();
+        try (events) {
+            for (StreamEvent event = events.next(); event != null; event = events.next()) {
+                list.add(event);
+            }
+        }
+        return list;
+    }
+
+    /** The JSON of every event but {@code [DONE]}. */
+    static List<JsonObject> jsons(List<StreamEvent> events) {
+        return events.stream().filter(event -> !event.isDone()).map(StreamEvent::json).toList();
+    }
+}
