@@ -1,5 +1,6 @@
 package io.gateway.plugins.requestlog;
 
+import io.gateway.spi.AttemptLog;
 import io.gateway.spi.Chain;
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.Exchange;
@@ -9,6 +10,7 @@ import io.gateway.spi.Middleware;
 import io.gateway.spi.ModelRef;
 import io.gateway.spi.Operation;
 import io.gateway.spi.Response;
+import io.gateway.spi.RoutingAttempt;
 import io.gateway.spi.StreamEvent;
 import io.gateway.spi.StreamOutcome;
 import java.util.List;
@@ -120,15 +122,27 @@ final class RequestLogMiddleware implements Middleware {
 
     private LogLine common(Exchange exchange, Headers responseHeaders, boolean stream, int status) {
         ModelRef requested = exchange.model();
-        return new LogLine()
+        List<RoutingAttempt> attempts = exchange.attribute(AttemptLog.KEY).map(AttemptLog::attempts)
+                .orElse(List.of());
+        String provider = responseHeaders.first(PROVIDER_HEADER).orElse(null);
+        String model = responseHeaders.first(MODEL_HEADER).orElse(null);
+        if (provider == null && !attempts.isEmpty()) {
+            RoutingAttempt last = attempts.get(attempts.size() - 1);
+            provider = last.provider();
+            model = last.model();
+        }
+        LogLine line = new LogLine()
                 .add("request_id", exchange.requestId())
                 .add("route", exchange.operation().wireName())
-                .add("provider", responseHeaders.first(PROVIDER_HEADER)
-                        .orElse(requested == null ? UNKNOWN : requested.provider()))
-                .add("model", responseHeaders.first(MODEL_HEADER)
-                        .orElse(requested == null ? UNKNOWN : requested.model()))
+                .add("provider", provider != null ? provider : requested == null ? UNKNOWN : requested.provider())
+                .add("model", model != null ? model : requested == null ? UNKNOWN : requested.model())
                 .add("stream", stream)
                 .add("status", status);
+        if (attempts.size() > 1) {
+            // provider/model key=NAME status=S MS ms for each attempt: retries, rotations and fallbacks
+            line.add("attempts", attempts.toString());
+        }
+        return line;
     }
 
     private LogLine withHeaders(LogLine line, Exchange exchange) {
