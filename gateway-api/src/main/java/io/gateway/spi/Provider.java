@@ -35,6 +35,18 @@ public interface Provider extends AutoCloseable {
      */
     Response call(ProviderCall call);
 
+    /**
+     * For providers reached through deployment-style routes ({@code /openai/deployments/NAME/...}, as
+     * Azure OpenAI clients send them): the model name a deployment stands for. The default treats the
+     * deployment name as the model name.
+     *
+     * @param deployment the deployment name from the path
+     * @return the model name to route with
+     */
+    default String modelForDeployment(String deployment) {
+        return deployment;
+    }
+
     /** Releases resources at shutdown. The default does nothing. */
     @Override
     default void close() {
