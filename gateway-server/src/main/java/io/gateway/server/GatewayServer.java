@@ -1,7 +1,9 @@
 package io.gateway.server;
 
+import io.gateway.server.async.AsyncJobs;
 import io.gateway.server.config.ConfigBlock;
 import io.gateway.server.config.GatewayConfig;
+import io.gateway.server.http.AdminRoutes;
 import io.gateway.server.http.ErrorEnvelope;
 import io.gateway.server.http.InferenceRoutes;
 import io.gateway.server.metrics.GatewayMetrics;
@@ -54,12 +56,14 @@ public final class GatewayServer implements AutoCloseable {
     private final WebServer server;
     private final PluginRegistry registry;
     private final Router router;
-    private final List<Middleware> middleware;
+    private final List<PluginMiddleware> middleware;
     private final StateStore state;
     private final ScheduledExecutorService housekeeping;
+    private final AsyncJobs async;
 
-    private GatewayServer(WebServer server, PluginRegistry registry, Router router, List<Middleware> middleware,
-                          StateStore state, ScheduledExecutorService housekeeping) {
+    private GatewayServer(WebServer server, PluginRegistry registry, Router router, List<PluginMiddleware> middleware,
+                          StateStore state, ScheduledExecutorService housekeeping, AsyncJobs async) {
+        this.async = async;
         this.server = server;
         this.registry = registry;
         this.router = router;
@@ -99,16 +103,21 @@ public final class GatewayServer implements AutoCloseable {
             created.add(state);
             Map<String, ProviderRuntime> providers = createProviders(config, registry, state, clock, metrics);
             providers.values().forEach(p -> created.add(p.provider()));
-            List<Middleware> middleware = createMiddleware(config, registry, state, clock, metrics);
+            List<PluginMiddleware> middleware = createMiddleware(config, registry, state, clock, metrics);
             created.addAll(middleware);
-            List<String> unknown = config.unreadKeys();
-            if (!unknown.isEmpty()) {
-                throw new StartupException("unknown key " + unknown.get(0)
-                        + ": remove it or fix its spelling (docs/configuration.md lists every key)");
-            }
             Router router = new Router(providers, clock, metrics);
-            Chain chain = compose(middleware, router);
-            InferenceRoutes routes = new InferenceRoutes(chain, metrics, maxBody);
+            AsyncJobs async = createAsync(config.async(), state, clock, housekeeping);
+            created.add(async);
+            Chain chain = compose(middleware, exchange -> async.handle(exchange, router::route));
+            AdminRoutes admin;
+            try {
+                admin = new AdminRoutes(config.admin().secret("token"), registry.plugins(),
+                        () -> middleware.stream().map(PluginMiddleware::reporter).flatMap(java.util.Optional::stream)
+                                .toList(), config.root(), config.tracker());
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(e.getMessage());
+            }
+            InferenceRoutes routes = new InferenceRoutes(chain, metrics, maxBody, router::modelForDeployment);
             HttpRouting.Builder routing = HttpRouting.builder();
             routing.get("/health", (req, res) -> {
                 res.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -119,6 +128,7 @@ public final class GatewayServer implements AutoCloseable {
                 res.send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
             });
             routes.register(routing);
+            admin.register(routing);
             routing.any((req, res) -> {
                 GatewayException e = GatewayException.of(ErrorCode.NOT_FOUND, "no route " + req.prologue().method().text()
                         + " " + req.path().path() + "; the OpenAI routes live under /openai/v1/, /openai/ and /v1/");
@@ -126,13 +136,18 @@ public final class GatewayServer implements AutoCloseable {
                 res.header(HeaderNames.CONTENT_TYPE, "application/json");
                 res.send(ErrorEnvelope.of(e, null, null, null, null).toBytes());
             });
+            List<String> unknown = config.unreadKeys();
+            if (!unknown.isEmpty()) {
+                throw new StartupException("unknown key " + unknown.get(0)
+                        + ": remove it or fix its spelling (docs/configuration.md lists every key)");
+            }
             WebServer server = WebServer.builder()
                     .connectionOptions(options -> options.tcpNoDelay(true))
                     .config(config.server())
                     .routing(routing)
                     .build()
                     .start();
-            GatewayServer gateway = new GatewayServer(server, registry, router, middleware, state, housekeeping);
+            GatewayServer gateway = new GatewayServer(server, registry, router, middleware, state, housekeeping, async);
             LOG.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + " with providers "
                     + providers.keySet() + " and middleware " + config.middleware().stream()
                     .map(b -> b.string("type", "?")).toList());
@@ -147,6 +162,21 @@ public final class GatewayServer implements AutoCloseable {
             }
             housekeeping.shutdownNow();
             throw e;
+        }
+    }
+
+    private static AsyncJobs createAsync(ConfigBlock block, StateStore state, Clock clock,
+                                         ScheduledExecutorService housekeeping) {
+        try {
+            Duration ttl = positive(block, "result-ttl", Duration.ofHours(1));
+            Duration lease = positive(block, "lease", Duration.ofSeconds(30));
+            int maxPending = block.integer("max-pending", 10_000);
+            if (maxPending <= 0) {
+                throw block.invalid("max-pending", "must be greater than 0, e.g. 10000");
+            }
+            return new AsyncJobs(state, clock, ttl, lease, maxPending, housekeeping);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage());
         }
     }
 
@@ -290,9 +320,9 @@ public final class GatewayServer implements AutoCloseable {
         return keys;
     }
 
-    private static List<Middleware> createMiddleware(GatewayConfig config, PluginRegistry registry, StateStore state,
+    private static List<PluginMiddleware> createMiddleware(GatewayConfig config, PluginRegistry registry, StateStore state,
                                                      Clock clock, GatewayMetrics metrics) {
-        List<Middleware> result = new ArrayList<>();
+        List<PluginMiddleware> result = new ArrayList<>();
         List<ConfigBlock> blocks;
         try {
             blocks = config.middleware();
@@ -351,9 +381,9 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
-    /** Composes middleware around the router; the first middleware is outermost. */
-    private static Chain compose(List<Middleware> middleware, Router router) {
-        Chain next = router::route;
+    /** Composes middleware around the terminal link; the first middleware is outermost. */
+    private static Chain compose(List<? extends Middleware> middleware, Chain terminal) {
+        Chain next = terminal;
         for (int i = middleware.size() - 1; i >= 0; i--) {
             Middleware current = middleware.get(i);
             Chain inner = next;
@@ -393,6 +423,7 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        async.close();
         for (Middleware m : middleware) {
             m.close();
         }

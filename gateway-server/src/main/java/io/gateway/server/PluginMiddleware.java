@@ -49,6 +49,35 @@ final class PluginMiddleware implements Middleware {
         }
     }
 
+    /**
+     * The plugin's usage report, if its middleware offers one.
+     *
+     * @return the reporter, run in the plugin's class loader context
+     */
+    java.util.Optional<io.gateway.spi.UsageReporter> reporter() {
+        if (!(delegate instanceof io.gateway.spi.UsageReporter reporter)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new io.gateway.spi.UsageReporter() {
+            @Override
+            public String reportName() {
+                return reporter.reportName();
+            }
+
+            @Override
+            public jakarta.json.JsonObject usage() {
+                Thread thread = Thread.currentThread();
+                ClassLoader previous = thread.getContextClassLoader();
+                thread.setContextClassLoader(classLoader);
+                try {
+                    return reporter.usage();
+                } finally {
+                    thread.setContextClassLoader(previous);
+                }
+            }
+        });
+    }
+
     @Override
     public void close() {
         delegate.close();

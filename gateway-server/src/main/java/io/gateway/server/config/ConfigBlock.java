@@ -296,6 +296,7 @@ public final class ConfigBlock implements PluginConfig {
 
     @Override
     public Secret secret(String key) {
+        tracker.readSecret(full(key));
         return scalar(key).map(v -> Secret.of(v.value().trim())).orElse(Secret.empty());
     }
 

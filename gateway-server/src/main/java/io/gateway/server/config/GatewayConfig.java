@@ -139,6 +139,15 @@ public final class GatewayConfig {
     }
 
     /**
+     * Which keys were read as secrets.
+     *
+     * @return the tracker
+     */
+    public ReadTracker tracker() {
+        return tracker;
+    }
+
+    /**
      * The whole tree, for {@code /admin/config} with secrets redacted.
      *
      * @return the root node
@@ -190,6 +199,26 @@ public final class GatewayConfig {
      */
     public List<ConfigBlock> middleware() {
         return gateway.blocks("middleware");
+    }
+
+    /**
+     * The {@code gateway.async} block (empty for the defaults).
+     *
+     * @return the block
+     */
+    public ConfigBlock async() {
+        return gateway.block("async").orElseGet(() -> new ConfigBlock("gateway.async", "async", ConfigNode.EMPTY,
+                tracker));
+    }
+
+    /**
+     * The {@code gateway.admin} block (empty: admin endpoints off).
+     *
+     * @return the block
+     */
+    public ConfigBlock admin() {
+        return gateway.block("admin").orElseGet(() -> new ConfigBlock("gateway.admin", "admin", ConfigNode.EMPTY,
+                tracker));
     }
 
     /**

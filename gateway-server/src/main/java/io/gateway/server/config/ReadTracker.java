@@ -14,6 +14,26 @@ public final class ReadTracker {
 
     private final Set<String> wholeReads = ConcurrentHashMap.newKeySet();
     private final Set<String> blockReads = ConcurrentHashMap.newKeySet();
+    private final Set<String> secretReads = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Marks a key read as a secret, so it is redacted wherever the configuration is shown.
+     *
+     * @param path the full key
+     */
+    void readSecret(String path) {
+        secretReads.add(path);
+    }
+
+    /**
+     * Whether a key was read as a secret.
+     *
+     * @param path the full key
+     * @return {@code true} for secrets
+     */
+    public boolean isSecret(String path) {
+        return secretReads.contains(path);
+    }
 
     /**
      * Marks a key whose value was read entirely (a scalar, a list of strings, a map).

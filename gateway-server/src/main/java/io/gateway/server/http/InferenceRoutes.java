@@ -48,12 +48,17 @@ public final class InferenceRoutes {
             "text/event-stream; charset=utf-8");
     private static final Header NO_CACHE = HeaderValues.createCached(HeaderNames.CACHE_CONTROL, "no-cache");
     private static final HeaderName REQUEST_ID = HeaderNames.create("x-request-id");
+    private static final HeaderName ASYNC_ID = HeaderNames.create("x-bf-async-id");
     private static final Set<String> NOT_RELAYED = Set.of("content-length", "transfer-encoding", "connection",
             "content-type", "content-encoding", "keep-alive", "date", "server", "x-request-id");
+
+    /** Azure-style routes ({@code /openai/deployments/NAME/...}) go to the provider of this name. */
+    public static final String DEPLOYMENT_PROVIDER = "azure";
 
     private final Chain chain;
     private final GatewayMetrics metrics;
     private final long maxRequestBody;
+    private final java.util.function.BinaryOperator<String> deployments;
 
     /**
      * The routes.
@@ -61,11 +66,14 @@ public final class InferenceRoutes {
      * @param chain          the middleware chain ending in the router
      * @param metrics        metrics
      * @param maxRequestBody the body size limit
+     * @param deployments    maps (provider, deployment) to {@code provider/model} for deployment routes
      */
-    public InferenceRoutes(Chain chain, GatewayMetrics metrics, long maxRequestBody) {
+    public InferenceRoutes(Chain chain, GatewayMetrics metrics, long maxRequestBody,
+                           java.util.function.BinaryOperator<String> deployments) {
         this.chain = chain;
         this.metrics = metrics;
         this.maxRequestBody = maxRequestBody;
+        this.deployments = deployments;
     }
 
     /**
@@ -85,6 +93,14 @@ public final class InferenceRoutes {
                     routing.any(path, (req, res) -> methodNotAllowed(operation, "POST", req, res));
                 }
             }
+        }
+        for (Operation operation : Operation.values()) {
+            if (operation == Operation.LIST_MODELS) {
+                continue;
+            }
+            String path = "/openai/deployments/{deployment}/" + operation.path();
+            routing.post(path, (req, res) -> handle(operation, req, res));
+            routing.any(path, (req, res) -> methodNotAllowed(operation, "POST", req, res));
         }
     }
 
@@ -136,7 +152,24 @@ public final class InferenceRoutes {
             } else {
                 byte[] bytes = RequestBodies.read(req.content().inputStream(),
                         req.headers().contentLength().orElse(-1L), maxRequestBody);
+                if (req.headers().contains(ASYNC_ID)) {
+                    // A poll: the job id is in the header; the body is {} or empty and is not validated.
+                    body = bytes.length == 0 ? JsonValue.EMPTY_JSON_OBJECT : RequestBodies.parse(bytes);
+                    Exchange exchange = Exchange.create(requestId, operation, JsonValue.EMPTY_JSON_OBJECT,
+                            headersOf(req), receivedAt).withAttribute(RequestTimings.KEY, timings)
+                            .withAttribute(AttemptLog.KEY, attempts);
+                    Response response = chain.proceed(exchange);
+                    status = response.status();
+                    writeComplete(res, requestId, (Response.Complete) response);
+                    return;
+                }
                 body = RequestBodies.parse(bytes);
+                String deployment = req.path().pathParameters().first("deployment").orElse(null);
+                if (deployment != null) {
+                    // Azure clients name the deployment in the path and usually send no model.
+                    body = JsonBodies.provider().createObjectBuilder(body)
+                            .add("model", deployments.apply(DEPLOYMENT_PROVIDER, deployment)).build();
+                }
                 String modelName = JsonBodies.string(body, "model");
                 if (modelName != null && !modelName.isBlank()) {
                     try {

@@ -78,6 +78,32 @@ public final class Router {
     }
 
     /**
+     * The model a deployment name stands for, asked of the provider that serves deployment-style
+     * routes.
+     *
+     * @param providerName the provider (normally {@code azure})
+     * @param deployment   the deployment name from the path
+     * @return {@code provider/model}
+     * @throws GatewayException 404 when no such provider is configured
+     */
+    public String modelForDeployment(String providerName, String deployment) {
+        ProviderRuntime provider = providers.get(providerName);
+        if (provider == null) {
+            throw GatewayException.of(ErrorCode.NOT_FOUND, "deployment routes go to provider '" + providerName
+                    + "', which is not configured; add a provider named " + providerName + " (type azure)");
+        }
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(provider.classLoader());
+        try {
+            String model = provider.provider().modelForDeployment(deployment);
+            return providerName + "/" + (model == null || model.isBlank() ? deployment : model);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    /**
      * Routes one request.
      *
      * @param exchange the request after all middleware

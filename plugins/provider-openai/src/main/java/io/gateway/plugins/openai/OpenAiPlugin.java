@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * Provider plugin for OpenAI and every server that speaks its API: type {@code openai} for any
- * OpenAI-compatible base URL.
+ * OpenAI-compatible base URL, and named presets ({@code groq}, {@code mistral}, {@code ollama}, …)
+ * that know their service's default base URL and which operations it offers.
  */
 public final class OpenAiPlugin implements Plugin {
 
@@ -27,6 +28,6 @@ public final class OpenAiPlugin implements Plugin {
 
     @Override
     public List<ProviderFactory> providerFactories() {
-        return List.of(new OpenAiProviderFactory(Preset.OPENAI));
+        return Preset.ALL.stream().<ProviderFactory>map(OpenAiProviderFactory::new).toList();
     }
 }

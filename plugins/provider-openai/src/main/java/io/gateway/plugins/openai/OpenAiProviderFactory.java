@@ -1,5 +1,6 @@
 package io.gateway.plugins.openai;
 
+import io.gateway.spi.Operation;
 import io.gateway.spi.PluginConfig;
 import io.gateway.spi.PluginContext;
 import io.gateway.spi.Provider;
@@ -47,9 +48,22 @@ final class OpenAiProviderFactory implements ProviderFactory {
                 throw config.invalid("extra-headers." + name, "cannot be set here; keys belong in 'keys'");
             }
         }
+        java.util.Set<Operation> operations = preset.operations();
+        java.util.List<String> only = config.strings("operations");
+        if (!only.isEmpty()) {
+            java.util.Set<Operation> chosen = java.util.EnumSet.noneOf(Operation.class);
+            for (String name : only) {
+                Operation operation = java.util.Arrays.stream(Operation.values())
+                        .filter(o -> o.wireName().equals(name) || o.path().equals(name)).findFirst()
+                        .orElseThrow(() -> config.invalid("operations", "'" + name + "' is not an operation; use "
+                                + "chat_completion, text_completion, responses, embedding, image_generation, list_models"));
+                chosen.add(operation);
+            }
+            operations = chosen;
+        }
         String organization = config.string("organization").orElse(null);
         String project = config.string("project").orElse(null);
-        return new OpenAiProvider(config.name(), base, preset.operations(), extraHeaders, organization, project,
+        return new OpenAiProvider(config.name(), base, operations, extraHeaders, organization, project,
                 context.upstream());
     }
 }

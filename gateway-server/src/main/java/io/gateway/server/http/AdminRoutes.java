@@ -1,0 +1,155 @@
+package io.gateway.server.http;
+
+import io.gateway.server.config.ConfigNode;
+import io.gateway.server.config.ReadTracker;
+import io.gateway.server.plugin.LoadedPlugin;
+import io.gateway.spi.ErrorCode;
+import io.gateway.spi.GatewayException;
+import io.gateway.spi.JsonBodies;
+import io.gateway.spi.Secret;
+import io.gateway.spi.UsageReporter;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * The admin API under {@code /admin}: loaded plugins, usage reports of middleware, and the effective
+ * configuration with every secret redacted. Bearer {@code gateway.admin.token}, compared in constant
+ * time; without a configured token the endpoints answer 404 as if they did not exist.
+ */
+public final class AdminRoutes {
+
+    private static final Set<String> SECRET_NAMES = Set.of("value", "token", "password", "secret", "api-key",
+            "apikey", "key", "authorization");
+    private static final Pattern URL_PASSWORD = Pattern.compile("(://[^:/@]*:)[^@/]+@");
+
+    private final Secret token;
+    private final List<LoadedPlugin> plugins;
+    private final Supplier<List<UsageReporter>> reporters;
+    private final ConfigNode.ObjectNode config;
+    private final ReadTracker tracker;
+
+    /**
+     * The admin routes.
+     *
+     * @param token     the admin token; empty turns the API off
+     * @param plugins   loaded plugins
+     * @param reporters middleware that report usage
+     * @param config    the configuration tree
+     * @param tracker   which keys were read as secrets
+     */
+    public AdminRoutes(Secret token, List<LoadedPlugin> plugins, Supplier<List<UsageReporter>> reporters,
+                       ConfigNode.ObjectNode config, ReadTracker tracker) {
+        this.token = token;
+        this.plugins = List.copyOf(plugins);
+        this.reporters = reporters;
+        this.config = config;
+        this.tracker = tracker;
+    }
+
+    /**
+     * Registers the routes.
+     *
+     * @param routing the routing builder
+     */
+    public void register(HttpRouting.Builder routing) {
+        routing.get("/admin/plugins", (req, res) -> guarded(req, res, this::pluginsBody));
+        routing.get("/admin/usage", (req, res) -> guarded(req, res, this::usageBody));
+        routing.get("/admin/config", (req, res) -> guarded(req, res, this::configBody));
+    }
+
+    private void guarded(ServerRequest req, ServerResponse res, Supplier<JsonObject> body) {
+        String requestId = InferenceRoutes.requestId(req);
+        if (token.isEmpty()) {
+            InferenceRoutes.writeError(res, requestId, GatewayException.of(ErrorCode.NOT_FOUND, "no route GET "
+                    + req.path().path() + "; the OpenAI routes live under /openai/v1/, /openai/ and /v1/"),
+                    null, null, null);
+            return;
+        }
+        String presented = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
+        String candidate = presented.regionMatches(true, 0, "Bearer ", 0, 7) ? presented.substring(7).trim() : null;
+        if (!token.matches(candidate)) {
+            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+            InferenceRoutes.writeError(res, requestId, GatewayException.of(ErrorCode.AUTHENTICATION,
+                    "the admin API needs Authorization: Bearer <gateway.admin.token>"), null, null, null);
+            return;
+        }
+        try {
+            byte[] bytes = JsonBodies.toBytes(body.get());
+            res.header(HeaderNames.CONTENT_TYPE, "application/json");
+            res.status(Status.OK_200);
+            res.send(bytes);
+        } catch (GatewayException e) {
+            InferenceRoutes.writeError(res, requestId, e, null, null, null);
+        }
+    }
+
+    private JsonObject pluginsBody() {
+        JsonArrayBuilder data = JsonBodies.provider().createArrayBuilder();
+        for (LoadedPlugin plugin : plugins) {
+            data.add(JsonBodies.provider().createObjectBuilder()
+                    .add("id", plugin.id())
+                    .add("directory", plugin.directory().getFileName().toString())
+                    .add("jars", JsonBodies.provider().createArrayBuilder(plugin.jars()))
+                    .add("providers", JsonBodies.provider().createArrayBuilder(plugin.providerTypes()))
+                    .add("middleware", JsonBodies.provider().createArrayBuilder(plugin.middlewareTypes()))
+                    .add("state_stores", JsonBodies.provider().createArrayBuilder(plugin.stateStoreTypes())));
+        }
+        return JsonBodies.provider().createObjectBuilder().add("object", "list").add("data", data).build();
+    }
+
+    private JsonObject usageBody() {
+        JsonObjectBuilder body = JsonBodies.provider().createObjectBuilder();
+        for (UsageReporter reporter : reporters.get()) {
+            body.add(reporter.reportName(), reporter.usage());
+        }
+        return body.build();
+    }
+
+    private JsonObject configBody() {
+        return (JsonObject) redacted("", config, false);
+    }
+
+    private JsonValue redacted(String path, ConfigNode node, boolean secretContext) {
+        return switch (node) {
+            case ConfigNode.ObjectNode object -> {
+                JsonObjectBuilder builder = JsonBodies.provider().createObjectBuilder();
+                for (Map.Entry<String, ConfigNode> field : object.fields().entrySet()) {
+                    String child = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+                    boolean secret = secretContext || field.getKey().equals("extra-headers")
+                            || field.getKey().equals("virtual-keys");
+                    builder.add(field.getKey(), redacted(child, field.getValue(), secret));
+                }
+                yield builder.build();
+            }
+            case ConfigNode.ListNode list -> {
+                JsonArrayBuilder builder = JsonBodies.provider().createArrayBuilder();
+                for (int i = 0; i < list.items().size(); i++) {
+                    builder.add(redacted(path + "[" + i + "]", list.items().get(i), secretContext));
+                }
+                yield builder.build();
+            }
+            case ConfigNode.ValueNode value -> {
+                String name = path.substring(path.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+                boolean secret = tracker.isSecret(path) || SECRET_NAMES.contains(name)
+                        || secretContext && !name.equals("name") && !name.equals("allowed-models");
+                if (secret) {
+                    yield JsonBodies.provider().createValue(value.value().isEmpty() ? "" : "****");
+                }
+                yield JsonBodies.provider().createValue(URL_PASSWORD.matcher(value.value()).replaceAll("$1****@"));
+            }
+        };
+    }
+}
