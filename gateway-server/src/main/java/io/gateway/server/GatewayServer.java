@@ -81,6 +81,9 @@ public final class GatewayServer implements AutoCloseable {
      */
     public static GatewayServer start(GatewayConfig config) {
         Clock clock = Clock.systemUTC();
+        // Initialise Helidon's global service registry now, with the server's class loader, before any
+        // plugin code runs (a first lookup under a plugin's loader would find no services).
+        io.helidon.common.mapper.MapperManager.global();
         GatewayMetrics metrics = new GatewayMetrics();
         long maxBody;
         try {

@@ -273,25 +273,35 @@ public final class InferenceRoutes {
             OutputStream out = res.outputStream();
             StreamEvent event = first;
             long sent = 0;
+            Heartbeat heartbeat = new Heartbeat(out, events);
             try {
                 while (event != null) {
-                    out.write(SseFrames.encode(event));
-                    out.flush();
+                    heartbeat.write(SseFrames.encode(event));
                     sent++;
                     waitStart = System.nanoTime();
                     try {
                         event = events.next();
                     } catch (GatewayException e) {
                         timings.addUpstream(System.nanoTime() - waitStart);
-                        writeErrorFrame(out, requestId, operation, e, timings, model, sent);
+                        if (heartbeat.clientGone()) {
+                            return 499;
+                        }
+                        heartbeat.write(errorFrame(requestId, operation, e, timings, model, sent));
+                        heartbeat.stop();
                         out.close();
                         return 200;
                     }
                     timings.addUpstream(System.nanoTime() - waitStart);
                 }
+                heartbeat.stop();
                 out.close();
             } catch (IOException | UncheckedIOException e) {
                 // The client disconnected: closing the stream (finally) cancels the upstream call.
+                return 499;
+            } finally {
+                heartbeat.stop();
+            }
+            if (heartbeat.clientGone()) {
                 return 499;
             }
             return response.status();
@@ -300,8 +310,8 @@ public final class InferenceRoutes {
         }
     }
 
-    private static void writeErrorFrame(OutputStream out, String requestId, Operation operation, GatewayException e,
-                                        RequestTimings timings, ModelRef model, long sent) throws IOException {
+    private static byte[] errorFrame(String requestId, Operation operation, GatewayException e,
+                                     RequestTimings timings, ModelRef model, long sent) {
         ErrorEnvelope envelope = ErrorEnvelope.of(e, requestId, provider(timings, model), modelName(timings, model),
                 operation.wireName());
         StreamEvent frame;
@@ -330,8 +340,7 @@ public final class InferenceRoutes {
         } else {
             frame = new StreamEvent(null, envelope.toJson());
         }
-        out.write(SseFrames.encode(frame));
-        out.flush();
+        return SseFrames.encode(frame);
     }
 
     /**

@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class HelidonUpstreamClient implements UpstreamClient {
 
     private static final int MAX_BODY = 512 * 1024 * 1024;
+    private static final ClassLoader SERVER_LOADER = HelidonUpstreamClient.class.getClassLoader();
 
     private final WebClient client;
     private final Clock clock;
@@ -60,6 +61,19 @@ public final class HelidonUpstreamClient implements UpstreamClient {
 
     @Override
     public UpstreamResponse send(UpstreamRequest request) {
+        // Plugins call in with their own class loader as context loader; Helidon's service registry
+        // looks services up through it, so Helidon code must run with the server's loader.
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(SERVER_LOADER);
+        try {
+            return sendWithRetry(request);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private UpstreamResponse sendWithRetry(UpstreamRequest request) {
         try {
             return sendOnce(request);
         } catch (StaleConnection stale) {
@@ -164,6 +178,17 @@ public final class HelidonUpstreamClient implements UpstreamClient {
 
         @Override
         public byte[] body() {
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(SERVER_LOADER);
+            try {
+                return readBody();
+            } finally {
+                thread.setContextClassLoader(previous);
+            }
+        }
+
+        private byte[] readBody() {
             InputStream in = response.inputStream();
             long length = response.headers().contentLength().orElse(-1L);
             ByteArrayOutputStream out = new ByteArrayOutputStream(length > 0 && length < MAX_BODY
@@ -208,6 +233,13 @@ public final class HelidonUpstreamClient implements UpstreamClient {
             return out.toByteArray();
         }
 
+        /** Whether the body has its own end marker (chunked or a length), so losing the connection is an error. */
+        private boolean delimited() {
+            return response.headers().contentLength().isPresent()
+                    || response.headers().first(io.helidon.http.HeaderNames.TRANSFER_ENCODING)
+                    .map(v -> v.toLowerCase(java.util.Locale.ROOT).contains("chunked")).orElse(false);
+        }
+
         private static boolean isEndOfData(RuntimeException e) {
             return e.getClass().getSimpleName().contains("InsufficientData");
         }
@@ -234,6 +266,9 @@ public final class HelidonUpstreamClient implements UpstreamClient {
                     if (closed.get()) {
                         return null;
                     }
+                    Thread thread = Thread.currentThread();
+                    ClassLoader previous = thread.getContextClassLoader();
+                    thread.setContextClassLoader(SERVER_LOADER);
                     try {
                         return reader.next();
                     } catch (IOException | UncheckedIOException e) {
@@ -246,11 +281,13 @@ public final class HelidonUpstreamClient implements UpstreamClient {
                         if (closed.get()) {
                             return null;
                         }
-                        if (isEndOfData(e)) {
-                            return null;
+                        if (isEndOfData(e) && !delimited()) {
+                            return null; // a body delimited by connection close ends this way in Helidon 4.2
                         }
                         self.close();
                         throw streamFailure(e);
+                    } finally {
+                        thread.setContextClassLoader(previous);
                     }
                 }
 
@@ -282,10 +319,15 @@ public final class HelidonUpstreamClient implements UpstreamClient {
         @Override
         public void close() {
             if (closed.compareAndSet(false, true)) {
+                Thread thread = Thread.currentThread();
+                ClassLoader previous = thread.getContextClassLoader();
+                thread.setContextClassLoader(SERVER_LOADER);
                 try {
                     response.close();
                 } catch (RuntimeException ignored) {
                     // closing a broken connection may fail again; it is released either way
+                } finally {
+                    thread.setContextClassLoader(previous);
                 }
             }
         }

@@ -1,0 +1,192 @@
+package io.gateway.plugins.governance;
+
+import io.gateway.spi.Middleware;
+import io.gateway.spi.MiddlewareFactory;
+import io.gateway.spi.PluginConfig;
+import io.gateway.spi.PluginContext;
+import io.gateway.spi.Secret;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the {@code governance} entry of {@code gateway.middleware}: {@code require-virtual-key},
+ * {@code virtual-keys} and {@code pricing}. Every mistake stops start-up with one line naming the key,
+ * and no line ever shows a key's value.
+ */
+final class GovernanceFactory implements MiddlewareFactory {
+
+    /**
+     * Key names end up in store keys, log lines and the client identity that scopes async jobs; a
+     * plain alphabet keeps all of those unambiguous.
+     */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    @Override
+    public String type() {
+        return "governance";
+    }
+
+    @Override
+    public Middleware create(PluginConfig config, PluginContext context) {
+        config.string("type");
+        boolean requireKey = config.bool("require-virtual-key", true);
+        List<VirtualKey> keys = virtualKeys(config, context.logger());
+        Pricing pricing = Pricing.withOverrides(pricing(config));
+        if (requireKey && keys.isEmpty()) {
+            context.logger().log(System.Logger.Level.WARNING, "governance: require-virtual-key is true but no"
+                    + " virtual-keys are configured, so every request is refused with 401");
+        }
+        return new GovernanceMiddleware(requireKey, keys, pricing, context.state(), context.clock(),
+                context.logger(), context.metrics());
+    }
+
+    private static List<VirtualKey> virtualKeys(PluginConfig config, System.Logger logger) {
+        List<VirtualKey> keys = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (PluginConfig block : config.children("virtual-keys")) {
+            String name = block.string("name")
+                    .orElseThrow(() -> block.invalid("name", "is required: name the key, e.g. team-a"));
+            if (!NAME.matcher(name).matches()) {
+                throw block.invalid("name", "'" + name + "' must be 1 to 64 letters, digits, '.', '_' or '-',"
+                        + " starting with a letter or digit");
+            }
+            if (!names.add(name)) {
+                throw block.invalid("name", "'" + name + "' names another virtual key too; names must be unique");
+            }
+            Secret value = block.secret("value");
+            if (value.isEmpty()) {
+                logger.log(System.Logger.Level.WARNING, "governance: virtual key '" + name + "' has no value (is"
+                        + " its environment variable unset?); no request can use it until it has one");
+            } else {
+                for (VirtualKey earlier : keys) {
+                    // Secret.equals compares in constant time; the message names keys, never values.
+                    if (earlier.value().equals(value)) {
+                        throw block.invalid("value", "virtual key '" + name + "' has the same value as '"
+                                + earlier.name() + "'; every virtual key needs its own value");
+                    }
+                }
+            }
+            List<ModelGlob> allowed = allowedModels(block);
+            RateLimit requests = null;
+            RateLimit tokens = null;
+            Optional<PluginConfig> rateLimit = block.child("rate-limit");
+            if (rateLimit.isPresent()) {
+                requests = limit(rateLimit.get(), "requests", "per");
+                tokens = limit(rateLimit.get(), "tokens", "tokens-per");
+            }
+            Budget budget = block.child("budget").map(GovernanceFactory::budget).orElse(null);
+            keys.add(new VirtualKey(name, value, allowed, requests, tokens, budget));
+        }
+        return List.copyOf(keys);
+    }
+
+    private static List<ModelGlob> allowedModels(PluginConfig block) {
+        List<String> patterns = block.strings("allowed-models");
+        if (patterns.isEmpty()) {
+            return List.of(ModelGlob.ANY);
+        }
+        List<ModelGlob> globs = new ArrayList<>(patterns.size());
+        for (String pattern : patterns) {
+            if (pattern == null || pattern.isBlank()) {
+                throw block.invalid("allowed-models", "contains an empty pattern; write provider/model globs such"
+                        + " as openai/* or anthropic/claude-*");
+            }
+            String trimmed = pattern.trim();
+            if (!trimmed.equals("*") && !trimmed.contains("/")) {
+                throw block.invalid("allowed-models", "'" + trimmed + "' can never match: patterns are over"
+                        + " provider/model, e.g. openai/" + trimmed + " or */" + trimmed);
+            }
+            globs.add(new ModelGlob(trimmed));
+        }
+        return List.copyOf(globs);
+    }
+
+    /**
+     * One optional pair of {@code rate-limit}: both keys or neither. Reads both keys either way so the
+     * server never reports one of them as unknown.
+     */
+    private static RateLimit limit(PluginConfig block, String countKey, String perKey) {
+        boolean hasCount = block.has(countKey);
+        int count = block.integer(countKey, 0);
+        Duration per = block.duration(perKey, null);
+        if (!hasCount && per == null) {
+            return null;
+        }
+        if (!hasCount) {
+            throw block.invalid(countKey, "is required with " + perKey + ": how many per window");
+        }
+        if (per == null) {
+            throw block.invalid(perKey, "is required with " + countKey + ": the window, e.g. 1m or 1h");
+        }
+        if (count <= 0) {
+            throw block.invalid(countKey, "must be greater than 0; remove the pair for no limit");
+        }
+        if (per.toMillis() < 1000 || per.toMillis() % 1000 != 0) {
+            throw block.invalid(perKey, "must be a whole number of seconds, at least 1s, e.g. 30s, 1m or 1h");
+        }
+        return new RateLimit(count, per);
+    }
+
+    private static Budget budget(PluginConfig block) {
+        boolean hasUsd = block.has("usd");
+        double usd = block.number("usd", 0);
+        Optional<String> per = block.string("per");
+        if (!hasUsd) {
+            throw block.invalid("usd", "is required: the most the key may spend per period in US dollars, e.g. 50");
+        }
+        if (!(usd > 0)) {
+            throw block.invalid("usd", "must be greater than 0");
+        }
+        if (per.isEmpty()) {
+            throw block.invalid("per", "is required: 1h, 1d, 1w or 1M (calendar hour, day, ISO week, month in UTC)");
+        }
+        BudgetPeriod period = BudgetPeriod.parse(per.get());
+        if (period == null) {
+            throw block.invalid("per", "'" + per.get() + "' is not a budget period; write 1h, 1d, 1w or 1M"
+                    + " (1M is a calendar month; minutes are not a budget period)");
+        }
+        BigDecimal dollars = BigDecimal.valueOf(usd);
+        long micros = dollars.movePointRight(6).setScale(0, RoundingMode.HALF_UP).longValue();
+        return new Budget(dollars, micros, period);
+    }
+
+    private static Map<String, Pricing.Price> pricing(PluginConfig config) {
+        Optional<PluginConfig> block = config.child("pricing");
+        if (block.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Pricing.Price> prices = new LinkedHashMap<>();
+        for (String model : block.get().keys()) {
+            int slash = model.indexOf('/');
+            if (slash <= 0 || slash == model.length() - 1) {
+                throw block.get().invalid(model, "prices are keyed by provider/model, e.g. openai/gpt-4o-mini");
+            }
+            PluginConfig entry = block.get().child(model)
+                    .orElseThrow(() -> block.get().invalid(model, "expected {input: USD per 1M input tokens,"
+                            + " output: USD per 1M output tokens}"));
+            boolean hasInput = entry.has("input");
+            double input = entry.number("input", 0);
+            double output = entry.number("output", 0);
+            if (!hasInput) {
+                throw entry.invalid("input", "is required: USD per 1M input tokens, e.g. 0.15");
+            }
+            if (input < 0) {
+                throw entry.invalid("input", "must not be negative");
+            }
+            if (output < 0) {
+                throw entry.invalid("output", "must not be negative");
+            }
+            prices.put(model, new Pricing.Price(BigDecimal.valueOf(input), BigDecimal.valueOf(output)));
+        }
+        return prices;
+    }
+}

@@ -1,0 +1,493 @@
+package io.gateway.plugins.governance;
+
+import io.gateway.spi.AttributeKey;
+import io.gateway.spi.Chain;
+import io.gateway.spi.ErrorCode;
+import io.gateway.spi.Exchange;
+import io.gateway.spi.GatewayException;
+import io.gateway.spi.Headers;
+import io.gateway.spi.JsonBodies;
+import io.gateway.spi.Middleware;
+import io.gateway.spi.ModelRef;
+import io.gateway.spi.Operation;
+import io.gateway.spi.PluginMetrics;
+import io.gateway.spi.Response;
+import io.gateway.spi.StateStore;
+import io.gateway.spi.StreamEvent;
+import io.gateway.spi.StreamOutcome;
+import io.gateway.spi.UsageReporter;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Authenticates each request by its virtual key and enforces that key's rules before anything goes
+ * upstream: allowed models, request rate, token rate and budget. After a successful answer it adds the
+ * tokens used and their cost to the key's counters.
+ *
+ * <p>All counters live in the {@link StateStore}: the request rate is one atomic increment per
+ * request, whose result alone decides admission, so a limit holds exactly across replicas sharing a
+ * store. Token and spend limits are checked against the counter before the call and charged after it
+ * (their cost is only known then), so a request admitted under the limit may end above it; the next
+ * one is refused. Nothing is cached locally.
+ *
+ * <p>Secrets: the key a client sends is compared in constant time against every configured key and
+ * removed from the request before it goes on. Messages, logs and the usage report name keys, never
+ * their values, and never show a header value or a body.
+ */
+final class GovernanceMiddleware implements Middleware, UsageReporter {
+
+    static final String VIRTUAL_KEY_HEADER = "x-bf-vk";
+    static final String AUTHORIZATION = "authorization";
+    static final String API_KEY_HEADER = "x-api-key";
+    static final String MISSING_KEY = "a virtual key is required: send it as x-bf-vk, Authorization: Bearer or x-api-key";
+    static final String INVALID_KEY = "the virtual key is not valid";
+
+    /** Set by the router on the answer: the provider and model that served, which differ after a fallback. */
+    static final String PROVIDER_HEADER = "x-bifrost-provider";
+    static final String MODEL_HEADER = "x-bifrost-resolved-model";
+
+    /** The spend of a key without a budget is still kept for the usage report, per calendar month. */
+    private static final BudgetPeriod DEFAULT_SPEND_PERIOD = BudgetPeriod.MONTH;
+    /** Budget counters outlive their period by this much, so a late write never starts a fresh counter. */
+    private static final Duration SPEND_GRACE = Duration.ofHours(1);
+    /** Unpriced models are warned about once each; the set is bounded as model names come from clients. */
+    private static final int MAX_WARNED_MODELS = 1000;
+
+    private final boolean requireKey;
+    private final List<VirtualKey> keys;
+    private final Pricing pricing;
+    private final StateStore store;
+    private final Clock clock;
+    private final System.Logger logger;
+    private final PluginMetrics metrics;
+    private final Set<String> warnedModels = ConcurrentHashMap.newKeySet();
+
+    GovernanceMiddleware(boolean requireKey, List<VirtualKey> keys, Pricing pricing, StateStore store, Clock clock,
+                         System.Logger logger, PluginMetrics metrics) {
+        this.requireKey = requireKey;
+        this.keys = List.copyOf(keys);
+        this.pricing = pricing;
+        this.store = store;
+        this.clock = clock;
+        this.logger = logger;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Response handle(Exchange exchange, Chain chain) {
+        String presented = presentedKey(exchange.headers());
+        if (presented == null) {
+            if (requireKey) {
+                throw rejected("authentication", GatewayException.of(ErrorCode.AUTHENTICATION, MISSING_KEY));
+            }
+            return chain.proceed(exchange);
+        }
+        VirtualKey key = identify(presented);
+        if (key == null) {
+            throw rejected("authentication", GatewayException.of(ErrorCode.AUTHENTICATION, INVALID_KEY));
+        }
+        checkModels(key, exchange);
+        boolean billable = exchange.operation() != Operation.LIST_MODELS;
+        long now = clock.millis();
+        if (billable) {
+            checkBudget(key, now);
+            checkTokens(key, now);
+        }
+        // Last of the checks, so requests refused for another reason do not use up the rate.
+        countRequest(key, now);
+
+        Exchange forwarded = exchange.withHeaders(withoutCredentials(exchange.headers()))
+                .withAttribute(AttributeKey.CLIENT_IDENTITY, key.name());
+        boolean hideUsageChunk = false;
+        if (exchange.stream() && (exchange.operation() == Operation.CHAT_COMPLETION
+                || exchange.operation() == Operation.TEXT_COMPLETION) && !clientAskedForUsage(exchange.body())) {
+            // OpenAI-type upstreams report a stream's usage only when asked; ask, and hide the answer.
+            forwarded = forwarded.withBody(withIncludeUsage(exchange.body()));
+            hideUsageChunk = true;
+        }
+
+        Response response = chain.proceed(forwarded);
+        if (!billable) {
+            return onlyAllowedModels(key, response);
+        }
+        return switch (response) {
+            case Response.Complete complete -> {
+                if (complete.status() >= 200 && complete.status() < 300) {
+                    TokenUsage usage = usageOf(complete);
+                    if (usage != null) {
+                        account(key, usage, servedModel(complete.headers(), exchange), exchange.requestId());
+                    }
+                }
+                yield complete;
+            }
+            case Response.Streaming streaming -> {
+                StreamUsage usage = new StreamUsage(key, exchange, streaming.headers(), hideUsageChunk);
+                yield streaming.withEvents(streaming.events().map(usage::observe).onComplete(usage::complete));
+            }
+        };
+    }
+
+    /**
+     * The key the client sent: {@code x-bf-vk}, else a bearer token, else {@code x-api-key}.
+     *
+     * @return the key, or {@code null} when none was sent
+     */
+    static String presentedKey(Headers headers) {
+        String virtualKey = nonBlank(headers.first(VIRTUAL_KEY_HEADER));
+        if (virtualKey != null) {
+            return virtualKey;
+        }
+        String authorization = nonBlank(headers.first(AUTHORIZATION));
+        if (authorization != null && authorization.length() > 7
+                && authorization.regionMatches(true, 0, "Bearer", 0, 6)
+                && Character.isWhitespace(authorization.charAt(6))) {
+            String token = authorization.substring(7).trim();
+            if (!token.isEmpty()) {
+                return token;
+            }
+        }
+        return nonBlank(headers.first(API_KEY_HEADER));
+    }
+
+    private static String nonBlank(Optional<String> value) {
+        return value.map(String::trim).filter(v -> !v.isEmpty()).orElse(null);
+    }
+
+    /**
+     * The configured key a client's key equals. Every configured key is compared, each in constant
+     * time, so how long this takes says nothing about which key, or how much of one, matched.
+     */
+    private VirtualKey identify(String presented) {
+        VirtualKey found = null;
+        for (VirtualKey key : keys) {
+            boolean matches = key.value().matches(presented);
+            if (matches && found == null) {
+                found = key;
+            }
+        }
+        return found;
+    }
+
+    private static Headers withoutCredentials(Headers headers) {
+        return headers.without(VIRTUAL_KEY_HEADER).without(AUTHORIZATION).without(API_KEY_HEADER);
+    }
+
+    /** The requested model and every fallback the request names must be allowed, or it would be a way around. */
+    private void checkModels(VirtualKey key, Exchange exchange) {
+        if (key.allowsEveryModel()) {
+            return;
+        }
+        ModelRef model = exchange.model();
+        if (model != null && !key.allows(model.toString())) {
+            throw rejected("model", new GatewayException(ErrorCode.PERMISSION_DENIED, "model '" + model
+                    + "' is not allowed for virtual key '" + key.name() + "'", "model", null, null));
+        }
+        if (exchange.body().get("fallbacks") instanceof JsonArray fallbacks) {
+            for (JsonValue value : fallbacks) {
+                if (!(value instanceof JsonString text)) {
+                    continue;
+                }
+                ModelRef fallback;
+                try {
+                    fallback = ModelRef.parse(text.getString());
+                } catch (IllegalArgumentException e) {
+                    continue;
+                }
+                if (!key.allows(fallback.toString())) {
+                    throw rejected("model", new GatewayException(ErrorCode.PERMISSION_DENIED, "fallback model '"
+                            + fallback + "' is not allowed for virtual key '" + key.name() + "'", "fallbacks",
+                            null, null));
+                }
+            }
+        }
+    }
+
+    private void checkBudget(VirtualKey key, long now) {
+        Budget budget = key.budget();
+        if (budget == null) {
+            return;
+        }
+        Instant instant = Instant.ofEpochMilli(now);
+        long spent = read(spendKey(key, budget.period(), instant));
+        if (spent >= budget.microUsd()) {
+            throw rejected("budget", GatewayException.of(ErrorCode.BUDGET_EXCEEDED, "virtual key '" + key.name()
+                    + "' has spent its budget of $" + plain(budget.usd()) + " for " + budget.period().id(instant)
+                    + "; it renews at " + budget.period().end(instant)));
+        }
+    }
+
+    private void checkTokens(VirtualKey key, long now) {
+        RateLimit limit = key.tokens();
+        if (limit == null) {
+            return;
+        }
+        long used = read(windowKey("gov:tok:", key, limit.window(now)));
+        if (used >= limit.limit()) {
+            long retry = limit.secondsLeft(now);
+            throw rejected("tokens", new GatewayException(ErrorCode.RATE_LIMITED, "virtual key '" + key.name()
+                    + "' has used its token limit of " + limit.limit() + " tokens per " + limit.perText()
+                    + "; retry in " + retry + "s", null, Headers.of("retry-after", Long.toString(retry)), null));
+        }
+    }
+
+    private void countRequest(VirtualKey key, long now) {
+        RateLimit limit = key.requests();
+        if (limit == null) {
+            return;
+        }
+        long count = store.increment(windowKey("gov:req:", key, limit.window(now)), 1, limit.per());
+        if (count > limit.limit()) {
+            long retry = limit.secondsLeft(now);
+            throw rejected("requests", new GatewayException(ErrorCode.RATE_LIMITED, "virtual key '" + key.name()
+                    + "' has reached its rate limit of " + limit.limit() + " requests per " + limit.perText()
+                    + "; retry in " + retry + "s", null, Headers.of("retry-after", Long.toString(retry)), null));
+        }
+    }
+
+    private GatewayException rejected(String reason, GatewayException error) {
+        metrics.count("governance.rejections", 1, "reason", reason);
+        return error;
+    }
+
+    private static boolean clientAskedForUsage(JsonObject body) {
+        return body.get("stream_options") instanceof JsonObject options
+                && options.get("include_usage") == JsonValue.TRUE;
+    }
+
+    private static JsonObject withIncludeUsage(JsonObject body) {
+        JsonObjectBuilder options = body.get("stream_options") instanceof JsonObject existing
+                ? JsonBodies.provider().createObjectBuilder(existing)
+                : JsonBodies.provider().createObjectBuilder();
+        options.add("include_usage", true);
+        return JsonBodies.provider().createObjectBuilder(body).add("stream_options", options).build();
+    }
+
+    /** A model list shows only what the key may use. */
+    private static Response onlyAllowedModels(VirtualKey key, Response response) {
+        if (key.allowsEveryModel() || !(response instanceof Response.Complete complete)) {
+            return response;
+        }
+        JsonObject body = complete.body();
+        if (!(body.get("data") instanceof JsonArray data)) {
+            return response;
+        }
+        JsonArrayBuilder kept = JsonBodies.provider().createArrayBuilder();
+        for (JsonValue item : data) {
+            if (item instanceof JsonObject model && model.get("id") instanceof JsonString id
+                    && key.allows(id.getString())) {
+                kept.add(model);
+            }
+        }
+        return complete.withBody(JsonBodies.provider().createObjectBuilder(body).add("data", kept).build());
+    }
+
+    private static TokenUsage usageOf(Response.Complete complete) {
+        try {
+            return TokenUsage.inBody(complete.body());
+        } catch (GatewayException e) {
+            // Not JSON: the client sees what came; there is simply nothing to count.
+            return null;
+        }
+    }
+
+    /** The model that served: the router's headers say so after a fallback, else the one requested. */
+    private static String servedModel(Headers headers, Exchange exchange) {
+        Optional<String> provider = headers.first(PROVIDER_HEADER);
+        Optional<String> model = headers.first(MODEL_HEADER);
+        if (provider.isPresent() && model.isPresent()) {
+            return provider.get() + "/" + model.get();
+        }
+        return exchange.model() == null ? null : exchange.model().toString();
+    }
+
+    /**
+     * Charges a finished request to its key. The answer exists and the upstream has billed for it, so a
+     * store failure here is logged and the answer still delivered: failing it would only make the client
+     * retry and pay twice.
+     */
+    private void account(VirtualKey key, TokenUsage usage, String model, String requestId) {
+        try {
+            long now = clock.millis();
+            RateLimit tokens = key.tokens();
+            if (tokens != null && usage.total() > 0) {
+                store.increment(windowKey("gov:tok:", key, tokens.window(now)), usage.total(), tokens.per());
+            }
+            long cost = costMicros(model, usage);
+            if (cost > 0) {
+                Instant instant = Instant.ofEpochMilli(now);
+                BudgetPeriod period = spendPeriod(key);
+                Duration ttl = Duration.between(instant, period.end(instant)).plus(SPEND_GRACE);
+                store.increment(spendKey(key, period, instant), cost, ttl);
+            }
+        } catch (RuntimeException e) {
+            String reason = e instanceof GatewayException gateway
+                    ? gateway.status() + " " + gateway.errorCode().type() : e.getClass().getSimpleName();
+            logger.log(System.Logger.Level.WARNING, "governance: the usage of request " + printable(requestId)
+                    + " could not be charged to virtual key '" + key.name() + "' (" + reason + ")");
+        }
+    }
+
+    private long costMicros(String model, TokenUsage usage) {
+        if (model == null) {
+            return 0;
+        }
+        Pricing.Price price = pricing.find(model);
+        if (price == null) {
+            if (warnedModels.size() < MAX_WARNED_MODELS && warnedModels.add(model)) {
+                logger.log(System.Logger.Level.WARNING, "governance: model '" + printable(model) + "' has no price,"
+                        + " so its requests cost 0 against budgets; add it under pricing");
+            }
+            return 0;
+        }
+        return Pricing.costMicros(price, usage);
+    }
+
+    private static BudgetPeriod spendPeriod(VirtualKey key) {
+        return key.budget() == null ? DEFAULT_SPEND_PERIOD : key.budget().period();
+    }
+
+    private static String windowKey(String prefix, VirtualKey key, long window) {
+        return prefix + key.name() + ":" + window;
+    }
+
+    private static String spendKey(VirtualKey key, BudgetPeriod period, Instant instant) {
+        return "gov:usd:" + key.name() + ":" + period.id(instant);
+    }
+
+    private long read(String counter) {
+        Optional<byte[]> value = store.get(counter);
+        if (value.isEmpty()) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(new String(value.get(), StandardCharsets.US_ASCII).trim());
+        } catch (NumberFormatException e) {
+            throw GatewayException.of(ErrorCode.INTERNAL, "a governance counter in the state store is not a number");
+        }
+    }
+
+    /** Client-chosen text (a model name, a request id) goes into log lines only without control characters. */
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), 200));
+        for (int i = 0; i < text.length() && i < 200; i++) {
+            char c = text.charAt(i);
+            out.append(c < ' ' || c == 127 || c == '\u2028' || c == '\u2029' ? '?' : c);
+        }
+        return out.toString();
+    }
+
+    private static BigDecimal plain(BigDecimal value) {
+        return new BigDecimal(value.stripTrailingZeros().toPlainString());
+    }
+
+    @Override
+    public String reportName() {
+        return "governance";
+    }
+
+    @Override
+    public JsonObject usage() {
+        long now = clock.millis();
+        Instant instant = Instant.ofEpochMilli(now);
+        JsonArrayBuilder entries = JsonBodies.provider().createArrayBuilder();
+        for (VirtualKey key : keys) {
+            BudgetPeriod period = spendPeriod(key);
+            long spent = read(spendKey(key, period, instant));
+            JsonObjectBuilder spend = JsonBodies.provider().createObjectBuilder()
+                    .add("usd", plain(BigDecimal.valueOf(spent, 6)));
+            if (key.budget() == null) {
+                spend.addNull("budget_usd");
+            } else {
+                spend.add("budget_usd", plain(key.budget().usd()));
+            }
+            spend.add("period", period.text()).add("period_id", period.id(instant));
+            JsonArrayBuilder allowed = JsonBodies.provider().createArrayBuilder();
+            key.allowedModels().forEach(glob -> allowed.add(glob.pattern()));
+            entries.add(JsonBodies.provider().createObjectBuilder()
+                    .add("name", key.name())
+                    .add("requests", window("gov:req:", key, key.requests(), now))
+                    .add("tokens", window("gov:tok:", key, key.tokens(), now))
+                    .add("spend", spend)
+                    .add("allowed_models", allowed));
+        }
+        return JsonBodies.provider().createObjectBuilder().add("virtual_keys", entries).build();
+    }
+
+    /** A rate window in the report; without a limit there is no window and no counter. */
+    private JsonObjectBuilder window(String prefix, VirtualKey key, RateLimit limit, long now) {
+        JsonObjectBuilder window = JsonBodies.provider().createObjectBuilder();
+        if (limit == null) {
+            return window.addNull("count").addNull("limit").addNull("window_seconds");
+        }
+        return window.add("count", read(windowKey(prefix, key, limit.window(now))))
+                .add("limit", limit.limit())
+                .add("window_seconds", limit.windowSeconds());
+    }
+
+    /**
+     * What one stream has reported so far. {@link #observe} runs on the consumer's thread; {@link
+     * #complete} may run on another (a client disconnect closes the stream from elsewhere).
+     */
+    private final class StreamUsage {
+        private final VirtualKey key;
+        private final Exchange exchange;
+        private final Headers responseHeaders;
+        private final boolean hideUsageChunk;
+        private final AtomicBoolean charged = new AtomicBoolean();
+        private volatile TokenUsage latest;
+
+        StreamUsage(VirtualKey key, Exchange exchange, Headers responseHeaders, boolean hideUsageChunk) {
+            this.key = key;
+            this.exchange = exchange;
+            this.responseHeaders = responseHeaders;
+            this.hideUsageChunk = hideUsageChunk;
+        }
+
+        /** Notes usage events as they pass; drops the usage-only chunk the client did not ask for. */
+        StreamEvent observe(StreamEvent event) {
+            if (event.isDone() || !TokenUsage.mayHoldUsage(event.data())) {
+                return event;
+            }
+            JsonObject json;
+            try {
+                json = event.json();
+            } catch (GatewayException e) {
+                return event;
+            }
+            TokenUsage usage = TokenUsage.inEvent(exchange.operation(), json);
+            if (usage != null) {
+                // Some upstreams repeat a running total; the last one is the request's usage.
+                latest = usage;
+            }
+            if (hideUsageChunk && TokenUsage.isUsageOnlyChunk(json)) {
+                return null;
+            }
+            return event;
+        }
+
+        /**
+         * Charges the stream once it ended, whichever way, if its usage arrived: a stream that failed
+         * before reporting usage costs nothing.
+         */
+        void complete(StreamOutcome outcome) {
+            TokenUsage usage = latest;
+            if (usage != null && charged.compareAndSet(false, true)) {
+                account(key, usage, servedModel(responseHeaders, exchange), exchange.requestId());
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.gateway.plugins.governance;
+
+import io.gateway.spi.Secret;
+import java.util.List;
+
+/**
+ * One configured virtual key.
+ *
+ * @param name          the key's name: the client identity, and what logs, errors and reports show
+ * @param value         the secret clients send; empty when its variable was unset (never matches)
+ * @param allowedModels globs over {@code provider/model}; {@link ModelGlob#ANY} when unrestricted
+ * @param requests      the request rate limit, or {@code null}
+ * @param tokens        the token rate limit, or {@code null}
+ * @param budget        the spending cap, or {@code null}
+ */
+record VirtualKey(String name, Secret value, List<ModelGlob> allowedModels, RateLimit requests, RateLimit tokens,
+                  Budget budget) {
+
+    /** Copies the list. */
+    VirtualKey {
+        allowedModels = List.copyOf(allowedModels);
+    }
+
+    /**
+     * Whether any model is allowed, so model lists need no filtering.
+     *
+     * @return {@code true} if unrestricted
+     */
+    boolean allowsEveryModel() {
+        return allowedModels.contains(ModelGlob.ANY);
+    }
+
+    /**
+     * Whether a model may be used with this key.
+     *
+     * @param qualifiedModel {@code provider/model}
+     * @return {@code true} if a glob matches
+     */
+    boolean allows(String qualifiedModel) {
+        for (ModelGlob glob : allowedModels) {
+            if (glob.matches(qualifiedModel)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Never the value.
+     *
+     * @return the name
+     */
+    @Override
+    public String toString() {
+        return "VirtualKey[" + name + "]";
+    }
+}

@@ -1,0 +1,87 @@
+package io.gateway.plugins.governance;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.gateway.spi.Chain;
+import io.gateway.spi.Exchange;
+import io.gateway.spi.GatewayException;
+import io.gateway.spi.Headers;
+import io.gateway.spi.JsonBodies;
+import io.gateway.spi.Middleware;
+import io.gateway.spi.Operation;
+import io.gateway.spi.Response;
+import io.gateway.spi.UsageReporter;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** One governance middleware made by its factory, with its fake store, clock, logger and metrics. */
+final class Harness {
+
+    static final String TEAM_A_SECRET = "sk-bf-team-a-0123456789SECRET";
+    static final String TEAM_B_SECRET = "sk-bf-team-b-9876543210SECRET";
+
+    private static final AtomicInteger REQUEST_IDS = new AtomicInteger();
+
+    final MutableClock clock;
+    final FakeStateStore store;
+    final CapturingLogger logger = new CapturingLogger();
+    final RecordingMetrics metrics = new RecordingMetrics();
+    final FakePluginConfig config;
+    final Middleware middleware;
+
+    private Harness(Map<String, ?> config, String now) {
+        this.clock = MutableClock.at(now);
+        this.store = new FakeStateStore(clock);
+        this.config = FakePluginConfig.of(config);
+        this.middleware = new GovernanceFactory().create(this.config,
+                new FakePluginContext(store, clock, metrics, logger));
+    }
+
+    static Harness of(Map<String, ?> config) {
+        return new Harness(config, "2026-11-24T02:00:10Z");
+    }
+
+    static Harness of(Map<String, ?> config, String now) {
+        return new Harness(config, now);
+    }
+
+    /** The middleware block of a governance entry with these virtual keys. */
+    static Map<String, Object> config(Object... virtualKeys) {
+        return FakePluginConfig.map("type", "governance", "virtual-keys", List.of(virtualKeys));
+    }
+
+    /** A virtual key block: name, value, then further alternating keys and values. */
+    static Map<String, Object> key(String name, String value, Object... more) {
+        Map<String, Object> block = FakePluginConfig.map("name", name, "value", value);
+        block.putAll(FakePluginConfig.map(more));
+        return block;
+    }
+
+    UsageReporter reporter() {
+        return (UsageReporter) middleware;
+    }
+
+    Response send(Exchange exchange, Chain chain) {
+        return middleware.handle(exchange, chain);
+    }
+
+    GatewayException refused(Exchange exchange, Chain chain) {
+        return assertThrows(GatewayException.class, () -> middleware.handle(exchange, chain));
+    }
+
+    static Exchange chat(String model, String... headers) {
+        return exchange(Operation.CHAT_COMPLETION,
+                "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}", headers);
+    }
+
+    static Exchange chatAs(String secret, String model) {
+        return chat(model, "x-bf-vk", secret);
+    }
+
+    static Exchange exchange(Operation operation, String body, String... headers) {
+        return Exchange.create("req-" + REQUEST_IDS.incrementAndGet(), operation, JsonBodies.parse(body),
+                Headers.of(headers), Instant.now());
+    }
+}

@@ -1,0 +1,171 @@
+package io.gateway.plugins.governance;
+
+import static io.gateway.plugins.governance.FakePluginConfig.map;
+import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
+import static io.gateway.plugins.governance.Harness.TEAM_B_SECRET;
+import static io.gateway.plugins.governance.Harness.chatAs;
+import static io.gateway.plugins.governance.Harness.config;
+import static io.gateway.plugins.governance.Harness.key;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gateway.spi.ErrorCode;
+import io.gateway.spi.GatewayException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class RateLimitTest {
+
+    @Test
+    void twoHundredParallelRequestsAgainstFiftyPerMinuteLetExactlyFiftyThrough() throws Exception {
+        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "50", "per", "1m"))));
+        FakeChain chain = FakeChain.chatUsage(1, 1);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<GatewayException>> outcomes = new ArrayList<>();
+
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 200; i++) {
+                outcomes.add(threads.submit(() -> {
+                    start.await();
+                    try {
+                        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o-mini"), chain);
+                        return null;
+                    } catch (GatewayException e) {
+                        return e;
+                    }
+                }));
+            }
+            start.countDown();
+        }
+
+        List<GatewayException> refusals = new ArrayList<>();
+        for (Future<GatewayException> outcome : outcomes) {
+            if (outcome.get() != null) {
+                refusals.add(outcome.get());
+            }
+        }
+        assertEquals(50, chain.calls());
+        assertEquals(150, refusals.size());
+        for (GatewayException e : refusals) {
+            assertEquals(429, e.status());
+            assertEquals(ErrorCode.RATE_LIMITED, e.errorCode());
+            assertEquals(Optional.of("50"), e.headers().first("retry-after"), "02:00:10 is 50s before the window ends");
+            assertTrue(e.getMessage().contains("50 requests per 1m"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theWindowResetsWhenItEnds() {
+        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "2", "per", "1m"))),
+                "2026-11-24T02:00:59.400Z");
+        FakeChain chain = FakeChain.chatUsage(1, 1);
+
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), chain);
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), chain);
+        GatewayException e = harness.refused(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), chain);
+        assertEquals(Optional.of("1"), e.headers().first("retry-after"), "0.6s left rounds up to 1");
+        assertEquals(Duration.ofSeconds(1), e.retryAfter().orElseThrow());
+
+        harness.clock.advance(Duration.ofMillis(600));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), chain);
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), chain);
+        assertEquals(429, harness.refused(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), chain).status());
+
+        assertEquals(4, chain.calls());
+    }
+
+    @Test
+    void windowCountersExpireWithTheirWindow() {
+        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "2", "per", "1m"))));
+
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(1, 1));
+
+        String counter = "gov:req:team-a:" + (harness.clock.millis() / 60_000);
+        assertEquals(1, harness.store.counter(counter));
+        assertEquals(Duration.ofMinutes(1), harness.store.creationTtl(counter));
+        harness.clock.advance(Duration.ofMinutes(2));
+        assertEquals(0, harness.store.counter(counter));
+        assertFalse(harness.store.counters().containsKey(counter));
+    }
+
+    @Test
+    void keysHaveTheirOwnLimits() {
+        Harness harness = Harness.of(config(
+                key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "1", "per", "1h")),
+                key("team-b", TEAM_B_SECRET, "rate-limit", map("requests", "1", "per", "1h"))));
+        FakeChain chain = FakeChain.chatUsage(1, 1);
+
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), chain);
+        harness.send(chatAs(TEAM_B_SECRET, "openai/gpt-4o"), chain);
+        GatewayException e = harness.refused(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), chain);
+
+        assertEquals(Optional.of(Long.toString(3600 - 10)), e.headers().first("retry-after"));
+        assertTrue(e.getMessage().contains("'team-a'") && e.getMessage().contains("1 requests per 1h"), e.getMessage());
+    }
+
+    @Test
+    void requestsRefusedForAnotherReasonDoNotUseTheRate() {
+        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "allowed-models", List.of("openai/*"),
+                "rate-limit", map("requests", "1", "per", "1m"))));
+        FakeChain chain = FakeChain.chatUsage(1, 1);
+
+        assertEquals(403, harness.refused(chatAs(TEAM_A_SECRET, "anthropic/claude-opus-4"), chain).status());
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), chain);
+
+        assertEquals(1, chain.calls());
+    }
+
+    @Test
+    void tokenLimitRefusesOnceTheWindowsTokensAreUsed() {
+        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET,
+                "rate-limit", map("tokens", "100", "tokens-per", "1h"))));
+
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(50, 30));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(20, 10));
+        GatewayException e = harness.refused(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(1, 1));
+
+        assertEquals(429, e.status());
+        assertEquals(ErrorCode.RATE_LIMITED, e.errorCode());
+        assertEquals(Optional.of(Long.toString(3600 - 10)), e.headers().first("retry-after"));
+        assertTrue(e.getMessage().contains("100 tokens per 1h"), e.getMessage());
+        String counter = "gov:tok:team-a:" + (harness.clock.millis() / 3_600_000);
+        assertEquals(110, harness.store.counter(counter));
+        assertEquals(Duration.ofHours(1), harness.store.creationTtl(counter));
+
+        harness.clock.advance(Duration.ofSeconds(3600 - 10));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(1, 1));
+    }
+
+    @Test
+    void tokensUseTotalTokensOrInputPlusOutput() {
+        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET,
+                "rate-limit", map("tokens", "1000000", "tokens-per", "1d"))));
+
+        harness.send(Harness.exchange(io.gateway.spi.Operation.EMBEDDING,
+                "{\"model\":\"openai/text-embedding-3-small\",\"input\":\"x\"}", "x-bf-vk", TEAM_A_SECRET),
+                FakeChain.completing("{\"object\":\"list\",\"data\":[],\"usage\":{\"prompt_tokens\":8,\"total_tokens\":8}}"));
+        harness.send(Harness.exchange(io.gateway.spi.Operation.RESPONSES,
+                "{\"model\":\"openai/gpt-4o\",\"input\":\"x\"}", "x-bf-vk", TEAM_A_SECRET),
+                FakeChain.completing("{\"object\":\"response\",\"usage\":{\"input_tokens\":5,\"output_tokens\":7}}"));
+
+        assertEquals(20, harness.store.counter("gov:tok:team-a:" + (harness.clock.millis() / 86_400_000)));
+    }
+
+    @Test
+    void noLimitsMeansNoRateCounters() {
+        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET)));
+
+        harness.send(chatAs(TEAM_A_SECRET, "openai/some-unpriced-model"), FakeChain.chatUsage(5, 5));
+
+        assertTrue(harness.store.counters().isEmpty(), harness.store.counters().toString());
+        assertFalse(harness.logger.warnings().isEmpty(), "the unpriced model is reported");
+    }
+}

@@ -1,0 +1,105 @@
+package io.gateway.plugins.anthropic;
+
+import io.gateway.spi.ErrorCode;
+import io.gateway.spi.GatewayException;
+import io.gateway.spi.Headers;
+import io.gateway.spi.JsonBodies;
+import jakarta.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Anthropic's errors as {@link GatewayException}s.
+ *
+ * <p>Anthropic answers {@code {"type":"error","error":{"type":"rate_limit_error","message":"…"}}}. The
+ * client receives the upstream status (529 {@code overloaded_error} stays 529, so the router retries it
+ * as a 5xx), the conventional OpenAI {@code error.type} for that status, and Anthropic's error type as
+ * {@code error.code}. A stream that fails after its 200 sends the same object as an {@code error}
+ * event; its status then comes from the error type.
+ */
+final class AnthropicErrors {
+
+    private static final int MAX_MESSAGE = 2000;
+
+    private AnthropicErrors() {
+    }
+
+    /**
+     * The HTTP status Anthropic documents for an error type.
+     *
+     * @param type Anthropic's {@code error.type}, may be {@code null}
+     * @return the status; 500 for types it does not know
+     */
+    static int statusFor(String type) {
+        if (type == null) {
+            return 500;
+        }
+        return switch (type) {
+            case "invalid_request_error" -> 400;
+            case "authentication_error" -> 401;
+            case "billing_error" -> 402;
+            case "permission_error" -> 403;
+            case "not_found_error" -> 404;
+            case "request_too_large" -> 413;
+            case "rate_limit_error" -> 429;
+            case "timeout_error" -> 504;
+            case "overloaded_error" -> 529;
+            default -> 500;
+        };
+    }
+
+    /**
+     * An error answer.
+     *
+     * @param status  the upstream status
+     * @param body    the body, possibly empty or not JSON (a proxy's HTML page)
+     * @param relayed headers for the client (retry hints, rate limits)
+     * @return the exception to throw
+     */
+    static GatewayException fromResponse(int status, byte[] body, Headers relayed) {
+        String type = null;
+        String message = null;
+        JsonObject json = null;
+        if (body.length > 0) {
+            try {
+                json = JsonBodies.parse(body);
+            } catch (GatewayException notJson) {
+                json = null;
+            }
+        }
+        if (json != null) {
+            JsonObject error = Json.objectField(json, "error");
+            type = Json.text(error, "type");
+            message = Json.text(error, "message");
+            if (message == null) {
+                message = Json.text(json, "message");
+            }
+        } else if (body.length > 0) {
+            message = new String(body, 0, Math.min(body.length, MAX_MESSAGE), StandardCharsets.UTF_8).strip();
+        }
+        if (message != null && message.length() > MAX_MESSAGE) {
+            message = message.substring(0, MAX_MESSAGE) + "…";
+        }
+        if (status < 400 || status > 599) {
+            return new GatewayException(ErrorCode.BAD_UPSTREAM_RESPONSE, "the provider answered HTTP " + status
+                    + (message == null || message.isEmpty() ? "" : ": " + message), null, relayed, null);
+        }
+        return GatewayException.upstream(status, ErrorCode.typeForStatus(status), type, message, null, relayed);
+    }
+
+    /**
+     * An error sent inside a stream (or, unusually, as a 200 body).
+     *
+     * @param event   the {@code {"type":"error","error":{…}}} object
+     * @param relayed headers for the client
+     * @return the exception to throw
+     */
+    static GatewayException fromEvent(JsonObject event, Headers relayed) {
+        JsonObject error = Json.objectField(event, "error");
+        String type = Json.text(error, "type");
+        String message = Json.text(error, "message");
+        int status = statusFor(type);
+        return GatewayException.upstream(status, ErrorCode.typeForStatus(status), type,
+                message == null || message.isBlank() ? "the provider failed with " + (type == null ? "an error" : type)
+                        : message, null, relayed);
+    }
+}

@@ -1,0 +1,114 @@
+package io.gateway.plugins.anthropic;
+
+import static io.gateway.plugins.anthropic.Fixtures.call;
+import static io.gateway.plugins.anthropic.Fixtures.complete;
+import static io.gateway.plugins.anthropic.Fixtures.obj;
+import static io.gateway.plugins.anthropic.Fixtures.provider;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gateway.spi.GatewayException;
+import io.gateway.spi.Operation;
+import io.gateway.spi.Plugin;
+import io.gateway.spi.Provider;
+import io.gateway.spi.ProviderFactory;
+import io.gateway.spi.SpiVersion;
+import io.gateway.spi.UpstreamRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class AnthropicPluginTest {
+
+    @Test
+    void isFoundByServiceLoaderWithOneAnthropicFactory() {
+        List<Plugin> plugins = ServiceLoader.load(Plugin.class).stream().map(ServiceLoader.Provider::get).toList();
+        Plugin plugin = plugins.stream().filter(p -> p instanceof AnthropicPlugin).findFirst().orElseThrow();
+        assertEquals("provider-anthropic", plugin.id());
+        assertEquals(SpiVersion.MAJOR, plugin.spiVersion());
+        List<ProviderFactory> factories = plugin.providerFactories();
+        assertEquals(1, factories.size());
+        assertEquals("anthropic", factories.get(0).type());
+        assertTrue(plugin.middlewareFactories().isEmpty());
+    }
+
+    @Test
+    void offersChatResponsesAndModelsOnly() {
+        Provider provider = provider(new FakeAnthropic());
+        assertEquals(Set.of(Operation.CHAT_COMPLETION, Operation.RESPONSES, Operation.LIST_MODELS),
+                provider.operations());
+        GatewayException e = assertThrows(GatewayException.class,
+                () -> provider.call(call(Operation.EMBEDDING, obj("{'input':'hi'}"))));
+        assertEquals(400, e.status());
+    }
+
+    @Test
+    void sendsKeyVersionContentTypeAndExtraHeadersToTheDefaultBaseUrl() {
+        FakeAnthropic fake = new FakeAnthropic();
+        Provider provider = provider(fake, "extra-headers", Map.of("anthropic-beta", "prompt-caching-2024-07-31"));
+        complete(provider, Operation.CHAT_COMPLETION, "{'messages':[{'role':'user','content':'Hi'}]}");
+        UpstreamRequest request = fake.last().request();
+        assertEquals("POST", request.method());
+        assertEquals("https://api.anthropic.com/v1/messages", request.uri().toString());
+        assertEquals(Fixtures.KEY, request.headers().first("x-api-key").orElseThrow());
+        assertEquals("2023-06-01", request.headers().first("anthropic-version").orElseThrow());
+        assertEquals("application/json", request.headers().first("content-type").orElseThrow());
+        assertEquals("prompt-caching-2024-07-31", request.headers().first("anthropic-beta").orElseThrow());
+        assertFalse(request.headers().contains("authorization"));
+        assertFalse(request.stream());
+    }
+
+    @Test
+    void usesConfiguredBaseUrlAndVersion() {
+        FakeAnthropic fake = new FakeAnthropic();
+        Provider provider = provider(fake, "base-url", "http://127.0.0.1:9999/proxy", "anthropic-version",
+                "2024-01-01");
+        complete(provider, Operation.CHAT_COMPLETION, "{'messages':[{'role':'user','content':'Hi'}]}");
+        assertEquals("http://127.0.0.1:9999/proxy/v1/messages", fake.last().request().uri().toString());
+        assertEquals("2024-01-01", fake.last().request().headers().first("anthropic-version").orElseThrow());
+    }
+
+    @Test
+    void omitsTheKeyHeaderWhenTheKeyIsEmpty() {
+        FakeAnthropic fake = new FakeAnthropic();
+        Provider provider = provider(fake);
+        GatewayException e = assertThrows(GatewayException.class, () -> provider.call(
+                call(Operation.CHAT_COMPLETION, obj("{'messages':[{'role':'user','content':'Hi'}]}"), "")));
+        assertFalse(fake.last().request().headers().contains("x-api-key"));
+        assertEquals(401, e.status());
+        assertEquals("authentication_error", e.errorCode().code());
+    }
+
+    @Test
+    void defaultMaxTokensIsConfigurable() {
+        FakeAnthropic fake = new FakeAnthropic();
+        complete(provider(fake, "default-max-tokens", "1000"), Operation.CHAT_COMPLETION,
+                "{'messages':[{'role':'user','content':'Hi'}]}");
+        assertEquals(1000, fake.lastBody().getInt("max_tokens"));
+        complete(provider(fake), Operation.CHAT_COMPLETION, "{'messages':[{'role':'user','content':'Hi'}]}");
+        assertEquals(4096, fake.lastBody().getInt("max_tokens"));
+    }
+
+    @Test
+    void rejectsBadConfigurationNamingTheKey() {
+        FakeAnthropic fake = new FakeAnthropic();
+        assertInvalid("gateway.providers.claude.base-url", () -> provider(fake, "base-url", "ftp://example.com"));
+        assertInvalid("gateway.providers.claude.base-url", () -> provider(fake, "base-url", "not a url"));
+        assertInvalid("gateway.providers.claude.base-url", () -> provider(fake, "base-url", "api.anthropic.com"));
+        assertInvalid("gateway.providers.claude.default-max-tokens", () -> provider(fake, "default-max-tokens", "0"));
+        assertInvalid("gateway.providers.claude.anthropic-version", () -> provider(fake, "anthropic-version", " "));
+        assertInvalid("gateway.providers.claude.extra-headers.x-api-key",
+                () -> provider(fake, "extra-headers", Map.of("x-api-key", "secret")));
+        assertInvalid("gateway.providers.claude.extra-headers.Anthropic-Version",
+                () -> provider(fake, "extra-headers", Map.of("Anthropic-Version", "2023-06-01")));
+    }
+
+    private static void assertInvalid(String key, Runnable create) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, create::run);
+        assertTrue(e.getMessage().startsWith(key + ":"), e.getMessage());
+    }
+}

@@ -1,0 +1,40 @@
+package io.gateway.plugins.azure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gateway.spi.Operation;
+import io.gateway.spi.Plugin;
+import io.gateway.spi.ProviderFactory;
+import io.gateway.spi.SpiVersion;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+/** The plugin as the server discovers it. */
+class AzurePluginTest {
+
+    @Test
+    void theServiceLoaderFindsThePlugin() {
+        List<Plugin> plugins = ServiceLoader.load(Plugin.class).stream().map(ServiceLoader.Provider::get)
+                .filter(plugin -> plugin instanceof AzurePlugin).toList();
+        assertEquals(1, plugins.size());
+        Plugin plugin = plugins.get(0);
+        assertEquals("provider-azure", plugin.id());
+        assertEquals(SpiVersion.MAJOR, plugin.spiVersion());
+        List<ProviderFactory> factories = plugin.providerFactories();
+        assertEquals(1, factories.size());
+        assertEquals("azure", factories.get(0).type());
+        assertTrue(plugin.middlewareFactories().isEmpty());
+        assertTrue(plugin.stateStoreFactories().isEmpty());
+    }
+
+    @Test
+    void everyOperationIsOffered() {
+        var provider = Harness.provider(Map.of("base-url", "https://res.openai.azure.com"), new CapturingClient());
+        assertEquals(EnumSet.allOf(Operation.class), EnumSet.copyOf(provider.operations()));
+        assertTrue(provider.toString().contains("https://res.openai.azure.com (api-version 2024-10-21)"));
+    }
+}
