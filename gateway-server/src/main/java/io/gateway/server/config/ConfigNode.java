@@ -1,6 +1,5 @@
 package io.gateway.server.config;
 
-import io.helidon.config.Config;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -44,34 +43,38 @@ public sealed interface ConfigNode {
     ObjectNode EMPTY = new ObjectNode(Map.of());
 
     /**
-     * Copies a Helidon config node.
+     * Builds the tree from YAML text. Keys are kept as written: {@code gpt-4.1} is one key, not a path.
      *
-     * @param config     the node
+     * @param yaml       the text
      * @param substitute replaces placeholders in scalar values
-     * @return the copy
+     * @return the tree
+     * @throws org.yaml.snakeyaml.error.YAMLException if the text is not YAML
      */
-    static ConfigNode from(Config config, EnvSubstitution substitute) {
-        return switch (config.type()) {
-            case OBJECT -> {
-                Map<String, ConfigNode> fields = new LinkedHashMap<>();
-                for (Config child : config.asNodeList().orElse(List.of())) {
-                    fields.put(child.name(), from(child, substitute));
-                }
-                yield new ObjectNode(fields);
+    static ConfigNode fromYaml(String yaml, EnvSubstitution substitute) {
+        org.yaml.snakeyaml.LoaderOptions options = new org.yaml.snakeyaml.LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        Object document = new org.yaml.snakeyaml.Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(options))
+                .load(yaml);
+        return fromObject(document == null ? Map.of() : document, substitute);
+    }
+
+    private static ConfigNode fromObject(Object value, EnvSubstitution substitute) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, ConfigNode> fields = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                fields.put(String.valueOf(entry.getKey()), entry.getValue() == null
+                        ? new ValueNode("", "", null) : fromObject(entry.getValue(), substitute));
             }
-            case LIST -> {
-                List<ConfigNode> items = new ArrayList<>();
-                for (Config child : config.asNodeList().orElse(List.of())) {
-                    items.add(from(child, substitute));
-                }
-                yield new ListNode(items);
+            return new ObjectNode(fields);
+        }
+        if (value instanceof List<?> list) {
+            List<ConfigNode> items = new ArrayList<>(list.size());
+            for (Object item : list) {
+                items.add(item == null ? new ValueNode("", "", null) : fromObject(item, substitute));
             }
-            case VALUE -> {
-                String raw = config.asString().orElse("");
-                String value = substitute.apply(raw);
-                yield new ValueNode(value, raw, substitute.firstUnset(raw));
-            }
-            case MISSING -> EMPTY;
-        };
+            return new ListNode(items);
+        }
+        String raw = String.valueOf(value);
+        return new ValueNode(substitute.apply(raw), raw, substitute.firstUnset(raw));
     }
 }

@@ -100,8 +100,8 @@ public final class GatewayConfig {
         }
         ConfigNode node;
         try {
-            node = ConfigNode.from(helidon, new EnvSubstitution(environment));
-        } catch (ConfigException e) {
+            node = ConfigNode.fromYaml(yaml, new EnvSubstitution(environment));
+        } catch (org.yaml.snakeyaml.error.YAMLException e) {
             throw new StartupException("the config file is not valid YAML: " + firstLine(e));
         }
         if (!(node instanceof ConfigNode.ObjectNode object)) {

@@ -142,4 +142,21 @@ class GatewayConfigTest {
         assertEquals("no placeholders", env.apply("no placeholders"));
         assertEquals("${unclosed", env.apply("${unclosed"));
     }
+
+    @Test
+    void dottedKeysStayWhole() {
+        GatewayConfig config = parse("""
+                gateway:
+                  providers:
+                    azure:
+                      keys:
+                        - name: a
+                          deployments:
+                            gpt-4.1: prod-41
+                            gpt-5: prod-5
+                            gpt-5.1: prod-51
+                """, Map.of());
+        Map<String, String> deployments = config.providers().get(0).blocks("keys").get(0).map("deployments");
+        assertEquals(Map.of("gpt-4.1", "prod-41", "gpt-5", "prod-5", "gpt-5.1", "prod-51"), deployments);
+    }
 }
