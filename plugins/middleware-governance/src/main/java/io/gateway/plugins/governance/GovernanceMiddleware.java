@@ -53,7 +53,9 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
     static final String VIRTUAL_KEY_HEADER = "x-bf-vk";
     static final String AUTHORIZATION = "authorization";
     static final String API_KEY_HEADER = "x-api-key";
-    static final String MISSING_KEY = "a virtual key is required: send it as x-bf-vk, Authorization: Bearer or x-api-key";
+    /** The header Azure OpenAI clients send their key in, on the gateway's Azure-style routes. */
+    static final String AZURE_KEY_HEADER = "api-key";
+    static final String MISSING_KEY = "a virtual key is required: send it as x-bf-vk, Authorization: Bearer, x-api-key or api-key";
     static final String INVALID_KEY = "the virtual key is not valid";
 
     /** Set by the router on the answer: the provider and model that served, which differ after a fallback. */
@@ -142,7 +144,8 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
     }
 
     /**
-     * The key the client sent: {@code x-bf-vk}, else a bearer token, else {@code x-api-key}.
+     * The key the client sent: {@code x-bf-vk}, else a bearer token, else {@code x-api-key}, else
+     * {@code api-key} (Azure OpenAI clients).
      *
      * @return the key, or {@code null} when none was sent
      */
@@ -160,7 +163,8 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
                 return token;
             }
         }
-        return nonBlank(headers.first(API_KEY_HEADER));
+        String apiKey = nonBlank(headers.first(API_KEY_HEADER));
+        return apiKey != null ? apiKey : nonBlank(headers.first(AZURE_KEY_HEADER));
     }
 
     private static String nonBlank(Optional<String> value) {
@@ -183,7 +187,8 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
     }
 
     private static Headers withoutCredentials(Headers headers) {
-        return headers.without(VIRTUAL_KEY_HEADER).without(AUTHORIZATION).without(API_KEY_HEADER);
+        return headers.without(VIRTUAL_KEY_HEADER).without(AUTHORIZATION).without(API_KEY_HEADER)
+                .without(AZURE_KEY_HEADER);
     }
 
     /** The requested model and every fallback the request names must be allowed, or it would be a way around. */

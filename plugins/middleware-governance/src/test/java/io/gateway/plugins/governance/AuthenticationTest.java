@@ -33,7 +33,7 @@ class AuthenticationTest {
         assertEquals(ErrorCode.AUTHENTICATION, e.errorCode());
         assertEquals("authentication_error", e.errorCode().type());
         assertFalse(e.errorCode().gatewayError());
-        assertEquals("a virtual key is required: send it as x-bf-vk, Authorization: Bearer or x-api-key",
+        assertEquals("a virtual key is required: send it as x-bf-vk, Authorization: Bearer, x-api-key or api-key",
                 e.getMessage());
         assertEquals(0, chain.calls());
         assertEquals(List.of("governance.rejections reason=authentication"), harness.metrics.counts());
@@ -59,13 +59,14 @@ class AuthenticationTest {
     }
 
     @Test
-    void acceptsTheKeyInEachOfTheThreeHeaders() {
+    void acceptsTheKeyInEachOfTheHeaders() {
         harness.send(chat("openai/gpt-4o", "x-bf-vk", TEAM_A_SECRET), chain);
         harness.send(chat("openai/gpt-4o", "Authorization", "Bearer " + TEAM_B_SECRET), chain);
         harness.send(chat("openai/gpt-4o", "X-Api-Key", TEAM_A_SECRET), chain);
         harness.send(chat("openai/gpt-4o", "authorization", "bearer   " + TEAM_B_SECRET), chain);
+        harness.send(chat("openai/gpt-4o", "api-key", TEAM_A_SECRET), chain);
 
-        assertEquals(List.of("team-a", "team-b", "team-a", "team-b"), chain.received().stream()
+        assertEquals(List.of("team-a", "team-b", "team-a", "team-b", "team-a"), chain.received().stream()
                 .map(exchange -> exchange.attribute(AttributeKey.CLIENT_IDENTITY).orElseThrow()).toList());
     }
 
@@ -94,7 +95,7 @@ class AuthenticationTest {
     @Test
     void removesCredentialHeadersAndSetsTheClientIdentity() {
         Exchange sent = chat("openai/gpt-4o", "x-bf-vk", TEAM_A_SECRET, "Authorization", "Bearer sk-something",
-                "x-api-key", "other", "x-request-id", "r-7", "x-bf-api-key", "primary");
+                "x-api-key", "other", "api-key", "azure-style", "x-request-id", "r-7", "x-bf-api-key", "primary");
 
         harness.send(sent, chain);
 
@@ -103,6 +104,7 @@ class AuthenticationTest {
         assertFalse(headers.contains("x-bf-vk"));
         assertFalse(headers.contains("authorization"));
         assertFalse(headers.contains("x-api-key"));
+        assertFalse(headers.contains("api-key"));
         assertEquals(Optional.of("r-7"), headers.first("x-request-id"));
         assertEquals(Optional.of("primary"), headers.first("x-bf-api-key"));
         assertEquals(Optional.of("team-a"), forwarded.attribute(AttributeKey.CLIENT_IDENTITY));
