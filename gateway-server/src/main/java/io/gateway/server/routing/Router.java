@@ -240,6 +240,9 @@ public final class Router {
                 log.add(new RoutingAttempt(provider.name(), model, key.name(), e.status(),
                         TimeUnit.NANOSECONDS.toMillis(elapsed), fallbackIndex));
                 int status = e.status();
+                if (e.errorCode() == ErrorCode.REQUEST_DROPPED) {
+                    metrics.count("gateway.requests.dropped", 1, "provider", provider.name());
+                }
                 boolean upstreamCredentials = !e.errorCode().gatewayError() && (status == 401 || status == 402
                         || status == 403) && !key.value().isEmpty() && e.errorCode() != ErrorCode.AUTHENTICATION;
                 if (upstreamCredentials) {
