@@ -36,6 +36,13 @@ public final class HelidonUpstreamClient implements UpstreamClient {
 
     private static final int MAX_BODY = 512 * 1024 * 1024;
     private static final ClassLoader SERVER_LOADER = HelidonUpstreamClient.class.getClassLoader();
+    /** Closes connections whose non-streaming answer is still arriving at the request's deadline. */
+    private static final java.util.concurrent.ScheduledExecutorService DEADLINES =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "upstream-deadlines");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     private final WebClient client;
     private final Clock clock;
@@ -152,6 +159,7 @@ public final class HelidonUpstreamClient implements UpstreamClient {
         private final Clock clock;
         private final Headers headers;
         private final AtomicBoolean closed = new AtomicBoolean();
+        private volatile boolean timedOut;
 
         HelidonUpstreamResponse(HttpClientResponse response, UpstreamRequest request, Clock clock) {
             this.response = response;
@@ -189,6 +197,32 @@ public final class HelidonUpstreamClient implements UpstreamClient {
         }
 
         private byte[] readBody() {
+            // Each read is bounded by the time left when the call started; a body that trickles in would
+            // still outlast the deadline, so a watchdog closes the connection when the deadline passes.
+            long remaining = Duration.between(clock.instant(), request.deadline()).toNanos();
+            java.util.concurrent.ScheduledFuture<?> watchdog = DEADLINES.schedule(() -> {
+                timedOut = true;
+                close();
+            }, Math.max(0, remaining), java.util.concurrent.TimeUnit.NANOSECONDS);
+            try {
+                byte[] body = readAll();
+                if (timedOut) {
+                    throw GatewayException.of(ErrorCode.TIMEOUT, "the provider did not finish its answer within "
+                            + "the timeout");
+                }
+                return body;
+            } catch (GatewayException e) {
+                if (timedOut) {
+                    throw GatewayException.of(ErrorCode.TIMEOUT, "the provider did not finish its answer within "
+                            + "the timeout");
+                }
+                throw e;
+            } finally {
+                watchdog.cancel(false);
+            }
+        }
+
+        private byte[] readAll() {
             InputStream in = response.inputStream();
             long length = response.headers().contentLength().orElse(-1L);
             ByteArrayOutputStream out = new ByteArrayOutputStream(length > 0 && length < MAX_BODY
