@@ -22,7 +22,7 @@ public final class GatewayMain {
     public static void main(String[] args) {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format",
-                    "%1$tY-%1$tm-%1$tdT%1$tH:%1$tM:%1$tS.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+                    "%1$tY-%1$tm-%1$tdT%1$tH:%1$tM:%1$tS.%1$tL%1$tz %4$s %3$s: %5$s%6$s%n");
         }
         Path home = Path.of(System.getProperty("gateway.home", ".")).toAbsolutePath().normalize();
         Path configFile = home.resolve("conf/gateway.yaml");
@@ -33,6 +33,12 @@ public final class GatewayMain {
                         fail("--config needs a file: gateway --config FILE");
                     }
                     configFile = Path.of(args[++i]).toAbsolutePath();
+                }
+                case String arg when arg.startsWith("--config=") -> {
+                    if (arg.length() == "--config=".length()) {
+                        fail("--config needs a file: gateway --config FILE");
+                    }
+                    configFile = Path.of(arg.substring("--config=".length())).toAbsolutePath();
                 }
                 case "--help", "-h" -> {
                     System.out.println("usage: gateway [--config FILE]   (default: conf/gateway.yaml)");

@@ -144,12 +144,18 @@ public final class GatewayServer implements AutoCloseable {
                 throw new StartupException("unknown key " + unknown.get(0)
                         + ": remove it or fix its spelling (docs/configuration.md lists every key)");
             }
-            WebServer server = WebServer.builder()
-                    .connectionOptions(options -> options.tcpNoDelay(true))
-                    .config(config.server())
-                    .routing(routing)
-                    .build()
-                    .start();
+            WebServer server;
+            try {
+                server = WebServer.builder()
+                        .connectionOptions(options -> options.tcpNoDelay(true))
+                        .config(config.server())
+                        .routing(routing)
+                        .build()
+                        .start();
+            } catch (io.helidon.config.ConfigException | IllegalArgumentException | IllegalStateException
+                     | java.io.UncheckedIOException e) {
+                throw new StartupException("server: " + firstLine(e) + " (check server.host and server.port)");
+            }
             GatewayServer gateway = new GatewayServer(server, registry, router, middleware, state, housekeeping, async);
             LOG.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + " with providers "
                     + providers.keySet() + " and middleware " + config.middleware().stream()
@@ -382,6 +388,16 @@ public final class GatewayServer implements AutoCloseable {
         } finally {
             thread.setContextClassLoader(previous);
         }
+    }
+
+    private static String firstLine(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String message = String.valueOf(cause.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
     }
 
     /** Composes middleware around the terminal link; the first middleware is outermost. */

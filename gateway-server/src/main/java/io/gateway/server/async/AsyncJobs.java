@@ -189,7 +189,9 @@ public final class AsyncJobs implements AutoCloseable {
                     closeStream(response);
                     throw GatewayException.of(ErrorCode.INTERNAL, "the provider answered an async job with a stream");
                 }
-                finished = queued.completed(complete.status(), complete.body());
+                finished = queued.completed(complete.status(), complete.body(),
+                        complete.headers().first("x-bifrost-provider").orElse(null),
+                        complete.headers().first("x-bifrost-resolved-model").orElse(null));
             } catch (GatewayException e) {
                 String provider = exchange.model() == null ? null : exchange.model().provider();
                 String model = exchange.model() == null ? null : exchange.model().model();
@@ -244,9 +246,21 @@ public final class AsyncJobs implements AutoCloseable {
                 job = Job.parse(store.get(key).orElseThrow(() -> notFound(id)));
             }
         }
+        if (job.status().equals(Job.COMPLETED)) {
+            // The first delivery is marked so middleware that accounts usage charges a job exactly once.
+            boolean first = !job.delivered() && store.compareAndSet(key, stored.get(), job.markDelivered().toBytes(),
+                    Duration.ofSeconds(job.ttlSeconds()));
+            Headers.Builder headers = Headers.builder().set("x-bf-async-id", id)
+                    .set("x-bf-async-result", first ? "first" : "repeat");
+            if (job.provider() != null) {
+                headers.set("x-bifrost-provider", job.provider());
+            }
+            if (job.model() != null) {
+                headers.set("x-bifrost-resolved-model", job.model());
+            }
+            return Response.Complete.of(job.httpStatus(), headers.build(), withOutputText(job.operation(), job.result()));
+        }
         return switch (job.status()) {
-            case Job.COMPLETED -> Response.Complete.of(job.httpStatus(), Headers.of("x-bf-async-id", id),
-                    withOutputText(job.operation(), job.result()));
             // the envelope the synchronous call would have answered, with its status
             case Job.FAILED -> Response.Complete.of(job.httpStatus(), Headers.of("x-bf-async-id", id), job.result());
             default -> Response.Complete.of(200, Headers.of("x-bf-async-id", id), job.pendingBody());

@@ -19,9 +19,12 @@ import jakarta.json.JsonValue;
  * @param leaseUntil  epoch millis until which the worker holds the job (running jobs)
  * @param httpStatus  the status of the result (finished jobs)
  * @param result      the result body or error envelope (finished jobs), else {@code null}
+ * @param provider    the provider that served (completed jobs), else {@code null}
+ * @param model       the model it served (completed jobs), else {@code null}
+ * @param delivered   whether a poll already delivered the finished result
  */
 record Job(String id, Operation operation, String status, long createdAt, String owner, long ttlSeconds,
-           long leaseUntil, int httpStatus, JsonObject result) {
+           long leaseUntil, int httpStatus, JsonObject result, String provider, String model, boolean delivered) {
 
     static final String QUEUED = "queued";
     static final String RUNNING = "running";
@@ -29,19 +32,25 @@ record Job(String id, Operation operation, String status, long createdAt, String
     static final String FAILED = "failed";
 
     static Job queued(String id, Operation operation, long now, String owner, long ttlSeconds) {
-        return new Job(id, operation, QUEUED, now, owner, ttlSeconds, 0, 0, null);
+        return new Job(id, operation, QUEUED, now, owner, ttlSeconds, 0, 0, null, null, null, false);
     }
 
     Job running(long leaseUntil) {
-        return new Job(id, operation, RUNNING, createdAt, owner, ttlSeconds, leaseUntil, 0, null);
+        return new Job(id, operation, RUNNING, createdAt, owner, ttlSeconds, leaseUntil, 0, null, null, null, false);
     }
 
-    Job completed(int status, JsonObject body) {
-        return new Job(id, operation, COMPLETED, createdAt, owner, ttlSeconds, 0, status, body);
+    Job completed(int status, JsonObject body, String servedBy, String servedModel) {
+        return new Job(id, operation, COMPLETED, createdAt, owner, ttlSeconds, 0, status, body, servedBy, servedModel,
+                false);
+    }
+
+    Job markDelivered() {
+        return new Job(id, operation, status, createdAt, owner, ttlSeconds, leaseUntil, httpStatus, result, provider,
+                model, true);
     }
 
     Job failed(int status, JsonObject envelope) {
-        return new Job(id, operation, FAILED, createdAt, owner, ttlSeconds, 0, status, envelope);
+        return new Job(id, operation, FAILED, createdAt, owner, ttlSeconds, 0, status, envelope, null, null, false);
     }
 
     /**
@@ -78,6 +87,13 @@ record Job(String id, Operation operation, String status, long createdAt, String
         if (result != null) {
             json.add("result", result);
         }
+        if (provider != null) {
+            json.add("provider", provider);
+        }
+        if (model != null) {
+            json.add("model", model);
+        }
+        json.add("delivered", delivered);
         return JsonBodies.toBytes(json.build());
     }
 
@@ -88,6 +104,8 @@ record Job(String id, Operation operation, String status, long createdAt, String
                 json.getString("status"), json.getJsonNumber("created_at").longValue(),
                 json.containsKey("owner") ? json.getString("owner") : null,
                 json.getJsonNumber("ttl_seconds").longValue(), json.getJsonNumber("lease_until").longValue(),
-                json.getInt("http_status"), result instanceof JsonObject object ? object : null);
+                json.getInt("http_status"), result instanceof JsonObject object ? object : null,
+                json.containsKey("provider") ? json.getString("provider") : null,
+                json.containsKey("model") ? json.getString("model") : null, json.getBoolean("delivered", false));
     }
 }

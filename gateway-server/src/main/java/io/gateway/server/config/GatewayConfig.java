@@ -21,7 +21,7 @@ public final class GatewayConfig {
 
     /** Keys of {@code gateway} that the server itself reads; others are unknown unless a plugin reads them. */
     private static final Set<String> GATEWAY_KEYS = Set.of("plugins-dir", "max-request-body", "providers",
-            "middleware", "state", "async", "admin", "metrics");
+            "middleware", "state", "async", "admin");
 
     private final Config server;
     private final ConfigNode.ObjectNode root;
@@ -87,7 +87,8 @@ public final class GatewayConfig {
         Config helidon;
         try {
             helidon = Config.builder()
-                    .sources(ConfigSources.create(yaml.isBlank() ? "{}" : yaml, MediaTypes.APPLICATION_YAML))
+                    .sources(ConfigSources.create(yaml.isBlank() ? "{}" : new EnvSubstitution(environment).apply(yaml),
+                            MediaTypes.APPLICATION_YAML))
                     .disableEnvironmentVariablesSource()
                     .disableSystemPropertiesSource()
                     .disableValueResolving()

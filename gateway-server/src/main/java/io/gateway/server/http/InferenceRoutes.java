@@ -273,6 +273,7 @@ public final class InferenceRoutes {
             OutputStream out = res.outputStream();
             StreamEvent event = first;
             long sent = 0;
+            String responseId = operation == Operation.RESPONSES ? responseId(first) : null;
             Heartbeat heartbeat = new Heartbeat(out, events);
             try {
                 while (event != null) {
@@ -286,7 +287,7 @@ public final class InferenceRoutes {
                         if (heartbeat.clientGone()) {
                             return 499;
                         }
-                        heartbeat.write(errorFrame(requestId, operation, e, timings, model, sent));
+                        heartbeat.write(errorFrame(requestId, responseId, operation, e, timings, model, sent));
                         heartbeat.stop();
                         out.close();
                         return 200;
@@ -310,7 +311,20 @@ public final class InferenceRoutes {
         }
     }
 
-    private static byte[] errorFrame(String requestId, Operation operation, GatewayException e,
+    /** The id of the response a Responses stream announced in its first event, for its failure frame. */
+    private static String responseId(StreamEvent first) {
+        if (first == null || !"response.created".equals(first.event())) {
+            return null;
+        }
+        try {
+            JsonObject response = first.json().getJsonObject("response");
+            return response == null ? null : JsonBodies.string(response, "id");
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static byte[] errorFrame(String requestId, String responseId, Operation operation, GatewayException e,
                                      RequestTimings timings, ModelRef model, long sent) {
         ErrorEnvelope envelope = ErrorEnvelope.of(e, requestId, provider(timings, model), modelName(timings, model),
                 operation.wireName());
@@ -320,7 +334,7 @@ public final class InferenceRoutes {
                     .add("type", "response.failed")
                     .add("sequence_number", sent)
                     .add("response", JsonBodies.provider().createObjectBuilder()
-                            .add("id", "resp_" + requestId.replace("-", ""))
+                            .add("id", responseId != null ? responseId : "resp_" + requestId.replace("-", ""))
                             .add("object", "response")
                             .add("status", "failed")
                             .add("model", modelName(timings, model) == null ? "" : modelName(timings, model))

@@ -319,8 +319,14 @@ public final class Router {
                         + provider.name() + "' does not allow model '" + model + "'", "model", null, null);
             }
         } else {
-            key = keys.select(model, union(dead, rateLimited), ThreadLocalRandom.current());
+            // Keys whose value is empty (variable unset) take no traffic while another allowed key has one.
+            Set<String> unusable = provider.emptyKeyHints().isEmpty() ? dead : union(dead,
+                    provider.emptyKeyHints().keySet());
+            key = keys.select(model, union(unusable, rateLimited), ThreadLocalRandom.current());
             if (key == null && !rateLimited.isEmpty()) {
+                key = keys.select(model, unusable, ThreadLocalRandom.current());
+            }
+            if (key == null && unusable != dead) {
                 key = keys.select(model, dead, ThreadLocalRandom.current());
             }
             if (key == null) {

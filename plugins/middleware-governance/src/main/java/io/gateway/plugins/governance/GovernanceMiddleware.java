@@ -61,6 +61,12 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
     /** Set by the router on the answer: the provider and model that served, which differ after a fallback. */
     static final String PROVIDER_HEADER = "x-bifrost-provider";
     static final String MODEL_HEADER = "x-bifrost-resolved-model";
+    /**
+     * Set by the server on async polls that deliver a finished job: {@code first} the first time (the
+     * job's usage is charged then, to the key that polls, which is the key that submitted it) and
+     * {@code repeat} afterwards (not charged again).
+     */
+    static final String ASYNC_RESULT_HEADER = "x-bf-async-result";
 
     /** The spend of a key without a budget is still kept for the usage report, per calendar month. */
     private static final BudgetPeriod DEFAULT_SPEND_PERIOD = BudgetPeriod.MONTH;
@@ -128,7 +134,9 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
         }
         return switch (response) {
             case Response.Complete complete -> {
-                if (complete.status() >= 200 && complete.status() < 300) {
+                boolean repeatedAsyncResult = complete.headers().first(ASYNC_RESULT_HEADER)
+                        .map("repeat"::equals).orElse(false);
+                if (complete.status() >= 200 && complete.status() < 300 && !repeatedAsyncResult) {
                     TokenUsage usage = usageOf(complete);
                     if (usage != null) {
                         account(key, usage, servedModel(complete.headers(), exchange), exchange.requestId());
