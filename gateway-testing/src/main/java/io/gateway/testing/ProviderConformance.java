@@ -36,12 +36,14 @@ public final class ProviderConformance {
     private final URI base;
     private final String provider;
     private final String model;
+    private final Set<Operation> streamed;
     private final List<String> failures = new ArrayList<>();
 
-    private ProviderConformance(URI base, String provider, String model) {
+    private ProviderConformance(URI base, String provider, String model, Set<Operation> streamed) {
         this.base = base;
         this.provider = provider;
         this.model = model;
+        this.streamed = streamed;
     }
 
     /**
@@ -54,7 +56,25 @@ public final class ProviderConformance {
      * @throws AssertionError listing every failed check
      */
     public static void check(URI gateway, String provider, String model, Set<Operation> supported) {
-        ProviderConformance run = new ProviderConformance(gateway, provider, model);
+        EnumSet<Operation> streamed = EnumSet.noneOf(Operation.class);
+        supported.stream().filter(Operation::streamable).forEach(streamed::add);
+        check(gateway, provider, model, supported, streamed);
+    }
+
+    /**
+     * Runs every check, streaming only the operations in {@code streamed} (a provider may offer an
+     * operation without its streamed form, e.g. images from a service that cannot stream them).
+     *
+     * @param gateway   the gateway's base URI ({@code http://127.0.0.1:PORT/})
+     * @param provider  the configured provider name
+     * @param model     a model the provider (and its fake) serves
+     * @param supported the operations the provider claims
+     * @param streamed  the supported operations it also streams
+     * @throws AssertionError listing every failed check
+     */
+    public static void check(URI gateway, String provider, String model, Set<Operation> supported,
+                             Set<Operation> streamed) {
+        ProviderConformance run = new ProviderConformance(gateway, provider, model, streamed);
         for (Operation operation : Operation.values()) {
             try {
                 if (!supported.contains(operation)) {
@@ -207,7 +227,7 @@ public final class ProviderConformance {
             case LIST_MODELS -> {
             }
         }
-        if (!operation.streamable()) {
+        if (!operation.streamable() || !streamed.contains(operation)) {
             return;
         }
         List<SseFrame> frames = stream(operation, body(operation, true), failures);
