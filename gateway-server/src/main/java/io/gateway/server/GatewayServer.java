@@ -53,6 +53,21 @@ public final class GatewayServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("gateway");
 
+    /**
+     * Helidon logs every request and response header at FINE on these loggers, which would put client
+     * keys, virtual keys and provider keys in the log whenever someone turns debugging on. They are held
+     * here (java.util.logging keeps loggers weakly) and capped at INFO.
+     */
+    private static final List<java.util.logging.Logger> HEADER_LOGGERS = java.util.stream.Stream.of(
+                    "io.helidon.common.socket", "io.helidon.webserver.http1", "io.helidon.webclient")
+            .map(java.util.logging.Logger::getLogger).toList();
+
+    static {
+        for (java.util.logging.Logger logger : HEADER_LOGGERS) {
+            logger.setLevel(java.util.logging.Level.INFO);
+        }
+    }
+
     private final WebServer server;
     private final PluginRegistry registry;
     private final Router router;

@@ -93,6 +93,11 @@ public final class AdminRoutes {
             res.send(bytes);
         } catch (GatewayException e) {
             InferenceRoutes.writeError(res, requestId, e, null, null, null);
+        } catch (RuntimeException | LinkageError e) {
+            System.getLogger("gateway.admin").log(System.Logger.Level.ERROR, "admin request " + requestId
+                    + " failed", e);
+            InferenceRoutes.writeError(res, requestId, GatewayException.of(ErrorCode.INTERNAL, "the admin request "
+                    + "failed unexpectedly; the log has details under request id " + requestId), null, null, null);
         }
     }
 
