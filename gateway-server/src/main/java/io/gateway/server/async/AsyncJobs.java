@@ -235,9 +235,9 @@ public final class AsyncJobs implements AutoCloseable {
         if (job.owner() != null && !job.owner().equals(owner)) {
             throw notFound(id);
         }
-        boolean lost = job.status().equals(Job.RUNNING) && job.leaseUntil() < clock.millis()
+        boolean leaseExpired = job.status().equals(Job.RUNNING) && job.leaseUntil() < clock.millis()
                 || job.status().equals(Job.QUEUED) && job.createdAt() + lease.toMillis() < clock.millis();
-        if (lost) {
+        if (leaseExpired) {
             GatewayException lost = GatewayException.of(ErrorCode.INTERNAL, "the gateway replica running async job "
                     + id + " stopped before it finished; submit the request again");
             Job failed = job.failed(500, JsonBodies.parse(ErrorEnvelope.of(lost, exchange.requestId(), null, null,
