@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /** SSE streaming, slow and broken replies, and client disconnect detection. */
 class FakeUpstreamStreamingTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration WAIT = Duration.ofSeconds(20);
 
     private FakeUpstream upstream;
     private HttpClient client;
@@ -196,7 +196,7 @@ class FakeUpstreamStreamingTest {
 
         ExecutionException failure = assertThrows(ExecutionException.class, () -> client.sendAsync(
                 TestHttp.post(upstream.uri("/v1/chat/completions"), "{}"), HttpResponse.BodyHandlers.ofString())
-                .get(10, TimeUnit.SECONDS));
+                .get(30, TimeUnit.SECONDS));
         assertInstanceOf(IOException.class, failure.getCause());
         assertEquals(1, upstream.requestCount(), "the request was received and recorded");
         assertEquals(200, TestHttp.send(client, TestHttp.post(upstream.uri("/v1/chat/completions"), "{}")).statusCode());
@@ -306,7 +306,7 @@ class FakeUpstreamStreamingTest {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
 
-        ExecutionException failure = assertThrows(ExecutionException.class, () -> call.get(10, TimeUnit.SECONDS));
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> call.get(30, TimeUnit.SECONDS));
         assertInstanceOf(java.net.http.HttpTimeoutException.class, failure.getCause());
         assertTrue(upstream.awaitClientDisconnect(WAIT));
     }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 class FakeUpstreamTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration WAIT = Duration.ofSeconds(20);
 
     private FakeUpstream upstream;
     private HttpClient client;
@@ -249,7 +249,7 @@ class FakeUpstreamTest {
         TestHttp.send(client, TestHttp.post(upstream.uri("/x"), "{\"n\":1}"));
         TestHttp.send(client, TestHttp.post(upstream.uri("/x"), "{\"n\":2}"));
 
-        assertEquals(1, taken.get(5, TimeUnit.SECONDS).bodyJson().getInt("n"));
+        assertEquals(1, taken.get(30, TimeUnit.SECONDS).bodyJson().getInt("n"));
         assertEquals(2, upstream.takeRequest(WAIT).bodyJson().getInt("n"));
         assertNull(upstream.takeRequest(Duration.ofMillis(50)));
         assertEquals(2, upstream.requests().size());
@@ -266,7 +266,7 @@ class FakeUpstreamTest {
         assertNotNull(request);
         assertFalse(response.isDone());
         assertFalse(request.replyCompleted());
-        assertEquals(200, response.get(5, TimeUnit.SECONDS).statusCode());
+        assertEquals(200, response.get(30, TimeUnit.SECONDS).statusCode());
         assertTrue(request.awaitReplyCompleted(WAIT));
         assertTrue(request.replyCompleted());
         assertTrue(upstream.awaitRequestCount(1, WAIT));

@@ -157,7 +157,7 @@ class SseParserTest {
                     "the second frame is not complete yet");
             writer.write("ond\n\r".getBytes(StandardCharsets.UTF_8));
             writer.flush();
-            assertEquals(data("second"), second.get(5, TimeUnit.SECONDS),
+            assertEquals(data("second"), second.get(30, TimeUnit.SECONDS),
                     "a CR ends the blank line without waiting for a possible LF");
 
             writer.write("\n".getBytes(StandardCharsets.UTF_8));
