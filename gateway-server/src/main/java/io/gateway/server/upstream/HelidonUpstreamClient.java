@@ -59,6 +59,10 @@ public final class HelidonUpstreamClient implements UpstreamClient {
                 .socketOptions(options -> options.tcpNoDelay(true)
                         .connectTimeout(connectTimeout)
                         .readTimeout(Duration.ofMinutes(10)))
+                // Helidon 4.2 keys its keep-alive pool by the client-level read timeout when one is set, and
+                // by the request's own otherwise; every request sets its own (the time left to its deadline),
+                // so without this each request would open a new connection.
+                .readTimeout(Duration.ofMinutes(10))
                 .connectionCacheSize(512)
                 .shareConnectionCache(false)
                 .followRedirects(false)
