@@ -1,0 +1,884 @@
+#!/usr/bin/env bash
+#
+# End-to-end benchmark of the gateway's proxy hop, on one machine, all on loopback:
+#
+#   load generator ─▶ direct:  nginx "upstream" answering a fixed OpenAI chat completion (and SSE)
+#                  ─▶ nginx:   nginx proxy_pass (keep-alive upstream) ─▶ upstream   (the reference hop)
+#                  ─▶ gateway: bin/gateway from the distribution      ─▶ upstream
+#
+# Measures, all from one run: start-up to /health; interleaved rounds of `wrk` (closed loop, N
+# connections) and of `hey` at a fixed rate; req/s, p50/p99 latency, errors, latency added over
+# direct, the gateway's RSS under load, the ratio gateway/nginx; time to first byte of an SSE stream
+# through each hop; the gateway's own /metrics overhead histogram. Then the same with the
+# request-log middleware. Prints a results table with the machine, versions and exact commands.
+#
+#   bash bench/run-e2e.sh                 # from the repository root
+#
+# Environment (defaults in brackets):
+#   ROUNDS [3]            interleaved rounds of each kind
+#   DURATION [10s]        length of each wrk and hey run
+#   WARMUP [20s]          wrk run against each hop before measuring (JIT warm-up for the gateway)
+#   CONNECTIONS [50]      wrk connections; THREADS [2] wrk threads
+#   RATE [1000]           fixed request rate (req/s) for hey; HEY_WORKERS [50] hey workers sharing it
+#   SSE_REQUESTS [200]    sequential streamed requests per hop for time to first byte
+#   STARTS [3]            gateway start-ups to /health measured (the median is reported)
+#   WITH_REQUEST_LOG [1]  0 skips the second gateway run with the request-log middleware
+#   JAVA_OPTS             extra JVM flags for the gateway (bin/gateway's defaults apply otherwise)
+#   RESULTS               also write the results table to this file
+#   KEEP_WORK [0]         1 keeps the temporary folder (configs, raw outputs) for inspection
+#   GATEWAY_DIST          the distribution folder to run [distribution/target/gateway]
+#
+# It installs what is missing with apt (nginx-light or nginx, wrk, hey, curl), builds the
+# distribution if it is missing, uses free ports on 127.0.0.1, keeps every temporary file in one
+# mktemp folder and stops every process it started when it exits.
+
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-20s}
+CONNECTIONS=${CONNECTIONS:-50}
+THREADS=${THREADS:-2}
+RATE=${RATE:-1000}
+HEY_WORKERS=${HEY_WORKERS:-50}
+SSE_REQUESTS=${SSE_REQUESTS:-200}
+STARTS=${STARTS:-3}
+WITH_REQUEST_LOG=${WITH_REQUEST_LOG:-1}
+KEEP_WORK=${KEEP_WORK:-0}
+RESULTS=${RESULTS:-}
+
+REPO=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
+DIST=${GATEWAY_DIST:-$REPO/distribution/target/gateway}
+DIST_NOTE="$DIST"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf 'run-e2e.sh: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- processes and clean-up
+
+PIDS=()          # every background process this script started, stopped on exit
+WORK=''
+
+cleanup() {
+    local status=$?
+    local pid
+    for pid in "${PIDS[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+        fi
+    done
+    for pid in "${PIDS[@]}"; do
+        local waited=0
+        while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 50 ]; do
+            sleep 0.1
+            waited=$((waited + 1))
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    done
+    if [ -n "$WORK" ] && [ -d "$WORK" ]; then
+        if [ "$KEEP_WORK" = 1 ]; then
+            log "kept $WORK"
+        else
+            rm -rf -- "$WORK"
+        fi
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Stops one process this script started and forgets it.
+stop_pid() {
+    local pid=$1 waited=0
+    kill -TERM "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 100 ]; do
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    local kept=() p
+    for p in "${PIDS[@]}"; do
+        [ "$p" = "$pid" ] || kept+=("$p")
+    done
+    PIDS=("${kept[@]}")
+}
+
+# ---------------------------------------------------------------- tools
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        die "need root (or sudo) to run: $*"
+    fi
+}
+
+install_missing() {
+    local packages=()
+    if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+        packages+=(nginx)
+    fi
+    command -v wrk >/dev/null 2>&1 || packages+=(wrk)
+    command -v hey >/dev/null 2>&1 || packages+=(hey)
+    command -v curl >/dev/null 2>&1 || packages+=(curl)
+    command -v awk >/dev/null 2>&1 || packages+=(gawk)
+    [ "${#packages[@]}" -eq 0 ] && return 0
+    command -v apt-get >/dev/null 2>&1 || die "missing ${packages[*]} and no apt-get to install them"
+    log "installing with apt: ${packages[*]}"
+    as_root apt-get update -qq
+    local i
+    for i in "${!packages[@]}"; do
+        # nginx-light is enough (core + proxy); fall back to nginx where it is not packaged.
+        if [ "${packages[$i]}" = nginx ] && apt-cache show nginx-light >/dev/null 2>&1; then
+            packages[$i]=nginx-light
+        fi
+    done
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+    # hey is the fixed-rate load generator when Debian packages it (bookworm does).
+    command -v hey >/dev/null 2>&1 || die "apt has no 'hey' here; a fixed-rate load generator is needed"
+}
+
+NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
+
+java_major() {
+    "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'
+}
+
+find_jdk() {
+    local home major
+    for home in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
+        [ -n "$home" ] && [ -x "$home/bin/javac" ] || continue
+        major=$(java_major "$home/bin/java")
+        if [ -n "$major" ] && [ "${major%%.*}" -ge 21 ] 2>/dev/null; then
+            echo "$home"
+            return 0
+        fi
+    done
+    return 1
+}
+
+build_if_missing() {
+    if [ -x "$DIST/bin/gateway" ] && [ -d "$DIST/plugins/provider-openai" ]; then
+        return 0
+    fi
+    local jdk
+    jdk=$(find_jdk) || die "the distribution is not built and no JDK 21+ was found to build it"
+    command -v mvn >/dev/null 2>&1 || die "the distribution is not built and mvn is not installed"
+    log "building the distribution (mvn -B -q install -DskipTests) with $jdk"
+    (cd "$REPO" && JAVA_HOME=$jdk mvn -B -q install -DskipTests)
+    [ -x "$DIST/bin/gateway" ] || die "the build did not produce $DIST/bin/gateway"
+}
+
+# Artifacts present in more than one version in a folder of jars (left behind by an earlier build
+# without `clean`: the assembly adds jars but never removes them).
+duplicate_jars() {
+    local dir
+    for dir in "$DIST/lib" "$DIST"/plugins/*; do
+        [ -d "$dir" ] || continue
+        ls "$dir" | grep '\.jar$' | sed -E 's/-[0-9][^/]*\.jar$//' | sort | uniq -d | sed "s|^|$dir/|"
+    done
+}
+
+# Runs a clean copy of the distribution when the folder holds stale jars beside the current ones.
+use_clean_distribution() {
+    local stale tarball=$REPO/distribution/target/gateway.tar.gz
+    stale=$(duplicate_jars)
+    [ -z "$stale" ] && return 0
+    log "$DIST holds more than one version of: $(echo $stale | tr '\n' ' ')"
+    [ -z "${GATEWAY_DIST:-}" ] && [ -f "$tarball" ] \
+        || die "stale jars in $DIST; rebuild it with: mvn -B -q clean install -DskipTests"
+    log "running a fresh copy of $tarball instead (rebuild with clean to fix the folder)"
+    mkdir -p "$WORK/dist"
+    tar xzf "$tarball" -C "$WORK/dist"
+    DIST=$WORK/dist/gateway
+    DIST_NOTE="distribution/target/gateway.tar.gz (the folder held stale jars)"
+}
+
+# ---------------------------------------------------------------- ports
+
+USED_PORTS=' '
+# Sets PORT to a port on 127.0.0.1 that nothing listens on, below the ephemeral range so that no
+# client connection of the load generators can hold it.
+free_port() {
+    local port tries=0
+    while [ "$tries" -lt 500 ]; do
+        tries=$((tries + 1))
+        port=$((20000 + RANDOM % 12000))
+        case $USED_PORTS in *" $port "*) continue ;; esac
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            USED_PORTS="$USED_PORTS$port "
+            PORT=$port
+            return 0
+        fi
+    done
+    die "no free port found"
+}
+
+# Waits until URL answers HTTP 200 (any method GET), up to $2 seconds.
+wait_http() {
+    local url=$1 limit=$2 pid=${3:-} start
+    start=$(date +%s)
+    while true; do
+        if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)" = 200 ]; then
+            return 0
+        fi
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+            return 1
+        fi
+        if [ $(( $(date +%s) - start )) -ge "$limit" ]; then
+            return 1
+        fi
+        sleep 0.01
+    done
+}
+
+# ---------------------------------------------------------------- fixtures
+
+write_fixtures() {
+    # The client's request: an OpenAI chat request of about 1 KB.
+    cat > "$WORK/chat.json" <<'JSON'
+{"model":"openai/gpt-4o-mini","messages":[{"role":"system","content":"You are a concise assistant for a finance team. Answer in plain English, at most three sentences, and never invent numbers that are not in the user's text."},{"role":"user","content":"Here are the notes from Monday's review. Revenue for the quarter was 4.2M, up 12% year over year. Churn fell from 3.9% to 3.1% after the onboarding changes. Two new enterprise accounts make up 40% of new bookings. Hiring is on plan except for support, which is two people short. Cash runway is 26 months at the current burn."},{"role":"assistant","content":"Revenue grew 12% to 4.2M and churn improved to 3.1%, but new bookings depend heavily on two accounts."},{"role":"user","content":"Good. Now list the single biggest risk and one action to reduce it, in one sentence each."}],"temperature":0.2,"max_tokens":200,"user":"bench-user-42"}
+JSON
+    sed 's/"user":"bench-user-42"}$/"user":"bench-user-42","stream":true}/' "$WORK/chat.json" > "$WORK/chat-stream.json"
+
+    # The upstream's answer: a fixed chat.completion (~600 bytes) and the same streamed.
+    CHAT_RESPONSE='{"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion","created":1741570283,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"Risk: 40% of new bookings come from two accounts. Action: start a mid-market campaign this quarter to widen the pipeline.","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":212,"completion_tokens":31,"total_tokens":243,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0}},"service_tier":"default","system_fingerprint":"fp_06737a9306"}'
+    local head='{"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_06737a9306","choices":[{"index":0,"delta":'
+    SSE_RESPONSE="data: ${head}{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":null}]}\\n\\n"
+    local word
+    for word in 'Risk:' ' 40%' ' of' ' new' ' bookings' ' come' ' from' ' two' ' accounts.'; do
+        SSE_RESPONSE="${SSE_RESPONSE}data: ${head}{\"content\":\"${word}\"},\"logprobs\":null,\"finish_reason\":null}]}\\n\\n"
+    done
+    SSE_RESPONSE="${SSE_RESPONSE}data: ${head}{},\"logprobs\":null,\"finish_reason\":\"stop\"}]}\\n\\ndata: [DONE]\\n\\n"
+
+    # wrk: POST the chat body; done() prints one machine-readable line (latencies in microseconds).
+    cat > "$WORK/post.lua" <<LUA
+local file = io.open("$WORK/chat.json", "rb")
+wrk.method = "POST"
+wrk.body = file:read("*a")
+file:close()
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer sk-client-unused"
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCH requests=%d duration_us=%d socket_errors=%d status_errors=%d p50_us=%d p99_us=%d mean_us=%.1f\n",
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(99), latency.mean))
+end
+LUA
+
+    # wrk: the same request streamed, to warm the gateway's SSE path before time to first byte is measured.
+    cat > "$WORK/post-stream.lua" <<LUA
+local file = io.open("$WORK/chat-stream.json", "rb")
+wrk.method = "POST"
+wrk.body = file:read("*a")
+file:close()
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept"] = "text/event-stream"
+LUA
+}
+
+write_nginx_upstream() {
+    mkdir -p "$WORK/upstream"
+    cat > "$WORK/upstream/nginx.conf" <<NGINX
+# The fake provider: a fixed chat completion, or a fixed SSE stream when the client accepts one.
+worker_processes auto;
+daemon off;
+pid $WORK/upstream/nginx.pid;
+error_log $WORK/upstream/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    keepalive_timeout 75s;
+    client_body_buffer_size 64k;
+    server {
+        listen 127.0.0.1:$UP_PORT backlog=4096;
+        location = /v1/chat/completions {
+            if (\$http_accept ~* "text/event-stream") {
+                rewrite ^ /_sse last;
+            }
+            default_type application/json;
+            return 200 '$CHAT_RESPONSE';
+        }
+        location = /_sse {
+            internal;
+            default_type text/event-stream;
+            add_header Cache-Control no-cache;
+            return 200 '$SSE_RESPONSE';
+        }
+        location / {
+            return 404;
+        }
+    }
+}
+NGINX
+}
+
+write_nginx_proxy() {
+    mkdir -p "$WORK/proxy"
+    cat > "$WORK/proxy/nginx.conf" <<NGINX
+# The reference hop: nginx proxy_pass with a keep-alive upstream pool.
+worker_processes auto;
+daemon off;
+pid $WORK/proxy/nginx.pid;
+error_log $WORK/proxy/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    keepalive_timeout 75s;
+    client_body_buffer_size 64k;
+    upstream provider {
+        server 127.0.0.1:$UP_PORT;
+        keepalive 128;
+        keepalive_requests 1000000;
+    }
+    server {
+        listen 127.0.0.1:$NGX_PORT backlog=4096;
+        location / {
+            proxy_pass http://provider;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+NGINX
+}
+
+write_gateway_config() {
+    local file=$1 middleware=$2
+    cat > "$file" <<YAML
+# One provider, one key, pointing at the nginx upstream; no admin, no state beyond the defaults.
+server:
+  host: 127.0.0.1
+  port: $GW_PORT
+gateway:
+  plugins-dir: $DIST/plugins
+  providers:
+    openai:
+      type: openai
+      base-url: http://127.0.0.1:$UP_PORT/v1
+      keys:
+        - name: bench
+          value: sk-bench-not-a-real-key
+          weight: 1.0
+          models: ["*"]
+YAML
+    if [ "$middleware" != none ]; then
+        printf '  middleware:\n    - type: %s\n' "$middleware" >> "$file"
+    fi
+}
+
+# ---------------------------------------------------------------- servers
+
+NGINX_PID=''
+start_nginx() {
+    local dir=$1 url=$2
+    "$NGINX" -p "$dir/" -c "$dir/nginx.conf" > "$dir/stdout.log" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    NGINX_PID=$pid
+    if ! wait_http_post "$url" 10 "$pid"; then
+        cat "$dir/error.log" "$dir/stdout.log" >&2 2>/dev/null || true
+        die "nginx ($dir) did not start"
+    fi
+}
+
+wait_http_post() {
+    local url=$1 limit=$2 pid=$3 start
+    start=$(date +%s)
+    while true; do
+        if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 -H 'Content-Type: application/json' \
+                --data-binary "@$WORK/chat.json" "$url" || true)" = 200 ]; then
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || return 1
+        [ $(( $(date +%s) - start )) -lt "$limit" ] || return 1
+        sleep 0.05
+    done
+}
+
+GW_PID=''
+GW_STARTUP_MS=''
+GW_JAVA=''
+start_gateway() {
+    local config=$1 logfile=$2 t0 t1
+    t0=$(date +%s%N)
+    "$DIST/bin/gateway" --config "$config" > "$logfile" 2>&1 &
+    GW_PID=$!
+    PIDS+=("$GW_PID")
+    if ! wait_http "http://127.0.0.1:$GW_PORT/health" 60 "$GW_PID"; then
+        tail -40 "$logfile" >&2
+        die "the gateway did not become healthy"
+    fi
+    t1=$(date +%s%N)
+    GW_STARTUP_MS=$(( (t1 - t0) / 1000000 ))
+    GW_JAVA=$(readlink "/proc/$GW_PID/exe" || true)
+}
+
+# CPU time (user + system, in clock ticks) of a process and its children (nginx's workers).
+cpu_ticks() {
+    local pid=$1 all
+    all="$pid $(pgrep -P "$pid" | tr '\n' ' ')"
+    local p total=0 ticks
+    for p in $all; do
+        # fields after the ")" that ends the command name: utime is the 12th, stime the 13th
+        ticks=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}') || ticks=0
+        total=$((total + ${ticks:-0}))
+    done
+    echo "$total"
+}
+CLK_TCK=$(getconf CLK_TCK)
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+RSS_SAMPLER=''
+start_rss_sampler() {
+    local pid=$1 file=$2
+    ( while kill -0 "$pid" 2>/dev/null; do rss_kb "$pid"; sleep 0.5; done ) >> "$file" &
+    RSS_SAMPLER=$!
+    PIDS+=("$RSS_SAMPLER")
+}
+stop_rss_sampler() {
+    [ -n "$RSS_SAMPLER" ] && stop_pid "$RSS_SAMPLER"
+    RSS_SAMPLER=''
+}
+
+# ---------------------------------------------------------------- load
+
+RESULTS_TSV=''   # phase kind target round rps p50_ms p99_ms errors
+WRK_CMD=''
+HEY_CMD=''
+
+# wrk against one hop; appends a row to RESULTS_TSV.
+# Columns: phase kind target round req/s p50_ms p99_ms errors cpu_us_per_request (of the hop's own
+# process: the upstream nginx for direct, the proxy nginx for nginx, the JVM for the gateway).
+run_wrk() {
+    local phase=$1 target=$2 url=$3 round=$4 pid=$5 duration=${6:-$DURATION}
+    local out="$WORK/wrk-$phase-$target-$round.txt"
+    WRK_CMD="wrk -t$THREADS -c$CONNECTIONS -d$DURATION --timeout 5s -s post.lua URL"
+    local cpu_before cpu_after
+    cpu_before=$(cpu_ticks "$pid")
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --timeout 5s -s "$WORK/post.lua" "$url" > "$out" 2>&1 \
+        || die "wrk failed against $url: $(tail -5 "$out")"
+    cpu_after=$(cpu_ticks "$pid")
+    local line
+    line=$(grep '^BENCH ' "$out") || die "wrk printed no summary against $url: $(tail -5 "$out")"
+    [ "$round" = warmup ] && return 0
+    echo "$line" | awk -v phase="$phase" -v target="$target" -v round="$round" \
+        -v ticks=$((cpu_after - cpu_before)) -v hz="$CLK_TCK" '{
+        for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        printf "%s\twrk\t%s\t%s\t%.1f\t%.3f\t%.3f\t%d\t%.1f\n", phase, target, round,
+            v["requests"] / (v["duration_us"] / 1e6), v["p50_us"] / 1000, v["p99_us"] / 1000,
+            v["socket_errors"] + v["status_errors"], ticks / hz * 1e6 / (v["requests"] > 0 ? v["requests"] : 1)
+    }' >> "$RESULTS_TSV"
+}
+
+# hey at a fixed total rate against one hop; appends a row to RESULTS_TSV.
+run_hey() {
+    local phase=$1 target=$2 url=$3 round=$4
+    local out="$WORK/hey-$phase-$target-$round.txt"
+    local per_worker
+    per_worker=$(awk -v r="$RATE" -v c="$HEY_WORKERS" 'BEGIN { printf "%g", r / c }')
+    HEY_CMD="hey -z $DURATION -c $HEY_WORKERS -q $per_worker -t 5 -m POST -T application/json -H 'Authorization: Bearer sk-client-unused' -D chat.json URL"
+    hey -z "$DURATION" -c "$HEY_WORKERS" -q "$per_worker" -t 5 -m POST -T application/json \
+        -H 'Authorization: Bearer sk-client-unused' -D "$WORK/chat.json" "$url" > "$out" 2>&1 \
+        || die "hey failed against $url: $(tail -5 "$out")"
+    awk -v phase="$phase" -v target="$target" -v round="$round" '
+        /Requests\/sec:/ { rps = $2 }
+        /^ *50% in/ { p50 = $3 }
+        /^ *99% in/ { p99 = $3 }
+        /^ *\[[0-9]+\][ \t]+[0-9]+ responses/ { code = $1; gsub(/[\[\]]/, "", code); if (code != 200) bad += $2; ok += (code == 200 ? $2 : 0) }
+        /^Error distribution:/ { inerr = 1; next }
+        inerr && /^ *\[[0-9]+\]/ { n = $1; gsub(/[\[\]]/, "", n); bad += n }
+        END {
+            if (rps == "") { exit 1 }
+            printf "%s\they\t%s\t%s\t%.1f\t%.3f\t%.3f\t%d\n", phase, target, round, rps, p50 * 1000, p99 * 1000, bad
+        }' "$out" >> "$RESULTS_TSV" || die "could not read hey's summary against $url: $(tail -5 "$out")"
+}
+
+# Time to first byte of a streamed chat answer: SSE_REQUESTS sequential curl requests per hop, the
+# hops taking turns request by request; writes one file of seconds per hop.
+ttfb_rounds() {
+    local i name url
+    for name in direct nginx gateway; do : > "$WORK/ttfb-$name.txt"; done
+    for ((i = 0; i < SSE_REQUESTS; i++)); do
+        for name in direct nginx gateway; do
+            case $name in
+                direct) url="http://127.0.0.1:$UP_PORT/v1/chat/completions" ;;
+                nginx) url="http://127.0.0.1:$NGX_PORT/v1/chat/completions" ;;
+                gateway) url="http://127.0.0.1:$GW_PORT/v1/chat/completions" ;;
+            esac
+            curl -s -o /dev/null -w '%{time_starttransfer}\n' --max-time 10 -X POST -H 'Expect:' \
+                -H 'Content-Type: application/json' -H 'Accept: text/event-stream' \
+                --data-binary "@$WORK/chat-stream.json" "$url" >> "$WORK/ttfb-$name.txt"
+        done
+    done
+}
+
+# p50 and p99 (ms) of a file of seconds.
+ttfb_stats() {
+    sort -g "$1" | awk '{ v[NR] = $1 * 1000 } END {
+        i50 = int(NR * 0.50 + 0.5); if (i50 < 1) i50 = 1
+        i99 = int(NR * 0.99 + 0.5); if (i99 < 1) i99 = 1; if (i99 > NR) i99 = NR
+        printf "%.3f %.3f\n", v[i50], v[i99] }'
+}
+
+check_sse() {
+    local url=$1 name=$2 body events
+    body=$(curl -s -N --max-time 10 -X POST -H 'Content-Type: application/json' -H 'Accept: text/event-stream' \
+        --data-binary "@$WORK/chat-stream.json" "$url")
+    events=$(printf '%s\n' "$body" | grep -c '^data: ' || true)
+    printf '%s\n' "$body" | grep -q '^data: \[DONE\]' \
+        || die "$name: the SSE answer has no data: [DONE]: $(printf '%s' "$body" | head -c 400)"
+    [ "$events" -ge 3 ] || die "$name: only $events SSE events"
+}
+
+check_chat() {
+    local url=$1 name=$2 body
+    body=$(curl -s --max-time 10 -X POST -H 'Content-Type: application/json' --data-binary "@$WORK/chat.json" "$url")
+    case $body in
+        *'"object":"chat.completion"'*) ;;
+        *) die "$name: unexpected chat answer: $(printf '%s' "$body" | head -c 400)" ;;
+    esac
+}
+
+# Sum and count of the gateway overhead histogram, with its buckets, from one /metrics scrape.
+scrape_overhead() {
+    curl -s --max-time 5 "http://127.0.0.1:$GW_PORT/metrics" | grep -E '^gateway_(overhead|requests)_seconds' > "$1" || true
+}
+
+# Prints count, mean (ms), p50 and p99 upper bucket bounds (ms) of the overhead recorded between two scrapes.
+overhead_between() {
+    awk '
+        FNR == 1 { file++ }
+        /^gateway_overhead_seconds_bucket/ {
+            match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5)
+            if (file == 1) before[le] = $NF; else { after[le] = $NF; order[++n] = le }
+        }
+        /^gateway_overhead_seconds_count/ { if (file == 1) c0 = $NF; else c1 = $NF }
+        /^gateway_overhead_seconds_sum/ { if (file == 1) s0 = $NF; else s1 = $NF }
+        /^gateway_requests_seconds_count/ { if (file == 1) rc0 += $NF; else rc1 += $NF }
+        /^gateway_requests_seconds_sum/ { if (file == 1) rs0 += $NF; else rs1 += $NF }
+        END {
+            count = c1 - c0
+            if (count <= 0) { print "0 - - - -"; exit }
+            p50 = "-"; p99 = "-"
+            for (i = 1; i <= n; i++) {
+                le = order[i]; d = after[le] - before[le]
+                if (p50 == "-" && d >= 0.50 * count) p50 = le
+                if (p99 == "-" && d >= 0.99 * count) p99 = le
+            }
+            fmt = "%.3f"
+            printf "%d %.3f %s %s %s\n", count, (s1 - s0) / count * 1000, \
+                (p50 == "+Inf" || p50 == "-") ? p50 : sprintf(fmt, p50 * 1000), \
+                (p99 == "+Inf" || p99 == "-") ? p99 : sprintf(fmt, p99 * 1000), \
+                (rc1 - rc0 > 0) ? sprintf("%.3f", (rs1 - rs0) / (rc1 - rc0) * 1000) : "-"
+        }' "$1" "$2"
+}
+
+# ---------------------------------------------------------------- statistics
+
+# Median of column COL of rows matching phase/kind/target.
+median_of() {
+    local phase=$1 kind=$2 target=$3 col=$4 format=${5:-%.3f}
+    awk -F'\t' -v p="$phase" -v k="$kind" -v t="$target" -v c="$col" '$1 == p && $2 == k && $3 == t { print $c }' \
+        "$RESULTS_TSV" | sort -g | awk -v f="$format\n" '{ v[NR] = $1 } END {
+            if (NR == 0) { print "-"; exit }
+            if (NR % 2) printf f, v[(NR + 1) / 2]; else printf f, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# All values of a column, in round order, comma-separated.
+values_of() {
+    local phase=$1 kind=$2 target=$3 col=$4 format=$5
+    awk -F'\t' -v p="$phase" -v k="$kind" -v t="$target" -v c="$col" -v f="$format" \
+        '$1 == p && $2 == k && $3 == t { printf "%s" f, (n++ ? ", " : ""), $c }' "$RESULTS_TSV"
+}
+
+sum_of() {
+    local phase=$1 kind=$2 target=$3
+    awk -F'\t' -v p="$phase" -v k="$kind" -v t="$target" '$1 == p && $2 == k && $3 == t { s += $8 } END { print s + 0 }' \
+        "$RESULTS_TSV"
+}
+
+# Median over rounds of (target − direct) for a column of the hey rows.
+median_added() {
+    local phase=$1 target=$2 col=$3 format=${4:-%.3f}
+    awk -F'\t' -v p="$phase" -v t="$target" -v c="$col" '
+        $1 == p && $2 == "hey" && $3 == "direct" { d[$4] = $c }
+        $1 == p && $2 == "hey" && $3 == t { g[$4] = $c }
+        END { for (r in g) if (r in d) print g[r] - d[r] }' "$RESULTS_TSV" | sort -g | awk -v f="$format\n" '{ v[NR] = $1 } END {
+            if (NR == 0) { print "-"; exit }
+            if (NR % 2) printf f, v[(NR + 1) / 2]; else printf f, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+verdict() { # verdict EXPR → met / NOT met
+    if awk "BEGIN { exit !($1) }"; then echo met; else echo "NOT met"; fi
+}
+
+# ---------------------------------------------------------------- one measured phase
+
+# Interleaved rounds: wrk over {direct, nginx, gateway}, then hey over the same. Records the
+# gateway's RSS during its runs and its /metrics overhead during the fixed-rate runs.
+measure_phase() {
+    local phase=$1 gwname=$2 round
+    local direct="http://127.0.0.1:$UP_PORT/v1/chat/completions"
+    local proxy="http://127.0.0.1:$NGX_PORT/v1/chat/completions"
+    local gateway="http://127.0.0.1:$GW_PORT/v1/chat/completions"
+    log "$phase: warm-up ($WARMUP wrk against each hop)"
+    run_wrk "$phase" direct "$direct" warmup "$UP_PID" "$WARMUP"
+    run_wrk "$phase" nginx "$proxy" warmup "$PROXY_PID" "$WARMUP"
+    run_wrk "$phase" "$gwname" "$gateway" warmup "$GW_PID" "$WARMUP"
+    for ((round = 1; round <= ROUNDS; round++)); do
+        log "$phase: wrk round $round/$ROUNDS"
+        run_wrk "$phase" direct "$direct" "$round" "$UP_PID"
+        run_wrk "$phase" nginx "$proxy" "$round" "$PROXY_PID"
+        start_rss_sampler "$GW_PID" "$WORK/rss-$phase.txt"
+        run_wrk "$phase" "$gwname" "$gateway" "$round" "$GW_PID"
+        stop_rss_sampler
+    done
+    scrape_overhead "$WORK/metrics-$phase-before.txt"
+    for ((round = 1; round <= ROUNDS; round++)); do
+        log "$phase: fixed-rate round $round/$ROUNDS ($RATE req/s)"
+        run_hey "$phase" direct "$direct" "$round"
+        run_hey "$phase" nginx "$proxy" "$round"
+        start_rss_sampler "$GW_PID" "$WORK/rss-$phase.txt"
+        run_hey "$phase" "$gwname" "$gateway" "$round"
+        stop_rss_sampler
+    done
+    scrape_overhead "$WORK/metrics-$phase-after.txt"
+}
+
+# ---------------------------------------------------------------- main
+
+main() {
+    install_missing
+    build_if_missing
+
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/gateway-bench.XXXXXX")
+    chmod 755 "$WORK"
+    RESULTS_TSV=$WORK/results.tsv
+    : > "$RESULTS_TSV"
+    use_clean_distribution
+
+    local load_start load_end
+    load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
+    free_port; UP_PORT=$PORT
+    free_port; NGX_PORT=$PORT
+    free_port; GW_PORT=$PORT
+
+    write_fixtures
+    write_nginx_upstream
+    write_nginx_proxy
+    log "upstream nginx on 127.0.0.1:$UP_PORT, proxy nginx on $NGX_PORT, gateway on $GW_PORT; files in $WORK"
+    start_nginx "$WORK/upstream" "http://127.0.0.1:$UP_PORT/v1/chat/completions"
+    UP_PID=$NGINX_PID
+    start_nginx "$WORK/proxy" "http://127.0.0.1:$NGX_PORT/v1/chat/completions"
+    PROXY_PID=$NGINX_PID
+
+    # ---- phase 1: the gateway without middleware
+    write_gateway_config "$WORK/gateway.yaml" none
+    # Start-up to /health, STARTS times (stopping it in between); the last start stays up for the load.
+    local start startups=''
+    for ((start = 1; start <= STARTS; start++)); do
+        start_gateway "$WORK/gateway.yaml" "$WORK/gateway.log"
+        startups="$startups $GW_STARTUP_MS"
+        if [ "$start" -lt "$STARTS" ]; then
+            stop_pid "$GW_PID"
+        fi
+    done
+    STARTUPS_ALL=$(echo $startups | tr ' ' ',' | sed 's/,/, /g')
+    local startup_ms idle_rss
+    startup_ms=$(printf '%s\n' $startups | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    idle_rss=$(rss_kb "$GW_PID")
+    log "gateway healthy after $startup_ms ms (pid $GW_PID, RSS $((idle_rss / 1024)) MB)"
+    check_chat "http://127.0.0.1:$UP_PORT/v1/chat/completions" direct
+    check_chat "http://127.0.0.1:$NGX_PORT/v1/chat/completions" nginx
+    check_chat "http://127.0.0.1:$GW_PORT/v1/chat/completions" gateway
+    check_sse "http://127.0.0.1:$UP_PORT/v1/chat/completions" direct
+    check_sse "http://127.0.0.1:$GW_PORT/v1/chat/completions" gateway
+
+    measure_phase plain gateway
+    local hwm_plain rss_plain
+    hwm_plain=$(hwm_kb "$GW_PID")
+    rss_plain=$(sort -g "$WORK/rss-plain.txt" | tail -1)
+
+    log "SSE: warm-up ($WARMUP of streamed requests through the gateway), then $SSE_REQUESTS sequential streamed requests per hop"
+    wrk -t1 -c10 -d"$WARMUP" -s "$WORK/post-stream.lua" "http://127.0.0.1:$GW_PORT/v1/chat/completions" \
+        > "$WORK/wrk-sse-warmup.txt" 2>&1 || die "wrk (SSE warm-up) failed: $(tail -5 "$WORK/wrk-sse-warmup.txt")"
+    local sse_direct sse_nginx sse_gateway
+    ttfb_rounds
+    sse_direct=$(ttfb_stats "$WORK/ttfb-direct.txt")
+    sse_nginx=$(ttfb_stats "$WORK/ttfb-nginx.txt")
+    sse_gateway=$(ttfb_stats "$WORK/ttfb-gateway.txt")
+    local overhead_plain
+    overhead_plain=$(overhead_between "$WORK/metrics-plain-before.txt" "$WORK/metrics-plain-after.txt")
+    stop_pid "$GW_PID"
+
+    # ---- phase 2: the gateway with the request-log middleware
+    local startup_log='' hwm_log='' rss_log='' overhead_log=''
+    if [ "$WITH_REQUEST_LOG" = 1 ]; then
+        write_gateway_config "$WORK/gateway-request-log.yaml" request-log
+        start_gateway "$WORK/gateway-request-log.yaml" "$WORK/gateway-request-log.log"
+        startup_log=$GW_STARTUP_MS
+        check_chat "http://127.0.0.1:$GW_PORT/v1/chat/completions" gateway+request-log
+        measure_phase request-log gateway+log
+        hwm_log=$(hwm_kb "$GW_PID")
+        rss_log=$(sort -g "$WORK/rss-request-log.txt" | tail -1)
+        overhead_log=$(overhead_between "$WORK/metrics-request-log-before.txt" "$WORK/metrics-request-log-after.txt")
+        stop_pid "$GW_PID"
+    fi
+    load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+
+    report "$startup_ms" "$idle_rss" "$rss_plain" "$hwm_plain" "$sse_direct" "$sse_nginx" "$sse_gateway" \
+        "$overhead_plain" "$startup_log" "$rss_log" "$hwm_log" "$overhead_log" "$load_start" "$load_end" \
+        | tee "$WORK/report.md"
+    if [ -n "$RESULTS" ]; then
+        cp "$WORK/report.md" "$RESULTS"
+        log "results written to $RESULTS"
+    fi
+}
+
+# ---------------------------------------------------------------- report
+
+report() {
+    local startup_ms=$1 idle_rss=$2 rss_plain=$3 hwm_plain=$4 sse_direct=$5 sse_nginx=$6 sse_gateway=$7
+    local overhead_plain=$8 startup_log=$9 rss_log=${10} hwm_log=${11} overhead_log=${12} load_start=${13}
+    local load_end=${14}
+    local java_version nginx_version wrk_version hey_version curl_version cpu kernel
+    java_version=$(java_of_gateway)
+    nginx_version=$("$NGINX" -v 2>&1 | sed 's/^nginx version: nginx\///')
+    wrk_version=$( { wrk -v 2>&1 || true; } | awk 'NR == 1 {print $2}')
+    hey_version=$(dpkg-query -W -f '${Version}' hey 2>/dev/null || echo unknown)
+    curl_version=$(curl --version | awk 'NR == 1 {print $2}')
+    cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+    kernel=$(uname -r)
+
+    local phases=(plain)
+    [ -n "$startup_log" ] && phases+=(request-log)
+
+    echo
+    echo "## End-to-end results ($(date -u +%Y-%m-%dT%H:%MZ))"
+    echo
+    echo "- machine: $(nproc) cores ($cpu), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $kernel;" \
+        "load average (1/5/15 min) $load_start at the start, $load_end at the end"
+    echo "- versions: $java_version; nginx $nginx_version; wrk $wrk_version; hey $hey_version; curl $curl_version"
+    echo "- gateway: ${DIST_NOTE#$REPO/}, bin/gateway with its default JVM flags$( [ -n "${JAVA_OPTS:-}" ] && printf ' plus JAVA_OPTS=%s' "$JAVA_OPTS");" \
+        "one provider 'openai' (type openai, one key) at the nginx upstream"
+    echo "- all processes (load generator, nginx upstream, nginx proxy, gateway) share the same cores;" \
+        "nginx runs worker_processes auto; each figure is the median of $ROUNDS interleaved rounds" \
+        "(per-round values in brackets)"
+    echo "- throughput: \`$WRK_CMD\` (post.lua POSTs a 1 KB chat request; the upstream answers a $(printf '%s' "$CHAT_RESPONSE" | wc -c)-byte chat.completion)"
+    echo "- fixed rate: \`$HEY_CMD\` ($RATE req/s in total; hey prints latency in 0.1 ms steps)"
+    echo "- URL: direct http://127.0.0.1:UP/v1/chat/completions, nginx http://127.0.0.1:NGINX/v1/chat/completions," \
+        "gateway http://127.0.0.1:GW/v1/chat/completions"
+    local phase target gw
+    for phase in "${phases[@]}"; do
+        gw=gateway
+        [ "$phase" = request-log ] && gw=gateway+log
+        echo
+        if [ "$phase" = plain ]; then
+            echo "### Gateway without middleware"
+        else
+            echo "### Gateway with the request-log middleware"
+        fi
+        echo
+        echo "| hop | wrk req/s | wrk p50 ms | wrk p99 ms | wrk errors | hop CPU µs/req | ${RATE} req/s: achieved | p50 ms | p99 ms | errors |"
+        echo "|---|---|---|---|---|---|---|---|---|---|"
+        for target in direct nginx "$gw"; do
+            printf '| %s | %s [%s] | %s | %s | %s | %s | %s | %s [%s] | %s [%s] | %s |\n' "$target" \
+                "$(median_of "$phase" wrk "$target" 5 %.0f)" "$(values_of "$phase" wrk "$target" 5 '%.0f')" \
+                "$(median_of "$phase" wrk "$target" 6 %.2f)" "$(median_of "$phase" wrk "$target" 7 %.2f)" \
+                "$(sum_of "$phase" wrk "$target")" "$(median_of "$phase" wrk "$target" 9 %.0f)" \
+                "$(median_of "$phase" hey "$target" 5 %.0f)" \
+                "$(median_of "$phase" hey "$target" 6 %.1f)" "$(values_of "$phase" hey "$target" 6 '%.1f')" \
+                "$(median_of "$phase" hey "$target" 7 %.1f)" "$(values_of "$phase" hey "$target" 7 '%.1f')" \
+                "$(sum_of "$phase" hey "$target")"
+        done
+        local ratio added50 added99 nginx50 nginx99
+        ratio=$(awk -v g="$(median_of "$phase" wrk "$gw" 5)" -v n="$(median_of "$phase" wrk nginx 5)" \
+            'BEGIN { printf "%.2f", g / n }')
+        added50=$(median_added "$phase" "$gw" 6 %.1f)
+        added99=$(median_added "$phase" "$gw" 7 %.1f)
+        nginx50=$(median_added "$phase" nginx 6 %.1f)
+        nginx99=$(median_added "$phase" nginx 7 %.1f)
+        echo
+        echo "- gateway/nginx req/s (wrk): **$ratio**; CPU per request (user + system time of the hop's own" \
+            "processes during its wrk runs, from /proc/PID/stat: upstream nginx for direct, proxy nginx for nginx," \
+            "the JVM for the gateway): nginx $(median_of "$phase" wrk nginx 9 %.0f) µs, $gw" \
+            "$(median_of "$phase" wrk "$gw" 9 %.0f) µs, i.e. about $(awk -v u="$(median_of "$phase" wrk "$gw" 9)" \
+            'BEGIN { printf "%.0f", 1e6 / u }') gateway req/s per fully used core"
+        echo "- added latency over direct at $RATE req/s (median of per-round differences): gateway p50 **$added50 ms**," \
+            "p99 **$added99 ms**; nginx p50 $nginx50 ms, p99 $nginx99 ms"
+        if [ "$phase" = plain ]; then
+            echo "- gateway RSS: $((idle_rss / 1024)) MB idle after start-up; under load max VmRSS $((rss_plain / 1024)) MB" \
+                "(sampled every 0.5 s), peak VmHWM $((hwm_plain / 1024)) MB"
+            echo "- start-up to /health: **$startup_ms ms**, median of $STARTS starts [$STARTUPS_ALL] (bin/gateway" \
+                "launched → first 200 from GET /health, polled every 10 ms; JAVA_HOME ${JAVA_HOME:+set}${JAVA_HOME:-unset})"
+            set -- $overhead_plain
+        else
+            echo "- gateway RSS under load: max VmRSS $((rss_log / 1024)) MB, peak VmHWM $((hwm_log / 1024)) MB;" \
+                "start-up to /health $startup_log ms"
+            set -- $overhead_log
+        fi
+        echo "- /metrics over the fixed-rate rounds: gateway_overhead_seconds $1 requests, mean $2 ms," \
+            "p50 ≤ $3 ms, p99 ≤ $4 ms (histogram bucket bounds); gateway_requests_seconds mean $5 ms" \
+            "(handler entry to response written, upstream call included)"
+        if [ "$phase" = plain ]; then
+            echo
+            echo "### Streaming: time to first byte"
+            echo
+            echo "\`curl -s -o /dev/null -w '%{time_starttransfer}' -X POST -H 'Expect:' -H 'Content-Type: application/json'" \
+                "-H 'Accept: text/event-stream' --data-binary @chat-stream.json URL\`, $SSE_REQUESTS sequential requests" \
+                "per hop (the hops taking turns request by request), each on a new connection; the upstream sends 11" \
+                "chat.completion.chunk events and data: [DONE]."
+            echo "The gateway sends its headers together with the first event, so its first byte is the first event." \
+                "Before it, \`wrk -t1 -c10 -d$WARMUP -s post-stream.lua\` streams through the gateway to warm that path."
+            echo
+            echo "| hop | p50 ms | p99 ms |"
+            echo "|---|---|---|"
+            set -- $sse_direct; echo "| direct | $1 | $2 |"; local d50=$1
+            set -- $sse_nginx; echo "| nginx | $1 | $2 |"
+            set -- $sse_gateway; echo "| gateway | $1 | $2 |"; local g50=$1
+            SSE_ADDED=$(awk -v g="$g50" -v d="$d50" 'BEGIN { printf "%+.3f", g - d }')
+            echo
+            echo "- gateway − direct, p50: **$SSE_ADDED ms**"
+            RATIO_PLAIN=$ratio; ADDED50_PLAIN=$added50; ADDED99_PLAIN=$added99
+            ERRORS_PLAIN=$(( $(sum_of plain wrk gateway) + $(sum_of plain hey gateway) ))
+        fi
+    done
+    echo
+    echo "### Targets (issue 6), gateway without middleware"
+    echo
+    echo "| target | measured | |"
+    echo "|---|---|---|"
+    echo "| gateway req/s ≥ 0.5 × nginx proxy_pass req/s, 0 errors | $RATIO_PLAIN ×, $ERRORS_PLAIN errors |" \
+        "$(verdict "$RATIO_PLAIN >= 0.5 && $ERRORS_PLAIN == 0") |"
+    echo "| added latency at $RATE req/s: p50 ≤ 0.3 ms | $ADDED50_PLAIN ms | $(verdict "$ADDED50_PLAIN <= 0.3") |"
+    echo "| added latency at $RATE req/s: p99 ≤ 2 ms | $ADDED99_PLAIN ms | $(verdict "$ADDED99_PLAIN <= 2") |"
+    echo "| SSE time to first event ≤ direct + 1 ms | $SSE_ADDED ms | $(verdict "$SSE_ADDED <= 1") |"
+    echo "| RSS ≤ 300 MB under load, default flags | $((rss_plain / 1024)) MB (VmHWM $((hwm_plain / 1024)) MB) |" \
+        "$(verdict "$hwm_plain <= 300 * 1024") |"
+    echo "| start-up to /health ≤ 2.5 s | $startup_ms ms | $(verdict "$startup_ms <= 2500") |"
+}
+
+# The java that bin/gateway picked (JAVA_HOME, PATH or /usr/lib/jvm), as read from the running process.
+java_of_gateway() {
+    if [ -n "$GW_JAVA" ] && [ -x "$GW_JAVA" ]; then
+        "$GW_JAVA" -version 2>&1 | awk 'NR == 2 { sub(/ \(build.*/, ""); print; exit }'
+    else
+        echo "java unknown"
+    fi
+}
+
+main "$@"
