@@ -86,10 +86,10 @@ public final class InferenceRoutes {
             for (Operation operation : Operation.values()) {
                 String path = prefix + operation.path();
                 if (operation == Operation.LIST_MODELS) {
-                    routing.get(path, (req, res) -> handle(operation, req, res));
+                    routing.get(path, (req, res) -> handle(operation, req, res, false));
                     routing.any(path, (req, res) -> methodNotAllowed(operation, "GET", req, res));
                 } else {
-                    routing.post(path, (req, res) -> handle(operation, req, res));
+                    routing.post(path, (req, res) -> handle(operation, req, res, false));
                     routing.any(path, (req, res) -> methodNotAllowed(operation, "POST", req, res));
                 }
             }
@@ -99,7 +99,7 @@ public final class InferenceRoutes {
                 continue;
             }
             String path = "/openai/deployments/{deployment}/" + operation.path();
-            routing.post(path, (req, res) -> handle(operation, req, res));
+            routing.post(path, (req, res) -> handle(operation, req, res, true));
             routing.any(path, (req, res) -> methodNotAllowed(operation, "POST", req, res));
         }
     }
@@ -136,7 +136,23 @@ public final class InferenceRoutes {
         return true;
     }
 
-    private void handle(Operation operation, ServerRequest req, ServerResponse res) {
+    /**
+     * The declared body length, read as text: {@code Headers.contentLength()} converts through Helidon's
+     * mapper registry on every call, measurable on the hot path.
+     */
+    static long contentLength(io.helidon.http.Headers headers) {
+        String value = headers.first(HeaderNames.CONTENT_LENGTH).orElse(null);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private void handle(Operation operation, ServerRequest req, ServerResponse res, boolean deploymentRoute) {
         long started = System.nanoTime();
         Instant receivedAt = Instant.now();
         String requestId = requestId(req);
@@ -150,8 +166,8 @@ public final class InferenceRoutes {
             if (operation == Operation.LIST_MODELS) {
                 body = JsonValue.EMPTY_JSON_OBJECT;
             } else {
-                byte[] bytes = RequestBodies.read(req.content().inputStream(),
-                        req.headers().contentLength().orElse(-1L), maxRequestBody);
+                byte[] bytes = RequestBodies.read(req.content().inputStream(), contentLength(req.headers()),
+                        maxRequestBody);
                 if (req.headers().contains(ASYNC_ID)) {
                     // A poll: the job id is in the header; the body is {} or empty and is not validated.
                     body = bytes.length == 0 ? JsonValue.EMPTY_JSON_OBJECT : RequestBodies.parse(bytes);
@@ -164,7 +180,8 @@ public final class InferenceRoutes {
                     return;
                 }
                 body = RequestBodies.parse(bytes);
-                String deployment = req.path().pathParameters().first("deployment").orElse(null);
+                String deployment = deploymentRoute
+                        ? req.path().pathParameters().get("deployment") : null;
                 if (deployment != null) {
                     // Azure clients name the deployment in the path and usually send no model.
                     body = JsonBodies.provider().createObjectBuilder(body)

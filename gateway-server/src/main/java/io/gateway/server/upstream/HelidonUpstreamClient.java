@@ -157,6 +157,19 @@ public final class HelidonUpstreamClient implements UpstreamClient {
         }
     }
 
+    /** The declared length as text; {@code contentLength()} converts through Helidon's mapper registry. */
+    private static long contentLength(io.helidon.http.Headers headers) {
+        String value = headers.first(HeaderNames.CONTENT_LENGTH).orElse(null);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     private static final class HelidonUpstreamResponse implements UpstreamResponse {
         private final HttpClientResponse response;
         private final UpstreamRequest request;
@@ -228,7 +241,7 @@ public final class HelidonUpstreamClient implements UpstreamClient {
 
         private byte[] readAll() {
             InputStream in = response.inputStream();
-            long length = response.headers().contentLength().orElse(-1L);
+            long length = contentLength(response.headers());
             ByteArrayOutputStream out = new ByteArrayOutputStream(length > 0 && length < MAX_BODY
                     ? (int) length : 8192);
             byte[] chunk = new byte[16384];
@@ -273,7 +286,7 @@ public final class HelidonUpstreamClient implements UpstreamClient {
 
         /** Whether the body has its own end marker (chunked or a length), so losing the connection is an error. */
         private boolean delimited() {
-            return response.headers().contentLength().isPresent()
+            return contentLength(response.headers()) >= 0
                     || response.headers().first(io.helidon.http.HeaderNames.TRANSFER_ENCODING)
                     .map(v -> v.toLowerCase(java.util.Locale.ROOT).contains("chunked")).orElse(false);
         }
