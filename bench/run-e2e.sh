@@ -241,7 +241,7 @@ wait_http() {
 # ---------------------------------------------------------------- fixtures
 
 write_fixtures() {
-    # The client's request: an OpenAI chat request of about 1 KB.
+    # The client's request: an OpenAI chat request of about 900 bytes.
     cat > "$WORK/chat.json" <<'JSON'
 {"model":"openai/gpt-4o-mini","messages":[{"role":"system","content":"You are a concise assistant for a finance team. Answer in plain English, at most three sentences, and never invent numbers that are not in the user's text."},{"role":"user","content":"Here are the notes from Monday's review. Revenue for the quarter was 4.2M, up 12% year over year. Churn fell from 3.9% to 3.1% after the onboarding changes. Two new enterprise accounts make up 40% of new bookings. Hiring is on plan except for support, which is two people short. Cash runway is 26 months at the current burn."},{"role":"assistant","content":"Revenue grew 12% to 4.2M and churn improved to 3.1%, but new bookings depend heavily on two accounts."},{"role":"user","content":"Good. Now list the single biggest risk and one action to reduce it, in one sentence each."}],"temperature":0.2,"max_tokens":200,"user":"bench-user-42"}
 JSON
@@ -778,7 +778,7 @@ report() {
     echo "- all processes (load generator, nginx upstream, nginx proxy, gateway) share the same cores;" \
         "nginx runs worker_processes auto; each figure is the median of $ROUNDS interleaved rounds" \
         "(per-round values in brackets)"
-    echo "- throughput: \`$WRK_CMD\` (post.lua POSTs a 1 KB chat request; the upstream answers a $(printf '%s' "$CHAT_RESPONSE" | wc -c)-byte chat.completion)"
+    echo "- throughput: \`$WRK_CMD\` (post.lua POSTs a $(wc -c < "$WORK/chat.json" | tr -d ' ')-byte chat request; the upstream answers a $(printf '%s' "$CHAT_RESPONSE" | wc -c | tr -d ' ')-byte chat.completion)"
     echo "- fixed rate: \`$HEY_CMD\` ($RATE req/s in total; hey prints latency in 0.1 ms steps)"
     echo "- URL: direct http://127.0.0.1:UP/v1/chat/completions, nginx http://127.0.0.1:NGINX/v1/chat/completions," \
         "gateway http://127.0.0.1:GW/v1/chat/completions"
