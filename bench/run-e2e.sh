@@ -778,7 +778,7 @@ report() {
     echo "- all processes (load generator, nginx upstream, nginx proxy, gateway) share the same cores;" \
         "nginx runs worker_processes auto; each figure is the median of $ROUNDS interleaved rounds" \
         "(per-round values in brackets)"
-    echo "- throughput: \`$WRK_CMD\` (post.lua POSTs a $(wc -c < "$WORK/chat.json" | tr -d ' ')-byte chat request; the upstream answers a $(printf '%s' "$CHAT_RESPONSE" | wc -c | tr -d ' ')-byte chat.completion)"
+    echo "- throughput: \`$WRK_CMD\` (post.lua POSTs a chat request of $(wc -c < "$WORK/chat.json" | tr -d ' ') bytes; the upstream answers a chat.completion of $(printf '%s' "$CHAT_RESPONSE" | wc -c | tr -d ' ') bytes)"
     echo "- fixed rate: \`$HEY_CMD\` ($RATE req/s in total; hey prints latency in 0.1 ms steps)"
     echo "- URL: direct http://127.0.0.1:UP/v1/chat/completions, nginx http://127.0.0.1:NGINX/v1/chat/completions," \
         "gateway http://127.0.0.1:GW/v1/chat/completions"
