@@ -15,7 +15,7 @@ import io.gateway.server.routing.ProviderRuntime;
 import io.gateway.server.routing.Router;
 import io.gateway.server.routing.WeightedKeySelector;
 import io.gateway.server.state.MemoryStateStore;
-import io.gateway.server.upstream.HelidonUpstreamClient;
+import io.gateway.server.upstream.Http1UpstreamClient;
 import io.gateway.spi.ApiKey;
 import io.gateway.spi.Chain;
 import io.gateway.spi.ErrorCode;
@@ -278,7 +278,7 @@ public final class GatewayServer implements AutoCloseable {
                         throw block.invalid("fallbacks", "'" + fallback + "' is not provider/model");
                     }
                 }
-                ServerPluginContext context = new ServerPluginContext(new HelidonUpstreamClient(connectTimeout, clock),
+                ServerPluginContext context = new ServerPluginContext(new Http1UpstreamClient(connectTimeout, clock),
                         state, clock, metrics.forPlugin(offered.plugin().id()),
                         System.getLogger("gateway.plugin." + offered.plugin().id()));
                 Provider provider = inPlugin(offered.plugin(), block.path(),
@@ -364,7 +364,7 @@ public final class GatewayServer implements AutoCloseable {
                             + "; put the middleware's plugin folder into " + config.pluginsDir() + " or fix the type");
                 }
                 ServerPluginContext context = new ServerPluginContext(
-                        new HelidonUpstreamClient(Duration.ofSeconds(5), clock), state, clock,
+                        new Http1UpstreamClient(Duration.ofSeconds(5), clock), state, clock,
                         metrics.forPlugin(offered.plugin().id()),
                         System.getLogger("gateway.plugin." + offered.plugin().id()));
                 Middleware created = inPlugin(offered.plugin(), block.path(),

@@ -1,0 +1,296 @@
+package io.gateway.server.upstream;
+
+import io.gateway.spi.ErrorCode;
+import io.gateway.spi.EventStream;
+import io.gateway.spi.GatewayException;
+import io.gateway.spi.Headers;
+import io.gateway.spi.StreamEvent;
+import io.gateway.spi.UpstreamRequest;
+import io.gateway.spi.UpstreamResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An answer of {@link Http1UpstreamClient}: the head is parsed, the body is read on demand from the
+ * connection. Whoever comes first decides what happens to the connection: reading the body to its end
+ * returns it to the pool, {@link #close()} before that closes it (from any thread; a read in progress
+ * fails at once and the stream reports its end).
+ */
+final class Http1Response implements UpstreamResponse {
+
+    /** How the body's end is known. */
+    enum Framing { NONE, LENGTH, CHUNKED, UNTIL_CLOSE }
+
+    private static final int OPEN = 0;
+    private static final int DONE = 1;
+    private static final int CLOSED = 2;
+    private static final int MAX_CHUNK_LINE = 4096;
+
+    private final Http1UpstreamClient client;
+    private final Http1Connection connection;
+    private final UpstreamRequest request;
+    private final int status;
+    private final Headers headers;
+    private final Framing framing;
+    private final long length;
+    private final boolean reusable;
+    private final AtomicInteger state = new AtomicInteger(OPEN);
+    private Body body;
+
+    Http1Response(Http1UpstreamClient client, Http1Connection connection, UpstreamRequest request, int status,
+                  Headers headers, Framing framing, long length, boolean reusable) {
+        this.client = client;
+        this.connection = connection;
+        this.request = request;
+        this.status = status;
+        this.headers = headers;
+        this.framing = framing;
+        this.length = length;
+        this.reusable = reusable;
+        if (framing == Framing.NONE) {
+            finish();
+        }
+    }
+
+    @Override
+    public int status() {
+        return status;
+    }
+
+    @Override
+    public Headers headers() {
+        return headers;
+    }
+
+    @Override
+    public byte[] body() {
+        try {
+            if (framing == Framing.NONE) {
+                return new byte[0];
+            }
+            if (framing == Framing.LENGTH) {
+                if (length > Http1UpstreamClient.MAX_BODY) {
+                    close();
+                    throw tooLarge();
+                }
+                byte[] bytes = new byte[(int) length];
+                int filled = 0;
+                while (filled < bytes.length) {
+                    int read = connection.read(bytes, filled, bytes.length - filled);
+                    if (read < 0) {
+                        throw new EOFException("the body ended before its Content-Length");
+                    }
+                    filled += read;
+                }
+                finish();
+                return bytes;
+            }
+            InputStream in = stream();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+            byte[] chunk = new byte[16384];
+            int read;
+            while ((read = in.read(chunk, 0, chunk.length)) >= 0) {
+                out.write(chunk, 0, read);
+                if (out.size() > Http1UpstreamClient.MAX_BODY) {
+                    close();
+                    throw tooLarge();
+                }
+            }
+            return out.toByteArray();
+        } catch (SocketTimeoutException e) {
+            close();
+            throw GatewayException.of(ErrorCode.TIMEOUT, "the provider did not finish its answer within the timeout");
+        } catch (IOException e) {
+            boolean closedByCaller = state.get() == CLOSED;
+            close();
+            throw new GatewayException(ErrorCode.PROVIDER_CONNECTION_FAILED, closedByCaller
+                    ? "the call to the provider was cancelled while its answer arrived"
+                    : "the provider broke the connection while sending its answer", null, null, e);
+        }
+    }
+
+    private static GatewayException tooLarge() {
+        return GatewayException.of(ErrorCode.BAD_UPSTREAM_RESPONSE, "the provider's answer is larger than 512 MB");
+    }
+
+    @Override
+    public EventStream events() {
+        SseEventReader reader = new SseEventReader(stream());
+        return new EventStream() {
+            @Override
+            public StreamEvent next() {
+                if (state.get() == CLOSED) {
+                    return null;
+                }
+                try {
+                    return reader.next();
+                } catch (IOException e) {
+                    if (state.get() == CLOSED) {
+                        return null; // closed by the caller (client gone, call cancelled)
+                    }
+                    Http1Response.this.close();
+                    if (e instanceof SocketTimeoutException) {
+                        throw GatewayException.of(ErrorCode.TIMEOUT, "the provider sent no stream event for "
+                                + request.idleTimeout().toMillis() + " ms (stream-idle-timeout)");
+                    }
+                    throw new GatewayException(ErrorCode.PROVIDER_CONNECTION_FAILED,
+                            "the provider broke the connection in the middle of the stream", null, null, e);
+                }
+            }
+
+            @Override
+            public void close() {
+                Http1Response.this.close();
+            }
+        };
+    }
+
+    @Override
+    public InputStream stream() {
+        if (body == null) {
+            body = new Body();
+        }
+        return body;
+    }
+
+    /** The body was read to its end: the connection may serve another call. */
+    private void finish() {
+        if (state.compareAndSet(OPEN, DONE)) {
+            if (reusable) {
+                client.release(connection);
+            } else {
+                connection.close();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (state.compareAndSet(OPEN, CLOSED)) {
+            connection.close();
+        }
+    }
+
+    /** The body as the framing delimits it. */
+    private final class Body extends InputStream {
+        private long remaining = framing == Framing.LENGTH ? length : 0;
+        private boolean firstChunk = true;
+        private boolean ended = framing == Framing.NONE;
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int read = read(one, 0, 1);
+            return read < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] target, int offset, int count) throws IOException {
+            if (ended || state.get() == DONE) {
+                return -1;
+            }
+            if (state.get() == CLOSED) {
+                throw new IOException("the upstream response was closed");
+            }
+            if (count == 0) {
+                return 0;
+            }
+            switch (framing) {
+                case LENGTH -> {
+                    int read = connection.read(target, offset, (int) Math.min(count, remaining));
+                    if (read < 0) {
+                        throw new EOFException("the body ended before its Content-Length");
+                    }
+                    remaining -= read;
+                    if (remaining == 0) {
+                        end();
+                    }
+                    return read;
+                }
+                case CHUNKED -> {
+                    if (remaining == 0) {
+                        if (!nextChunk()) {
+                            end();
+                            return -1;
+                        }
+                    }
+                    int read = connection.read(target, offset, (int) Math.min(count, remaining));
+                    if (read < 0) {
+                        throw new EOFException("the body ended inside a chunk");
+                    }
+                    remaining -= read;
+                    return read;
+                }
+                case UNTIL_CLOSE -> {
+                    int read = connection.read(target, offset, count);
+                    if (read < 0) {
+                        end();
+                    }
+                    return read;
+                }
+                default -> {
+                    return -1;
+                }
+            }
+        }
+
+        /** Reads the next chunk's size; false after the last chunk and its trailers. */
+        private boolean nextChunk() throws IOException {
+            if (!firstChunk) {
+                connection.readCrlf();
+            }
+            firstChunk = false;
+            String line = connection.readLine(MAX_CHUNK_LINE);
+            if (line == null) {
+                throw new EOFException("the body ended before its last chunk");
+            }
+            long size = 0;
+            int digits = 0;
+            for (int i = 0; i < line.length(); i++) {
+                char c = line.charAt(i);
+                int digit = Character.digit(c, 16);
+                if (digit < 0) {
+                    if (c == ';' || c == ' ' || c == '\t') {
+                        break;
+                    }
+                    throw new IOException("invalid chunk size");
+                }
+                if (++digits > 15) {
+                    throw new IOException("chunk size too large");
+                }
+                size = size * 16 + digit;
+            }
+            if (digits == 0) {
+                throw new IOException("invalid chunk size");
+            }
+            if (size == 0) {
+                // trailers, then the blank line ending the body
+                while (true) {
+                    String trailer = connection.readLine(MAX_CHUNK_LINE);
+                    if (trailer == null) {
+                        throw new EOFException("the body ended inside its trailers");
+                    }
+                    if (trailer.isEmpty()) {
+                        return false;
+                    }
+                }
+            }
+            remaining = size;
+            return true;
+        }
+
+        private void end() {
+            ended = true;
+            finish();
+        }
+
+        @Override
+        public void close() {
+            Http1Response.this.close();
+        }
+    }
+}
