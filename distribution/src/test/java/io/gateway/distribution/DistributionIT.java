@@ -108,7 +108,10 @@ class DistributionIT {
         Map<String, Long> onDisk = new TreeMap<>();
         try (Stream<Path> files = Files.walk(DIST)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
-                onDisk.put(DIST.relativize(file).toString().replace('\\', '/'), Files.size(file));
+                String name = DIST.relativize(file).toString().replace('\\', '/');
+                if (!name.startsWith("cache/")) { // written by bin/gateway when it runs from here (run.sh)
+                    onDisk.put(name, Files.size(file));
+                }
             }
         }
         assertEquals(onDisk, inTar, "target/gateway/ and target/gateway.tar.gz differ (file -> size)");
@@ -209,13 +212,95 @@ class DistributionIT {
         }
     }
 
+    @Test
+    void secondStartMapsTheClassDataArchiveThatTheFirstWrote() throws Exception {
+        Path cds = tmp.resolve("cds");
+        Path firstLog = tmp.resolve("first.log");
+        ProcessBuilder first = launcher(firstLog, "--config", writeConfig("first.yaml", localConfig(freePort())).toString());
+        first.environment().put("GATEWAY_CDS_DIR", cds.toString());
+        assertEquals(143, startHealthyThenStop(first, firstLog), "exit status after SIGTERM" + output(firstLog));
+        List<String> archives = fileNames(cds);
+        assertEquals(1, archives.size(), "one archive in GATEWAY_CDS_DIR after the first start: " + archives);
+        assertTrue(archives.get(0).matches("gateway-java\\d+-\\d+-\\d+\\.jsa"), "archive name: " + archives);
+        assertNoCdsNotes(firstLog);
+
+        // JDK_JAVA_OPTIONS rather than JAVA_OPTS: JAVA_OPTS is part of the archive's name.
+        Path classes = tmp.resolve("class-load.txt");
+        Path secondLog = tmp.resolve("second.log");
+        ProcessBuilder second = launcher(secondLog, "--config", writeConfig("second.yaml", localConfig(freePort())).toString());
+        second.environment().put("GATEWAY_CDS_DIR", cds.toString());
+        second.environment().put("JDK_JAVA_OPTIONS", "-Xlog:class+load=info:file=" + classes);
+        assertEquals(143, startHealthyThenStop(second, secondLog), "exit status after SIGTERM" + output(secondLog));
+        assertEquals(archives, fileNames(cds), "the second start should use the same archive");
+        assertTrue(Files.readAllLines(classes).stream()
+                        .anyMatch(l -> l.contains(" io.gateway.") && l.contains("source: shared objects file (top)")),
+                "the second start loaded no gateway class from the archive (see " + classes + ")");
+        assertNoCdsNotes(secondLog);
+    }
+
+    @Test
+    void gatewayCdsOffWritesNoArchive() throws Exception {
+        Path cds = tmp.resolve("cds");
+        Path log = tmp.resolve("cds-off.log");
+        ProcessBuilder builder = launcher(log, "--config", writeConfig("gateway.yaml", localConfig(freePort())).toString());
+        builder.environment().put("GATEWAY_CDS", "off");
+        builder.environment().put("GATEWAY_CDS_DIR", cds.toString());
+        assertEquals(143, startHealthyThenStop(builder, log), "exit status after SIGTERM" + output(log));
+        assertFalse(Files.exists(cds), "GATEWAY_CDS=off should leave GATEWAY_CDS_DIR alone");
+    }
+
+    @Test
+    void unusableCacheFolderStillStartsAndExitsNormally() throws Exception {
+        // Below a regular file: no one can create it, root included. A JVM that fails to write its
+        // archive at exit would end with status 1 and an "Unrecoverable archive loading error".
+        Path file = Files.writeString(tmp.resolve("a-file"), "");
+        Path log = tmp.resolve("cds-unusable.log");
+        ProcessBuilder builder = launcher(log, "--config", writeConfig("gateway.yaml", localConfig(freePort())).toString());
+        builder.environment().put("GATEWAY_CDS_DIR", file.resolve("cds").toString());
+        assertEquals(143, startHealthyThenStop(builder, log), "exit status after SIGTERM" + output(log));
+        assertNoCdsNotes(log);
+    }
+
     // --- helpers ---------------------------------------------------------------------------------
+
+    /** Starts the gateway, waits for GET /health 200, sends SIGTERM; returns the exit status. */
+    private static int startHealthyThenStop(ProcessBuilder builder, Path log) throws Exception {
+        String config = builder.command().get(builder.command().indexOf("--config") + 1);
+        Matcher port = Pattern.compile("(?m)^  port: (\\d+)$").matcher(Files.readString(Path.of(config)));
+        assertTrue(port.find(), "no port in " + config);
+        long startNanos = System.nanoTime();
+        Process gateway = builder.start();
+        try (HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build()) {
+            long startedMillis = awaitHealthy(http, URI.create("http://127.0.0.1:" + port.group(1)), gateway, log, startNanos);
+            System.out.printf("DistributionIT: %s answered GET /health 200 after %d ms%n", log.getFileName(), startedMillis);
+            gateway.destroy();
+            assertTrue(gateway.waitFor(EXIT_LIMIT.toSeconds(), TimeUnit.SECONDS),
+                    "gateway still running " + EXIT_LIMIT + " after SIGTERM" + output(log));
+            return gateway.exitValue();
+        } finally {
+            stop(gateway);
+        }
+    }
+
+    /** The launcher silences the JVM's CDS logging; none of it may reach the output. */
+    private static void assertNoCdsNotes(Path log) throws IOException {
+        List<String> notes = Files.readAllLines(log).stream()
+                .filter(l -> l.contains("[cds") || l.contains("shared archive") || l.contains("SharedArchive")
+                        || l.contains("CDS"))
+                .toList();
+        assertEquals(List.of(), notes, "CDS notes in the output" + output(log));
+    }
+
 
     /**
      * bin/gateway with the given arguments, its output (stdout and stderr) going to {@code log}, and an
      * environment that does not depend on the machine's: JAVA_HOME is the JVM running this test, no
      * OPENAI_API_KEY, no JAVA_OPTS, and no GATEWAY_* / SERVER_* variables (Helidon reads those as
-     * configuration overrides).
+     * configuration overrides), except GATEWAY_CDS_DIR: the class data sharing archive goes to a
+     * folder of the log's, not to cache/ in the distribution.
      */
     private static ProcessBuilder launcher(Path log, String... args) {
         List<String> command = new ArrayList<>();
@@ -232,6 +317,7 @@ class DistributionIT {
         env.remove("JAVA_OPTS");
         env.remove("JDK_JAVA_OPTIONS");
         env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.put("GATEWAY_CDS_DIR", log.resolveSibling("cds-" + log.getFileName()).toString());
         return builder;
     }
 
