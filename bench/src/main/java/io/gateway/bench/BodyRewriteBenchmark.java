@@ -1,15 +1,11 @@
 package io.gateway.bench;
 
-import io.gateway.spi.GatewayException;
+import io.gateway.server.http.RequestBodies;
+import io.gateway.server.routing.ModelSplice;
+import io.gateway.server.routing.Router;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.ModelRef;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonValue;
-import java.io.ByteArrayInputStream;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -24,22 +20,16 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The request body's way through the gateway for a pass-through chat call, step by step.
+ * The request body's way through the gateway for a pass-through chat call, step by step, calling the
+ * server's own code: {@code RequestBodies.parse}, {@code Router.forwardBody}, {@code ModelSplice} and
+ * {@code JsonBodies.toBytes} (what {@code OpenAiProvider.call} does with the forwarded body).
  *
- * <p>{@code RequestBodies} and {@code Router.forwardBody} are package-private, so their steps are
- * mirrored here through the public API, line for line:
- * <ul>
- *   <li>{@link #parseBody} mirrors {@code io.gateway.server.http.RequestBodies.parse(byte[])} (one
- *       {@code JsonReader} from {@code JsonBodies.provider()} over the bytes, {@code readValue()}, object check);</li>
- *   <li>the model lookup mirrors {@code InferenceRoutes.handle}: {@code JsonBodies.string(body, "model")}
- *       then {@code ModelRef.parse};</li>
- *   <li>{@link #forwardBody} mirrors {@code io.gateway.server.routing.Router.forwardBody(JsonObject, String)}
- *       (a new object builder, {@code model} replaced by the bare name, {@code Router.GATEWAY_FIELDS} dropped);</li>
- *   <li>{@code serialize} is what {@code OpenAiProvider.call} does with the forwarded body:
- *       {@code JsonBodies.toBytes(call.body())} (public, called as is).</li>
- * </ul>
- * {@code RequestBodies.validate} (the field checks) is not mirrored. {@link #parseAndSpliceModel} is
- * not in the server: it is a candidate replacement for rewrite + serialize, measured beside them.
+ * <p>Two paths: the <em>rebuild</em> path (the body object is rebuilt with the new model and
+ * serialized again: what the server does when it does not know the client's bytes, e.g. after a
+ * middleware replaced the body, and what it did for every request before the splice) and the
+ * <em>splice</em> path ({@link #serverPath}: the parsed body remembers the client's bytes and only the
+ * {@code model} value is replaced in them). {@code RequestBodies.validate} (the field checks) is not
+ * included.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,9 +38,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class BodyRewriteBenchmark {
-
-    /** Mirrors {@code Router.GATEWAY_FIELDS}. */
-    private static final Set<String> GATEWAY_FIELDS = Set.of("fallbacks");
 
     /** Request body size. */
     @Param({"1KB", "100KB"})
@@ -66,8 +53,9 @@ public class BodyRewriteBenchmark {
         request = Payloads.chatRequest(Payloads.bytes(size));
         parsed = parseBody(request);
         forwarded = forwardBody(parsed, Payloads.BARE_MODEL);
-        byte[] spliced = ModelSplice.forward(request, parsed);
-        if (spliced == null || !JsonBodies.parse(spliced).equals(JsonBodies.parse(JsonBodies.toBytes(forwarded)))) {
+        byte[] spliced = ModelSplice.replaceModel(request, Payloads.BARE_MODEL);
+        if (spliced == null || !java.util.Arrays.equals(spliced, serverPath())
+                || !JsonBodies.parse(spliced).equals(JsonBodies.parse(JsonBodies.toBytes(forwarded)))) {
             throw new IllegalStateException("the splice candidate does not forward the same body");
         }
     }
@@ -143,46 +131,29 @@ public class BodyRewriteBenchmark {
      */
     @Benchmark
     public byte[] spliceModel() {
-        return ModelSplice.forward(request, parsed);
+        return ModelSplice.replaceModel(request, Payloads.BARE_MODEL);
     }
 
     /**
-     * Candidate: parse once (middleware and validation still see a {@code JsonObject}), then forward
-     * the client's own bytes with only the {@code model} value replaced.
+     * The server's path: parse once (middleware and validation still see a {@code JsonObject} that
+     * remembers the client's bytes), read the model, forward with only the {@code model} value
+     * replaced in those bytes, and the provider's {@code JsonBodies.toBytes}.
      *
      * @return the bytes sent upstream
      */
     @Benchmark
-    public byte[] parseAndSpliceModel() {
-        JsonObject body = parseBody(request);
-        return ModelSplice.forward(request, body);
+    public byte[] serverPath() {
+        JsonObject body = JsonBodies.withEncoding(parseBody(request), request);
+        ModelRef model = ModelRef.parse(JsonBodies.string(body, "model"));
+        return JsonBodies.toBytes(Router.forwardBody(body, model.model()));
     }
 
-    /** Mirror of {@code RequestBodies.parse(byte[])}. */
     static JsonObject parseBody(byte[] bytes) {
-        if (bytes.length == 0) {
-            throw GatewayException.invalidRequest("the request body is empty; send a JSON object", null);
-        }
-        try (JsonReader reader = JsonBodies.provider().createReader(new ByteArrayInputStream(bytes))) {
-            JsonValue value = reader.readValue();
-            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
-                throw GatewayException.invalidRequest("the request body must be a JSON object", null);
-            }
-            return value.asJsonObject();
-        }
+        return RequestBodies.parse(bytes);
     }
 
-    /** Mirror of {@code Router.forwardBody(JsonObject, String)}. */
+    /** The rebuild path: the parsed body knows no bytes, so the object is rebuilt. */
     static JsonObject forwardBody(JsonObject body, String model) {
-        JsonObjectBuilder builder = JsonBodies.provider().createObjectBuilder();
-        for (Map.Entry<String, JsonValue> field : body.entrySet()) {
-            String name = field.getKey();
-            if (name.equals("model")) {
-                builder.add("model", model);
-            } else if (!GATEWAY_FIELDS.contains(name)) {
-                builder.add(name, field.getValue());
-            }
-        }
-        return builder.build();
+        return Router.forwardBody(body, model);
     }
 }

@@ -25,9 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code read} returning at most the rest of the current frame (as when every event arrives in its
  * own packet), so one reader serves every invocation as it serves one long stream.
  *
- * <p>The encoding mirrors {@code io.gateway.server.http.SseFrames.encode(StreamEvent)} (package-private)
- * line for line: {@link #encodeAsSseFrames}. {@link #encodeSingleLine} is a candidate fast path, not in
- * the server.
+ * <p>The encoding is the server's {@code io.gateway.server.http.SseFrames.encode(StreamEvent)}
+ * ({@link #encodeAsSseFrames}). {@link #encodeSingleLine} is a candidate fast path, not in the server.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -101,31 +100,9 @@ public class SseRelayBenchmark {
         return encodeSingleLine(reader.next());
     }
 
-    /** Mirror of {@code SseFrames.encode(StreamEvent)}. */
+    /** The server's encoding, {@code SseFrames.encode(StreamEvent)}. */
     static byte[] encodeAsSseFrames(StreamEvent event) {
-        String data = event.data();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length() + 32);
-        if (event.event() != null) {
-            out.writeBytes(EVENT);
-            out.writeBytes(event.event().getBytes(StandardCharsets.UTF_8));
-            out.write('\n');
-        }
-        int start = 0;
-        while (true) {
-            int newline = data.indexOf('\n', start);
-            out.writeBytes(DATA);
-            if (newline < 0) {
-                out.writeBytes(data.substring(start).getBytes(StandardCharsets.UTF_8));
-                out.write('\n');
-                break;
-            }
-            int end = newline > start && data.charAt(newline - 1) == '\r' ? newline - 1 : newline;
-            out.writeBytes(data.substring(start, end).getBytes(StandardCharsets.UTF_8));
-            out.write('\n');
-            start = newline + 1;
-        }
-        out.write('\n');
-        return out.toByteArray();
+        return io.gateway.server.http.SseFrames.encode(event);
     }
 
     /**

@@ -136,6 +136,26 @@ class CoreRoutesIT {
     }
 
     @Test
+    void withoutGatewayFieldsTheClientsOwnBytesAreForwardedWithOnlyTheModelReplaced() {
+        // spacing, key order, number spelling and escapes as the client wrote them; only the model value changes
+        String body = "{ \"messages\" : [{\"role\":\"user\",\"content\":\"caf\\u00e9 \\\"q\\\" \u00e9\"}],\n"
+                + "  \"model\":\t\"openai/gpt-4o-mini\", \"temperature\": 1.0, \"top_p\": 1e0,"
+                + " \"metadata\": {\"model\": \"not-this-one\"}, \"future\": [1, 2.50, null] }";
+        HttpResponse<String> response = Http.post(gateway.uri("/v1/chat/completions"), body);
+        assertEquals(200, response.statusCode(), response.body());
+        String expected = body.replace("\"openai/gpt-4o-mini\"", "\"gpt-4o-mini\"");
+        assertEquals(expected, upstream.lastRequest().bodyString());
+
+        // a gateway-only field present: the body is rebuilt without it, the other fields equal
+        String withFallbacks = body.replace(" }", ", \"fallbacks\": [\"mock/m\"] }");
+        assertEquals(200, Http.post(gateway.uri("/v1/chat/completions"), withFallbacks).statusCode());
+        JsonObject received = upstream.lastRequest().bodyJson();
+        assertFalse(received.containsKey("fallbacks"));
+        assertEquals(JsonBodies.parse(body).get("future"), received.get("future"));
+        assertEquals("not-this-one", received.getJsonObject("metadata").getString("model"));
+    }
+
+    @Test
     void everyImagesAndEmbeddingsFieldPasses() {
         String images = """
                 {"model":"openai/gpt-image-1","prompt":"p","n":2,"size":"1024x1024","quality":"high","style":"vivid",

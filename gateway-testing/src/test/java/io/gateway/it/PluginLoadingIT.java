@@ -49,6 +49,21 @@ class PluginLoadingIT {
         return PluginJarBuilder.create(temp.resolve("work"));
     }
 
+    @Test
+    void aPortInUseStopsStartUpWithOneLine() throws IOException {
+        Files.createDirectories(plugins());
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String yaml = "server:\n  host: 127.0.0.1\n  port: " + taken.getLocalPort() + "\ngateway:\n  plugins-dir: "
+                    + plugins().toAbsolutePath().toString().replace("\\", "/") + "\n";
+            io.gateway.server.config.GatewayConfig config = io.gateway.server.config.GatewayConfig.parse(yaml,
+                    System.getenv(), temp);
+            StartupException e = assertThrows(StartupException.class,
+                    () -> io.gateway.server.GatewayServer.start(config).close());
+            assertTrue(e.getMessage().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        }
+    }
+
     /** Starts a gateway that must not start and returns its one-line reason. */
     private static String startupFailure(String yaml, Path pluginsDir) {
         StartupException e = assertThrows(StartupException.class, () -> TestGateway.start(yaml, pluginsDir).close());

@@ -179,7 +179,8 @@ public final class InferenceRoutes {
                     writeComplete(res, requestId, (Response.Complete) response);
                     return;
                 }
-                body = RequestBodies.parse(bytes);
+                // the parsed body remembers the client's bytes, so a pass-through provider can forward them
+                body = JsonBodies.withEncoding(RequestBodies.parse(bytes), bytes);
                 String deployment = deploymentRoute
                         ? req.path().pathParameters().get("deployment") : null;
                 if (deployment != null) {

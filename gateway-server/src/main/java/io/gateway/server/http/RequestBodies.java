@@ -19,7 +19,7 @@ import java.io.InputStream;
  * Reads and checks request bodies: size limit, JSON syntax, and the fields each operation needs,
  * with messages that name the field. Everything else in the body is left as the client wrote it.
  */
-final class RequestBodies {
+public final class RequestBodies {
 
     private RequestBodies() {
     }
@@ -63,7 +63,7 @@ final class RequestBodies {
      * @return the object
      * @throws GatewayException 400 when not a JSON object
      */
-    static JsonObject parse(byte[] bytes) {
+    public static JsonObject parse(byte[] bytes) {
         if (bytes.length == 0) {
             throw GatewayException.invalidRequest("the request body is empty; send a JSON object", null);
         }

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
  * Encodes server-sent event frames: an optional {@code event:} line, one {@code data:} line per line
  * of data, and the blank line that ends the frame.
  */
-final class SseFrames {
+public final class SseFrames {
 
     private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
@@ -22,7 +22,7 @@ final class SseFrames {
      * @param event the event
      * @return the frame's bytes
      */
-    static byte[] encode(StreamEvent event) {
+    public static byte[] encode(StreamEvent event) {
         String data = event.data();
         ByteArrayOutputStream out = new ByteArrayOutputStream(data.length() + 32);
         if (event.event() != null) {

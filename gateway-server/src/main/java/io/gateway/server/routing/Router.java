@@ -451,7 +451,38 @@ public final class Router {
      * @param model the bare model
      * @return the body to forward
      */
-    static JsonObject forwardBody(JsonObject body, String model) {
+    /**
+     * The body a provider gets: {@code model} set to the bare model name, gateway-only fields removed,
+     * everything else as the client sent it. When the client's bytes are known and nothing but
+     * {@code model} changes, the result carries those bytes with only the model value replaced, so a
+     * pass-through provider sends them without serializing the object again.
+     *
+     * @param body  the exchange's body
+     * @param model the model to put in
+     * @return the body to forward
+     */
+    public static JsonObject forwardBody(JsonObject body, String model) {
+        JsonObject rebuilt = rebuild(body, model);
+        byte[] raw = JsonBodies.encoding(body);
+        if (raw != null && !hasGatewayField(body)) {
+            byte[] spliced = ModelSplice.replaceModel(raw, model);
+            if (spliced != null) {
+                return JsonBodies.withEncoding(rebuilt, spliced);
+            }
+        }
+        return rebuilt;
+    }
+
+    private static boolean hasGatewayField(JsonObject body) {
+        for (String field : GATEWAY_FIELDS) {
+            if (body.containsKey(field)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static JsonObject rebuild(JsonObject body, String model) {
         JsonObjectBuilder builder = JsonBodies.provider().createObjectBuilder();
         for (Map.Entry<String, JsonValue> field : body.entrySet()) {
             String name = field.getKey();
