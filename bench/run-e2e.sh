@@ -7,7 +7,7 @@
 #                  ─▶ gateway: bin/gateway from the distribution      ─▶ upstream
 #
 # Measures, all from one run: start-up to /health; interleaved rounds of `wrk` (closed loop, N
-# connections) and of `hey` at a fixed rate (50 workers in lockstep, and 50 staggered single-worker
+# connections) and of `hey` at a fixed rate (50 workers in lockstep, and 20 staggered single-worker
 # processes for evenly spaced arrivals); req/s, p50/p99 latency, errors, latency added over
 # direct, the gateway's RSS under load, the ratio gateway/nginx; time to first byte of an SSE stream
 # through each hop; the gateway's own /metrics overhead histogram. Then the same with the
@@ -21,6 +21,7 @@
 #   WARMUP [20s]          wrk run against each hop before measuring (JIT warm-up for the gateway)
 #   CONNECTIONS [50]      wrk connections; THREADS [2] wrk threads
 #   RATE [1000]           fixed request rate (req/s) for hey; HEY_WORKERS [50] hey workers sharing it
+#   PACED_CLIENTS [20]    single-worker hey processes sharing RATE in the evenly spaced rounds
 #   SSE_REQUESTS [200]    sequential streamed requests per hop for time to first byte
 #   STARTS [3]            gateway start-ups to /health measured (the median is reported)
 #   WITH_REQUEST_LOG [1]  0 skips the second gateway run with the request-log middleware
@@ -42,6 +43,7 @@ CONNECTIONS=${CONNECTIONS:-50}
 THREADS=${THREADS:-2}
 RATE=${RATE:-1000}
 HEY_WORKERS=${HEY_WORKERS:-50}
+PACED_CLIENTS=${PACED_CLIENTS:-20}
 SSE_REQUESTS=${SSE_REQUESTS:-200}
 STARTS=${STARTS:-3}
 WITH_REQUEST_LOG=${WITH_REQUEST_LOG:-1}
@@ -507,19 +509,20 @@ run_hey() {
         }' "$out" >> "$RESULTS_TSV" || die "could not read hey's summary against $url: $(tail -5 "$out")"
 }
 
-# The same total rate from HEY_WORKERS independent hey processes (one worker each), their start
+# The same total rate from PACED_CLIENTS independent hey processes (one worker each), their start
 # times spread evenly over one request period, so requests arrive evenly spaced rather than in
 # bursts: `hey -c 50 -q 20` starts its 50 workers' tickers together, so they fire together and every
 # 50 ms a burst of 50 requests arrives at once; the latency it reports is then mostly the time to
-# work off each burst. Per-request latencies come from hey's CSV output (0.1 ms resolution); appends
-# a "paced" row to RESULTS_TSV.
+# work off each burst. 20 processes rather than 50: with 50 Go runtimes on two cores the client's own
+# scheduling noise alone put direct p99 at ~14 ms (2 ms with 20). Per-request latencies come from
+# hey's CSV output (0.1 ms resolution); appends a "paced" row to RESULTS_TSV.
 run_paced() {
     local phase=$1 target=$2 url=$3 round=$4
     local out="$WORK/paced-$phase-$target-$round"
     local per_worker i pids=()
-    per_worker=$(awk -v r="$RATE" -v c="$HEY_WORKERS" 'BEGIN { printf "%g", r / c }')
-    PACED_CMD="for i in 0..$((HEY_WORKERS - 1)): (sleep i/$RATE s; hey -z $DURATION -c 1 -q $per_worker -t 5 -m POST -T application/json -H 'Authorization: Bearer sk-client-unused' -D chat.json -o csv URL) &"
-    for ((i = 0; i < HEY_WORKERS; i++)); do
+    per_worker=$(awk -v r="$RATE" -v c="$PACED_CLIENTS" 'BEGIN { printf "%g", r / c }')
+    PACED_CMD="for i in 0..$((PACED_CLIENTS - 1)): (sleep i/$RATE s; hey -z $DURATION -c 1 -q $per_worker -t 5 -m POST -T application/json -H 'Authorization: Bearer sk-client-unused' -D chat.json -o csv URL) &"
+    for ((i = 0; i < PACED_CLIENTS; i++)); do
         (
             sleep "$(awk -v i="$i" -v r="$RATE" 'BEGIN { printf "%.4f", i / r }')"
             exec hey -z "$DURATION" -c 1 -q "$per_worker" -t 5 -m POST -T application/json \
@@ -694,7 +697,7 @@ measure_phase() {
     done
     scrape_overhead "$WORK/metrics-$phase-after.txt"
     for ((round = 1; round <= ROUNDS; round++)); do
-        log "$phase: paced fixed-rate round $round/$ROUNDS ($RATE req/s from $HEY_WORKERS staggered clients)"
+        log "$phase: paced fixed-rate round $round/$ROUNDS ($RATE req/s from $PACED_CLIENTS staggered clients)"
         run_paced "$phase" direct "$direct" "$round"
         run_paced "$phase" nginx "$proxy" "$round"
         start_rss_sampler "$GW_PID" "$WORK/rss-$phase.txt"
@@ -866,7 +869,7 @@ report() {
         echo "- added latency over direct at $RATE req/s in bursts (\`hey -c $HEY_WORKERS\`, median of per-round" \
             "differences): gateway p50 $added50 ms, p99 $added99 ms; nginx p50 $nginx50 ms, p99 $nginx99 ms"
         echo
-        echo "Fixed rate, evenly spaced: $RATE req/s from $HEY_WORKERS hey processes of one worker each, started" \
+        echo "Fixed rate, evenly spaced: $RATE req/s from $PACED_CLIENTS hey processes of one worker each, started" \
             "1/$RATE s apart (\`$PACED_CMD\`; per-request latencies from hey's CSV, 0.1 ms resolution)."
         echo
         echo "| hop | achieved req/s | p50 ms | p99 ms | errors |"
