@@ -1,11 +1,13 @@
 package io.gateway.spi;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -19,12 +21,31 @@ import java.util.function.BiConsumer;
  */
 public final class Headers {
 
-    private static final Headers EMPTY = new Headers(Map.of());
+    private static final String[] NO_NAMES = {};
+    @SuppressWarnings("unchecked")
+    private static final List<String>[] NO_VALUES = new List[0];
+    private static final Headers EMPTY = new Headers(NO_NAMES, NO_VALUES);
 
-    private final Map<String, List<String>> values;
+    // Parallel arrays rather than a map: a request's headers are few, are copied several times on
+    // the way through the gateway, and are looked up by a handful of names; a linear scan over an
+    // array beats hashing and the copies are two array clones.
+    private final String[] names;
+    private final List<String>[] values;
+    private Set<String> nameSet;
 
-    private Headers(Map<String, List<String>> values) {
+    private Headers(String[] names, List<String>[] values) {
+        this.names = names;
         this.values = values;
+    }
+
+    private int indexOf(String lowerName) {
+        String[] all = names;
+        for (int i = 0; i < all.length; i++) {
+            if (all[i].equals(lowerName)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -81,8 +102,8 @@ public final class Headers {
      * @return the first value, or empty if absent
      */
     public Optional<String> first(String name) {
-        List<String> list = values.get(name.toLowerCase(Locale.ROOT));
-        return list == null || list.isEmpty() ? Optional.empty() : Optional.of(list.get(0));
+        int i = indexOf(name.toLowerCase(Locale.ROOT));
+        return i < 0 ? Optional.empty() : Optional.of(values[i].get(0));
     }
 
     /**
@@ -92,8 +113,8 @@ public final class Headers {
      * @return the values, empty if absent
      */
     public List<String> all(String name) {
-        List<String> list = values.get(name.toLowerCase(Locale.ROOT));
-        return list == null ? List.of() : list;
+        int i = indexOf(name.toLowerCase(Locale.ROOT));
+        return i < 0 ? List.of() : values[i];
     }
 
     /**
@@ -103,7 +124,7 @@ public final class Headers {
      * @return {@code true} if it has at least one value
      */
     public boolean contains(String name) {
-        return values.containsKey(name.toLowerCase(Locale.ROOT));
+        return indexOf(name.toLowerCase(Locale.ROOT)) >= 0;
     }
 
     /**
@@ -112,7 +133,12 @@ public final class Headers {
      * @return an unmodifiable set
      */
     public Set<String> names() {
-        return values.keySet();
+        Set<String> set = nameSet;
+        if (set == null) {
+            set = Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(names)));
+            nameSet = set;
+        }
+        return set;
     }
 
     /**
@@ -121,7 +147,9 @@ public final class Headers {
      * @param action receives the lower-case name and its values
      */
     public void forEach(BiConsumer<String, List<String>> action) {
-        values.forEach(action);
+        for (int i = 0; i < names.length; i++) {
+            action.accept(names[i], values[i]);
+        }
     }
 
     /**
@@ -130,7 +158,7 @@ public final class Headers {
      * @return {@code true} if empty
      */
     public boolean isEmpty() {
-        return values.isEmpty();
+        return names.length == 0;
     }
 
     /**
@@ -163,19 +191,33 @@ public final class Headers {
      * @return a builder
      */
     public Builder toBuilder() {
-        Builder builder = new Builder();
-        values.forEach((name, list) -> builder.values.put(name, new ArrayList<>(list)));
+        Builder builder = new Builder(names.length + 4);
+        builder.names.addAll(Arrays.asList(names));
+        builder.values.addAll(Arrays.asList(values));
         return builder;
     }
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof Headers headers && headers.values.equals(values);
+        if (!(other instanceof Headers headers) || headers.names.length != names.length) {
+            return false;
+        }
+        for (int i = 0; i < names.length; i++) {
+            int j = headers.indexOf(names[i]);
+            if (j < 0 || !headers.values[j].equals(values[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public int hashCode() {
-        return values.hashCode();
+        int hash = 0;
+        for (int i = 0; i < names.length; i++) {
+            hash += names[i].hashCode() ^ values[i].hashCode();
+        }
+        return hash;
     }
 
     /**
@@ -185,25 +227,53 @@ public final class Headers {
      */
     @Override
     public String toString() {
-        return "Headers" + values.keySet();
+        return "Headers" + Arrays.toString(names);
     }
 
     /** A mutable builder for {@link Headers}; not thread-safe. */
     public static final class Builder {
-        private final Map<String, List<String>> values = new LinkedHashMap<>();
+        private final ArrayList<String> names;
+        private final ArrayList<List<String>> values;
 
         private Builder() {
+            this(8);
+        }
+
+        private Builder(int capacity) {
+            names = new ArrayList<>(capacity);
+            values = new ArrayList<>(capacity);
+        }
+
+        private int indexOf(String lowerName) {
+            for (int i = 0, n = names.size(); i < n; i++) {
+                if (names.get(i).equals(lowerName)) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         /**
          * Adds a value, keeping earlier values of the same name.
          *
          * @param name  header name
-         * @param value header value
+         * @param value header value, not {@code null}
          * @return this builder
          */
         public Builder add(String name, String value) {
-            values.computeIfAbsent(name.toLowerCase(Locale.ROOT), n -> new ArrayList<>(1)).add(value);
+            Objects.requireNonNull(value, "header value");
+            String lower = name.toLowerCase(Locale.ROOT);
+            int i = indexOf(lower);
+            if (i < 0) {
+                names.add(lower);
+                values.add(List.of(value));
+            } else {
+                List<String> old = values.get(i);
+                ArrayList<String> more = new ArrayList<>(old.size() + 1);
+                more.addAll(old);
+                more.add(value);
+                values.set(i, more);
+            }
             return this;
         }
 
@@ -211,13 +281,19 @@ public final class Headers {
          * Sets a header to a single value, replacing earlier values.
          *
          * @param name  header name
-         * @param value header value
+         * @param value header value, not {@code null}
          * @return this builder
          */
         public Builder set(String name, String value) {
-            List<String> list = new ArrayList<>(1);
-            list.add(value);
-            values.put(name.toLowerCase(Locale.ROOT), list);
+            Objects.requireNonNull(value, "header value");
+            String lower = name.toLowerCase(Locale.ROOT);
+            int i = indexOf(lower);
+            if (i < 0) {
+                names.add(lower);
+                values.add(List.of(value));
+            } else {
+                values.set(i, List.of(value));
+            }
             return this;
         }
 
@@ -228,7 +304,11 @@ public final class Headers {
          * @return this builder
          */
         public Builder remove(String name) {
-            values.remove(name.toLowerCase(Locale.ROOT));
+            int i = indexOf(name.toLowerCase(Locale.ROOT));
+            if (i >= 0) {
+                names.remove(i);
+                values.remove(i);
+            }
             return this;
         }
 
@@ -237,13 +317,16 @@ public final class Headers {
          *
          * @return the headers
          */
+        @SuppressWarnings("unchecked")
         public Headers build() {
-            if (values.isEmpty()) {
+            if (names.isEmpty()) {
                 return EMPTY;
             }
-            Map<String, List<String>> copy = new LinkedHashMap<>(values.size() * 2);
-            values.forEach((name, list) -> copy.put(name, List.copyOf(list)));
-            return new Headers(Collections.unmodifiableMap(copy));
+            List<String>[] lists = new List[values.size()];
+            for (int i = 0; i < lists.length; i++) {
+                lists[i] = List.copyOf(values.get(i)); // the same instance when already immutable
+            }
+            return new Headers(names.toArray(NO_NAMES), lists);
         }
     }
 }
