@@ -7,6 +7,9 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -14,9 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * timeouts of the call that currently uses it. Used by one call at a time; {@link #close()} may come
  * from any thread and unblocks a read in progress.
  *
- * <p>Every socket read is bounded: by the call's deadline (non-streaming calls: the read timeout is
- * set to the time left before each read, so no read can outlast the deadline however the body
- * trickles) or by the idle timeout (streams: the longest wait for the next bytes).
+ * <p>Every socket read is bounded: by the call's deadline (non-streaming calls: no read can outlast
+ * the deadline however the body trickles) or by the idle timeout (streams: the longest wait for the
+ * next bytes); a large request body's write is bounded by the deadline too. The bound is not a socket
+ * read timeout, which would make every read a timed park with a timer to schedule and cancel: each
+ * read publishes when it expires, and one shared reaper thread closes a connection whose read or
+ * write has expired (checked every {@value #REAPER_TICK_MS} ms), which ends that read or write with
+ * a {@link SocketTimeoutException}.
  */
 final class Http1Connection {
 
@@ -37,26 +44,100 @@ final class Http1Connection {
     /** When it went back to the pool ({@link System#nanoTime()}). */
     long idleSince;
 
-    /** Absolute deadline ({@link System#nanoTime()}) or 0 when reads are bounded by {@link #idleMillis}. */
-    private long deadlineNanos;
-    private int idleMillis;
-    private int currentTimeout = -1;
+    static final int REAPER_TICK_MS = 20;
+    /** Every open connection, for the reaper; idle ones have no expiry and are skipped. */
+    private static final Set<Http1Connection> OPEN = ConcurrentHashMap.newKeySet();
+    private static final AtomicBoolean REAPER_STARTED = new AtomicBoolean();
 
-    Http1Connection(Http1UpstreamClient.Route route, Socket socket) throws IOException {
+    /** The TCP socket underneath (the same as {@link #socket} without TLS), closed to abort. */
+    private final Socket raw;
+    /** Absolute deadline ({@link System#nanoTime()}) or 0 when reads are bounded by {@link #idleNanos}. */
+    private long deadlineNanos;
+    private long idleNanos;
+    /** When the read or write in progress expires ({@link System#nanoTime()}), 0 when none is. */
+    private volatile long ioExpiresAt;
+    private volatile boolean expired;
+
+    Http1Connection(Http1UpstreamClient.Route route, Socket socket, Socket raw) throws IOException {
         this.route = route;
         this.socket = socket;
+        this.raw = raw;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
+        socket.setSoTimeout(0); // bounds come from the reaper (a TLS handshake ran with a timeout)
+        OPEN.add(this);
+        if (!REAPER_STARTED.get() && REAPER_STARTED.compareAndSet(false, true)) {
+            Thread reaper = new Thread(Http1Connection::reap, "upstream-timeouts");
+            reaper.setDaemon(true);
+            reaper.start();
+        }
+    }
+
+    private static void reap() {
+        while (true) {
+            try {
+                Thread.sleep(REAPER_TICK_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Http1Connection connection : OPEN) {
+                long expiresAt = connection.ioExpiresAt;
+                if (expiresAt != 0 && now - expiresAt >= 0) {
+                    connection.expired = true;
+                    connection.close();
+                }
+            }
+        }
     }
 
     /** Bounds the reads of the next call: by a deadline, or by an idle timeout when deadline is 0. */
     void bound(long deadlineNanos, int idleMillis) {
         this.deadlineNanos = deadlineNanos;
-        this.idleMillis = Math.max(1, idleMillis);
+        this.idleNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.max(1, idleMillis));
     }
 
     void write(byte[] bytes, int offset, int length) throws IOException {
         out.write(bytes, offset, length);
+    }
+
+    /** A write that may block (a large body): bounded by the deadline through the reaper. */
+    void writeBounded(byte[] bytes, int offset, int length, long deadline) throws IOException {
+        ioExpiresAt = deadline == 0 ? 1 : deadline;
+        try {
+            out.write(bytes, offset, length);
+        } catch (IOException e) {
+            if (expired) {
+                throw new SocketTimeoutException("the upstream did not take the request body before the deadline");
+            }
+            throw e;
+        } finally {
+            ioExpiresAt = 0;
+        }
+    }
+
+    /** One socket read, bounded by the deadline or the idle timeout. */
+    private int socketRead(byte[] target, int offset, int length) throws IOException {
+        long expiresAt;
+        if (deadlineNanos != 0) {
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                throw new SocketTimeoutException("deadline passed");
+            }
+            expiresAt = deadlineNanos;
+        } else {
+            expiresAt = System.nanoTime() + idleNanos;
+        }
+        ioExpiresAt = expiresAt == 0 ? 1 : expiresAt;
+        try {
+            return in.read(target, offset, length);
+        } catch (IOException e) {
+            if (expired) {
+                throw new SocketTimeoutException("read timed out");
+            }
+            throw e;
+        } finally {
+            ioExpiresAt = 0;
+        }
     }
 
     /**
@@ -65,12 +146,11 @@ final class Http1Connection {
      * @return false at the end of the stream
      */
     private boolean fill() throws IOException {
-        boundRead();
         if (position == limit) {
             position = 0;
             limit = 0;
         }
-        int read = in.read(buffer, limit, buffer.length - limit);
+        int read = socketRead(buffer, limit, buffer.length - limit);
         if (read < 0) {
             return false;
         }
@@ -139,8 +219,7 @@ final class Http1Connection {
         if (position == limit) {
             // large reads bypass the buffer
             if (length >= buffer.length) {
-                boundRead();
-                return in.read(target, offset, length);
+                return socketRead(target, offset, length);
             }
             if (!fill()) {
                 return -1;
@@ -150,23 +229,6 @@ final class Http1Connection {
         System.arraycopy(buffer, position, target, offset, count);
         position += count;
         return count;
-    }
-
-    private void boundRead() throws IOException {
-        int timeout;
-        if (deadlineNanos != 0) {
-            long left = deadlineNanos - System.nanoTime();
-            if (left <= 0) {
-                throw new SocketTimeoutException("deadline passed");
-            }
-            timeout = (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
-        } else {
-            timeout = idleMillis;
-        }
-        if (timeout != currentTimeout) {
-            socket.setSoTimeout(timeout);
-            currentTimeout = timeout;
-        }
     }
 
     /** Reads exactly the two bytes of a CRLF (or a lone LF) after chunk data. */
@@ -206,8 +268,11 @@ final class Http1Connection {
     /** Closes the socket; idempotent, from any thread; a blocked read fails at once. */
     void close() {
         if (state.getAndSet(STATE_CLOSED) != STATE_CLOSED) {
+            OPEN.remove(this);
             try {
-                socket.close();
+                // The TCP socket itself, also under TLS: an abort needs no close_notify, and closing
+                // an SSLSocket while another thread reads from it may wait for that read.
+                raw.close();
             } catch (IOException ignored) {
                 // nothing to do: the socket is gone either way
             }

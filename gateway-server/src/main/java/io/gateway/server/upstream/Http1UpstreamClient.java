@@ -135,8 +135,15 @@ public final class Http1UpstreamClient implements UpstreamClient {
                 System.arraycopy(body, 0, all, head.length, body.length);
                 connection.write(all, 0, all.length);
             } else {
-                connection.write(head, 0, head.length);
-                connection.write(body, 0, body.length);
+                // A body this large can fill the socket buffers, and a socket write has no timeout: an
+                // upstream that stops reading would hold the call forever. Bounded by the deadline.
+                try {
+                    connection.writeBounded(head, 0, head.length, deadline);
+                    connection.writeBounded(body, 0, body.length, deadline);
+                } catch (SocketTimeoutException e) {
+                    throw GatewayException.of(ErrorCode.TIMEOUT, "the provider at " + origin(request.uri())
+                            + " did not take the request body before the deadline");
+                }
             }
             sent = true;
             return readResponse(connection, request);
@@ -430,6 +437,7 @@ public final class Http1UpstreamClient implements UpstreamClient {
         int timeout = (int) Math.max(1, Math.min(connectTimeout.toMillis(), request.stream()
                 ? connectTimeout.toMillis() : Math.max(1, left / 1_000_000)));
         Socket socket = new Socket();
+        Socket raw = socket;
         try {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(route.host(), route.port()), timeout);
@@ -447,7 +455,7 @@ public final class Http1UpstreamClient implements UpstreamClient {
                 tls.startHandshake();
                 socket = tls;
             }
-            return new Http1Connection(route, socket);
+            return new Http1Connection(route, socket, raw);
         } catch (SocketTimeoutException e) {
             close(socket);
             throw GatewayException.of(ErrorCode.TIMEOUT, "the provider at " + origin(request.uri())

@@ -372,6 +372,22 @@ class Http1UpstreamClientTest {
     }
 
     @Test
+    void anUpstreamThatStopsReadingALargeBodyIsA504AtTheDeadline() throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        RawServer server = server((c, i) -> done.await(10, TimeUnit.SECONDS)); // accepts, never reads
+        byte[] body = new byte[16 * 1024 * 1024];
+        java.util.Arrays.fill(body, (byte) 'x');
+        UpstreamRequest request = new UpstreamRequest("POST", URI.create("http://127.0.0.1:" + server.port() + "/"),
+                Headers.empty(), body, false, Instant.now().plusMillis(700), Duration.ofSeconds(30));
+        long start = System.nanoTime();
+        GatewayException e = assertThrows(GatewayException.class, () -> client().send(request));
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        done.countDown();
+        assertEquals(504, e.errorCode().status(), e.getMessage());
+        assertTrue(took >= 600 && took < 3000, "took " + took + " ms");
+    }
+
+    @Test
     void closingFromAnotherThreadUnblocksARead() throws Exception {
         RawServer server = server((c, i) -> {
             c.readRequest();
