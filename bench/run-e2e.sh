@@ -22,7 +22,8 @@
 #   CONNECTIONS [50]      wrk connections; THREADS [2] wrk threads
 #   RATE [1000]           fixed request rate (req/s) for hey; HEY_WORKERS [50] hey workers sharing it
 #   PACED_CLIENTS [20]    single-worker hey processes sharing RATE in the evenly spaced rounds
-#   SSE_REQUESTS [200]    sequential streamed requests per hop for time to first byte
+#   SSE_REQUESTS [200]    sequential streamed requests per hop for time to first byte (new connections,
+#                         then again on kept-alive connections in batches of SSE_BATCH [10])
 #   STARTS [3]            gateway start-ups to /health measured (the median is reported)
 #   WITH_REQUEST_LOG [1]  0 skips the second gateway run with the request-log middleware
 #   JAVA_OPTS             extra JVM flags for the gateway (bin/gateway's defaults apply otherwise)
@@ -45,6 +46,7 @@ RATE=${RATE:-1000}
 HEY_WORKERS=${HEY_WORKERS:-50}
 PACED_CLIENTS=${PACED_CLIENTS:-20}
 SSE_REQUESTS=${SSE_REQUESTS:-200}
+SSE_BATCH=${SSE_BATCH:-10}
 STARTS=${STARTS:-3}
 WITH_REQUEST_LOG=${WITH_REQUEST_LOG:-1}
 KEEP_WORK=${KEEP_WORK:-0}
@@ -277,7 +279,8 @@ done = function(summary, latency, requests)
 end
 LUA
 
-    # wrk: the same request streamed, to warm the gateway's SSE path before time to first byte is measured.
+    # wrk: the same request streamed, each on a new connection, to warm the gateway's SSE path (and its
+    # connection set-up) before time to first byte is measured.
     cat > "$WORK/post-stream.lua" <<LUA
 local file = io.open("$WORK/chat-stream.json", "rb")
 wrk.method = "POST"
@@ -285,6 +288,8 @@ wrk.body = file:read("*a")
 file:close()
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "text/event-stream"
+-- a new connection per request, as in the measurement below, so the JIT also warms the accept path
+wrk.headers["Connection"] = "close"
 LUA
 }
 
@@ -550,19 +555,37 @@ run_paced() {
 # hops taking turns request by request; writes one file of seconds per hop.
 ttfb_rounds() {
     local i name url
-    for name in direct nginx gateway; do : > "$WORK/ttfb-$name.txt"; done
+    for name in direct nginx gateway; do : > "$WORK/ttfb-$name.txt"; : > "$WORK/ttfb-reused-$name.txt"; done
     for ((i = 0; i < SSE_REQUESTS; i++)); do
         for name in direct nginx gateway; do
-            case $name in
-                direct) url="http://127.0.0.1:$UP_PORT/v1/chat/completions" ;;
-                nginx) url="http://127.0.0.1:$NGX_PORT/v1/chat/completions" ;;
-                gateway) url="http://127.0.0.1:$GW_PORT/v1/chat/completions" ;;
-            esac
+            url=$(hop_url "$name")
             curl -s -o /dev/null -w '%{time_starttransfer}\n' --max-time 10 -X POST -H 'Expect:' \
                 -H 'Content-Type: application/json' -H 'Accept: text/event-stream' \
                 --data-binary "@$WORK/chat-stream.json" "$url" >> "$WORK/ttfb-$name.txt"
         done
     done
+    # The same on a kept-alive connection, as SDK clients with a connection pool see it: one curl per
+    # batch of SSE_BATCH + 1 requests to one hop, the first of each batch (new connection) dropped.
+    local batch urls j
+    for ((batch = 0; batch < SSE_REQUESTS / SSE_BATCH; batch++)); do
+        for name in direct nginx gateway; do
+            url=$(hop_url "$name")
+            urls=()
+            for ((j = 0; j <= SSE_BATCH; j++)); do urls+=(-o /dev/null "$url"); done
+            curl -s -w '%{time_starttransfer}\n' --max-time 30 -X POST -H 'Expect:' \
+                -H 'Content-Type: application/json' -H 'Accept: text/event-stream' \
+                --data-binary "@$WORK/chat-stream.json" "${urls[@]}" \
+                | tail -n +2 >> "$WORK/ttfb-reused-$name.txt"
+        done
+    done
+}
+
+hop_url() {
+    case $1 in
+        direct) echo "http://127.0.0.1:$UP_PORT/v1/chat/completions" ;;
+        nginx) echo "http://127.0.0.1:$NGX_PORT/v1/chat/completions" ;;
+        gateway) echo "http://127.0.0.1:$GW_PORT/v1/chat/completions" ;;
+    esac
 }
 
 # p50 and p99 (ms) of a file of seconds.
@@ -769,6 +792,9 @@ main() {
     sse_direct=$(ttfb_stats "$WORK/ttfb-direct.txt")
     sse_nginx=$(ttfb_stats "$WORK/ttfb-nginx.txt")
     sse_gateway=$(ttfb_stats "$WORK/ttfb-gateway.txt")
+    SSE_REUSED_DIRECT=$(ttfb_stats "$WORK/ttfb-reused-direct.txt")
+    SSE_REUSED_NGINX=$(ttfb_stats "$WORK/ttfb-reused-nginx.txt")
+    SSE_REUSED_GATEWAY=$(ttfb_stats "$WORK/ttfb-reused-gateway.txt")
     local overhead_plain
     overhead_plain=$(overhead_between "$WORK/metrics-plain-before.txt" "$WORK/metrics-plain-after.txt")
     stop_pid "$GW_PID"
@@ -911,16 +937,24 @@ report() {
                 "per hop (the hops taking turns request by request), each on a new connection; the upstream sends 11" \
                 "chat.completion.chunk events and data: [DONE]."
             echo "The gateway sends its headers together with the first event, so its first byte is the first event." \
-                "Before it, \`wrk -t1 -c10 -d$WARMUP -s post-stream.lua\` streams through the gateway to warm that path."
+                "Before it, \`wrk -t1 -c10 -d$WARMUP -s post-stream.lua\` streams through the gateway, a new connection per" \
+                "request (\`Connection: close\`), to warm that path."
             echo
-            echo "| hop | p50 ms | p99 ms |"
-            echo "|---|---|---|"
-            set -- $sse_direct; echo "| direct | $1 | $2 |"; local d50=$1
-            set -- $sse_nginx; echo "| nginx | $1 | $2 |"
-            set -- $sse_gateway; echo "| gateway | $1 | $2 |"; local g50=$1
+            echo "| hop | new connection: p50 ms | p99 ms | kept-alive connection: p50 ms | p99 ms |"
+            echo "|---|---|---|---|---|"
+            local d50 g50 rd50 rg50
+            set -- $sse_direct; d50=$1; printf '| direct | %s | %s ' "$1" "$2"
+            set -- $SSE_REUSED_DIRECT; rd50=$1; printf '| %s | %s |\n' "$1" "$2"
+            set -- $sse_nginx; printf '| nginx | %s | %s ' "$1" "$2"
+            set -- $SSE_REUSED_NGINX; printf '| %s | %s |\n' "$1" "$2"
+            set -- $sse_gateway; g50=$1; printf '| gateway | %s | %s ' "$1" "$2"
+            set -- $SSE_REUSED_GATEWAY; rg50=$1; printf '| %s | %s |\n' "$1" "$2"
             SSE_ADDED=$(awk -v g="$g50" -v d="$d50" 'BEGIN { printf "%+.3f", g - d }')
+            SSE_ADDED_REUSED=$(awk -v g="$rg50" -v d="$rd50" 'BEGIN { printf "%+.3f", g - d }')
             echo
-            echo "- gateway − direct, p50: **$SSE_ADDED ms**"
+            echo "- gateway − direct, p50: **$SSE_ADDED ms** on a new connection, **$SSE_ADDED_REUSED ms** on a" \
+                "kept-alive one ($SSE_REQUESTS requests each; the kept-alive ones in batches of $SSE_BATCH after one" \
+                "request that opens the connection: \`curl ... URL URL ...\`)"
             RATIO_PLAIN=$ratio; ADDED50_PLAIN=$added50; ADDED99_PLAIN=$added99
             PACED50_PLAIN=$paced50; PACED99_PLAIN=$paced99
             ERRORS_PLAIN=$(( $(sum_of plain wrk gateway) + $(sum_of plain hey gateway) + $(sum_of plain paced gateway) ))
@@ -937,7 +971,8 @@ report() {
         "$(verdict "$PACED50_PLAIN <= 0.3") |"
     echo "| added latency at $RATE req/s evenly spaced: p99 ≤ 2 ms | $PACED99_PLAIN ms (in bursts of $HEY_WORKERS: $ADDED99_PLAIN ms) |" \
         "$(verdict "$PACED99_PLAIN <= 2") |"
-    echo "| SSE time to first event ≤ direct + 1 ms | $SSE_ADDED ms | $(verdict "$SSE_ADDED <= 1") |"
+    echo "| SSE time to first event ≤ direct + 1 ms, new connection | $SSE_ADDED ms | $(verdict "$SSE_ADDED <= 1") |"
+    echo "| SSE time to first event ≤ direct + 1 ms, kept-alive connection | $SSE_ADDED_REUSED ms | $(verdict "$SSE_ADDED_REUSED <= 1") |"
     echo "| RSS ≤ 300 MB under load, default flags | $((rss_plain / 1024)) MB (VmHWM $((hwm_plain / 1024)) MB) |" \
         "$(verdict "$hwm_plain <= 300 * 1024") |"
     echo "| start-up to /health ≤ 2.5 s | $startup_ms ms | $(verdict "$startup_ms <= 2500") |"
