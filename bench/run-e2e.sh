@@ -918,7 +918,7 @@ report() {
             echo "- gateway RSS: $((idle_rss / 1024)) MB idle after start-up; under load max VmRSS $((rss_plain / 1024)) MB" \
                 "(sampled every 0.5 s), peak VmHWM $((hwm_plain / 1024)) MB"
             echo "- start-up to /health: **$startup_ms ms**, median of $STARTS starts [$STARTUPS_ALL] (bin/gateway" \
-                "launched → first 200 from GET /health, polled every 10 ms; JAVA_HOME ${JAVA_HOME:+set}${JAVA_HOME:-unset})"
+                "launched → first 200 from GET /health, polled every 10 ms; JAVA_HOME $( [ -n "${JAVA_HOME:-}" ] && echo set || echo unset ))"
             set -- $overhead_plain
         else
             echo "- gateway RSS under load: max VmRSS $((rss_log / 1024)) MB, peak VmHWM $((hwm_log / 1024)) MB;" \
