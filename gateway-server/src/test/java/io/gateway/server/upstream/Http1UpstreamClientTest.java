@@ -509,5 +509,25 @@ class Http1UpstreamClientTest {
         GatewayException e = assertThrows(GatewayException.class, () -> client.send(byAddress));
         assertEquals(502, e.errorCode().status());
         assertTrue(e.getMessage().startsWith("TLS with the provider at https://127.0.0.1:"), e.getMessage());
+
+        // a TLS stream that goes silent ends with the idle timeout: the reaper's abort reaches a TLS read too
+        RawServer silent = new RawServer(serverContext.getServerSocketFactory(), (c, i) -> {
+            c.readRequest();
+            c.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "f\r\ndata: {\"n\":1}\n\n\r\n");
+            Thread.sleep(5000);
+        });
+        servers.add(silent);
+        UpstreamRequest stream = new UpstreamRequest("POST", URI.create("https://localhost:" + silent.port() + "/v1"),
+                Headers.empty(), new byte[] {'{', '}'}, true, Instant.now().plusSeconds(30), Duration.ofMillis(300));
+        try (UpstreamResponse response = client.send(stream)) {
+            EventStream events = response.events();
+            assertEquals("{\"n\":1}", events.next().data());
+            long start = System.nanoTime();
+            GatewayException idle = assertThrows(GatewayException.class, events::next);
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(504, idle.errorCode().status(), idle.getMessage());
+            assertTrue(took >= 250 && took < 2000, "idle timeout took " + took + " ms");
+        }
     }
 }
