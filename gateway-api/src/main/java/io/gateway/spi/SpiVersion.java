@@ -13,7 +13,7 @@ public final class SpiVersion {
     public static final int MAJOR = 1;
 
     /** Minor version of this SPI. Incremented when types or default methods are added. */
-    public static final int MINOR = 0;
+    public static final int MINOR = 1;
 
     private SpiVersion() {
     }
