@@ -219,6 +219,9 @@ public final class RecordedRequest {
      * @return {@code true} if it did, {@code false} on timeout
      */
     public boolean awaitClientDisconnect(Duration timeout) {
+        if (clientGone.get()) {
+            return true; // set before the upstream's count, which may have woken the caller before the latch
+        }
         try {
             return goneLatch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
