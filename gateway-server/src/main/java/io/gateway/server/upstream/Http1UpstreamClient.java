@@ -43,10 +43,11 @@ import javax.net.ssl.SSLSocketFactory;
  * {@code Content-Length}, {@code chunked} or the end of the connection are all handled; a connection
  * goes back to the pool only when its answer was read to its end.
  *
- * <p>Deadlines: a non-streaming call's every read waits at most for the time left to its deadline, so
- * the deadline holds for the whole answer, however slowly it trickles; a stream's reads wait at most
- * the idle timeout. A pooled connection that the upstream had closed (the call fails before any byte
- * of an answer arrived) is retried once on a fresh connection.
+ * <p>Deadlines: a non-streaming call's reads end at its deadline, so the deadline holds for the whole
+ * answer however slowly it trickles; a stream's reads wait at most the idle timeout; a large request
+ * body's write ends at the deadline. They are enforced by {@link Http1Connection}'s reaper thread
+ * (within its tick), not by socket timeouts. A pooled connection that the upstream had closed (the
+ * call fails before any byte of an answer arrived) is retried once on a fresh connection.
  */
 public final class Http1UpstreamClient implements UpstreamClient {
 
