@@ -59,7 +59,7 @@ public final class GatewayServer implements AutoCloseable {
      * here (java.util.logging keeps loggers weakly) and capped at INFO.
      */
     private static final List<java.util.logging.Logger> HEADER_LOGGERS = java.util.stream.Stream.of(
-                    "io.helidon.common.socket", "io.helidon.webserver.http1", "io.helidon.webclient")
+                    "io.helidon.common.socket", "io.helidon.webserver.http1")
             .map(java.util.logging.Logger::getLogger).toList();
 
     static {
