@@ -77,11 +77,14 @@ public final class GatewayServer implements AutoCloseable {
     private final Router router;
     private final List<PluginMiddleware> middleware;
     private final StateStore state;
+    private final List<Http1UpstreamClient> upstreamClients;
     private final ScheduledExecutorService housekeeping;
     private final AsyncJobs async;
 
     private GatewayServer(WebServer server, PluginRegistry registry, Router router, List<PluginMiddleware> middleware,
-                          StateStore state, ScheduledExecutorService housekeeping, AsyncJobs async) {
+                          StateStore state, ScheduledExecutorService housekeeping, AsyncJobs async,
+                          List<Http1UpstreamClient> upstreamClients) {
+        this.upstreamClients = List.copyOf(upstreamClients);
         this.async = async;
         this.server = server;
         this.registry = registry;
@@ -123,9 +126,11 @@ public final class GatewayServer implements AutoCloseable {
         try {
             StateStore state = createState(config.state(), registry, clock, housekeeping);
             created.add(state);
-            Map<String, ProviderRuntime> providers = createProviders(config, registry, state, clock, metrics);
+            List<Http1UpstreamClient> clients = new ArrayList<>();
+            created.add(() -> clients.forEach(Http1UpstreamClient::close));
+            Map<String, ProviderRuntime> providers = createProviders(config, registry, state, clock, metrics, clients);
             providers.values().forEach(p -> created.add(p.provider()));
-            List<PluginMiddleware> middleware = createMiddleware(config, registry, state, clock, metrics);
+            List<PluginMiddleware> middleware = createMiddleware(config, registry, state, clock, metrics, clients);
             created.addAll(middleware);
             Router router = new Router(providers, clock, metrics);
             AsyncJobs async = createAsync(config.async(), state, clock, housekeeping);
@@ -182,7 +187,8 @@ public final class GatewayServer implements AutoCloseable {
                         .orElse("0.0.0.0") + ":" + config.server().get("port").asString().orElse("8080")
                         + " (is another process using the port? check server.host and server.port)");
             }
-            GatewayServer gateway = new GatewayServer(server, registry, router, middleware, state, housekeeping, async);
+            GatewayServer gateway = new GatewayServer(server, registry, router, middleware, state, housekeeping, async,
+                    clients);
             LOG.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + " with providers "
                     + providers.keySet() + " and middleware " + config.middleware().stream()
                     .map(b -> b.string("type", "?")).toList());
@@ -238,7 +244,8 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private static Map<String, ProviderRuntime> createProviders(GatewayConfig config, PluginRegistry registry,
-                                                                StateStore state, Clock clock, GatewayMetrics metrics) {
+                                                                StateStore state, Clock clock, GatewayMetrics metrics,
+                                                                List<Http1UpstreamClient> clients) {
         Map<String, ProviderRuntime> providers = new LinkedHashMap<>();
         List<ConfigBlock> blocks;
         try {
@@ -289,7 +296,9 @@ public final class GatewayServer implements AutoCloseable {
                         throw block.invalid("fallbacks", "'" + fallback + "' is not provider/model");
                     }
                 }
-                ServerPluginContext context = new ServerPluginContext(new Http1UpstreamClient(connectTimeout, clock),
+                Http1UpstreamClient client = new Http1UpstreamClient(connectTimeout, clock);
+                clients.add(client);
+                ServerPluginContext context = new ServerPluginContext(client,
                         state, clock, metrics.forPlugin(offered.plugin().id()),
                         System.getLogger("gateway.plugin." + offered.plugin().id()));
                 Provider provider = inPlugin(offered.plugin(), block.path(),
@@ -356,7 +365,8 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private static List<PluginMiddleware> createMiddleware(GatewayConfig config, PluginRegistry registry, StateStore state,
-                                                     Clock clock, GatewayMetrics metrics) {
+                                                     Clock clock, GatewayMetrics metrics,
+                                                     List<Http1UpstreamClient> clients) {
         List<PluginMiddleware> result = new ArrayList<>();
         List<ConfigBlock> blocks;
         try {
@@ -375,7 +385,7 @@ public final class GatewayServer implements AutoCloseable {
                             + "; put the middleware's plugin folder into " + config.pluginsDir() + " or fix the type");
                 }
                 ServerPluginContext context = new ServerPluginContext(
-                        new Http1UpstreamClient(Duration.ofSeconds(5), clock), state, clock,
+                        upstreamClient(clients, clock), state, clock,
                         metrics.forPlugin(offered.plugin().id()),
                         System.getLogger("gateway.plugin." + offered.plugin().id()));
                 Middleware created = inPlugin(offered.plugin(), block.path(),
@@ -479,7 +489,14 @@ public final class GatewayServer implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "provider " + provider.name() + " failed to close: " + e);
             }
         }
+        upstreamClients.forEach(Http1UpstreamClient::close);
         state.close();
         housekeeping.shutdownNow();
+    }
+
+    private static Http1UpstreamClient upstreamClient(List<Http1UpstreamClient> clients, Clock clock) {
+        Http1UpstreamClient client = new Http1UpstreamClient(Duration.ofSeconds(5), clock);
+        clients.add(client);
+        return client;
     }
 }

@@ -49,7 +49,7 @@ import javax.net.ssl.SSLSocketFactory;
  * (within its tick), not by socket timeouts. A pooled connection that the upstream had closed (the
  * call fails before any byte of an answer arrived) is retried once on a fresh connection.
  */
-public final class Http1UpstreamClient implements UpstreamClient {
+public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable {
 
     /** Largest non-streaming body accepted. */
     static final int MAX_BODY = 512 * 1024 * 1024;
@@ -69,6 +69,7 @@ public final class Http1UpstreamClient implements UpstreamClient {
     private final long idleTtlNanos;
     private final Map<Route, ConcurrentLinkedDeque<Http1Connection>> idle = new ConcurrentHashMap<>();
     private final AtomicInteger idleCount = new AtomicInteger();
+    private volatile boolean closed;
 
     /**
      * A client with the JDK's default TLS settings, at most 512 idle connections kept for 55 s.
@@ -422,6 +423,10 @@ public final class Http1UpstreamClient implements UpstreamClient {
 
     /** Returns a connection whose answer was read to its end. */
     void release(Http1Connection connection) {
+        if (closed) {
+            connection.close();
+            return;
+        }
         if (!connection.markIdle()) {
             return;
         }
@@ -504,6 +509,16 @@ public final class Http1UpstreamClient implements UpstreamClient {
     /** Idle connections in the pool now, for tests and diagnostics. */
     int idleConnections() {
         return idleCount.get();
+    }
+
+    /**
+     * Closes every idle connection and pools none from now on; calls in flight finish on their own and
+     * their connections are closed when they end. New calls still work, on connections of their own.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        closeIdle();
     }
 
     /** Closes every idle connection; calls in flight finish on their own. */

@@ -205,6 +205,24 @@ class Http1UpstreamClientTest {
     }
 
     @Test
+    void aClosedClientClosesItsIdleConnectionsAndPoolsNoMore() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        RawServer server = answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", seen);
+        Http1UpstreamClient client = client();
+        try (UpstreamResponse response = client.send(post(server.port()))) {
+            assertEquals("ok", new String(response.body(), StandardCharsets.UTF_8));
+        }
+        assertEquals(1, client.idleConnections());
+        client.close();
+        assertEquals(0, client.idleConnections());
+        try (UpstreamResponse response = client.send(post(server.port()))) {
+            assertEquals("ok", new String(response.body(), StandardCharsets.UTF_8));
+        }
+        assertEquals(0, client.idleConnections());
+        assertEquals(2, server.accepted.get());
+    }
+
+    @Test
     void closingBeforeTheEndDiscardsTheConnection() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
         RawServer server = answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", seen);
