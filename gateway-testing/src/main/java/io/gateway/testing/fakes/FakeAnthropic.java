@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -89,7 +88,7 @@ import java.util.regex.Pattern;
  * to it with {@code on}/{@code onPrefix} take precedence over the fake's own routes and skip its
  * checks; {@code upstream().reset()} would remove the fake's routes, so use {@link #reset()}.
  */
-public final class FakeAnthropic implements AutoCloseable {
+public final class FakeAnthropic extends ProviderFake<FakeAnthropic> {
 
     /** The key the fake accepts unless started with another one. */
     public static final String API_KEY = "sk-ant-fake-key";
@@ -119,20 +118,15 @@ public final class FakeAnthropic implements AutoCloseable {
     private static final Pattern SERVER_TOOL_TYPE = Pattern.compile("[a-z_]+_\\d{8}");
     private static final String CREATED_AT = "2025-01-01T00:00:00Z";
 
-    private final FakeUpstream upstream;
-    private final String apiKey;
     private final Map<String, String> models = new LinkedHashMap<>();
-    private final FakeJson.Script script = new FakeJson.Script();
-    private final AtomicLong ids = new AtomicLong();
 
     private FakeAnthropic(String apiKey) {
-        this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
-        this.upstream = FakeUpstream.start();
+        super(apiKey);
         models.put("claude-haiku-4-5-20251001", "2025-10-01T00:00:00Z");
         models.put("claude-sonnet-4-5-20250929", "2025-09-29T00:00:00Z");
         models.put("claude-opus-4-1-20250805", "2025-08-05T00:00:00Z");
         models.put("claude-3-5-haiku-20241022", "2024-10-22T00:00:00Z");
-        register();
+        serve();
     }
 
     /**
@@ -152,39 +146,6 @@ public final class FakeAnthropic implements AutoCloseable {
      */
     public static FakeAnthropic start(String apiKey) {
         return new FakeAnthropic(apiKey);
-    }
-
-    private void register() {
-        upstream.onPrefix("*", "/").respond(Reply.from(this::handle));
-    }
-
-    /**
-     * The base URL to configure as the provider's {@code base-url} (requests go to
-     * {@code {baseUrl}/v1/messages}).
-     *
-     * @return e.g. {@code http://127.0.0.1:54321}, without a trailing slash
-     */
-    public String baseUrl() {
-        return upstream.baseUrl();
-    }
-
-    /**
-     * The key the fake accepts in {@code x-api-key}.
-     *
-     * @return the key
-     */
-    public String apiKey() {
-        return apiKey;
-    }
-
-    /**
-     * The HTTP fake underneath: every request it received ({@link FakeUpstream#requests()},
-     * {@link FakeUpstream#takeRequest}), connection observations, and stubs that bypass this fake.
-     *
-     * @return the upstream
-     */
-    public FakeUpstream upstream() {
-        return upstream;
     }
 
     /**
@@ -213,19 +174,6 @@ public final class FakeAnthropic implements AutoCloseable {
         synchronized (models) {
             return List.copyOf(models.keySet());
         }
-    }
-
-    /**
-     * Queues a reply for the next request that passes the fake's checks (on any route), instead of the
-     * default answer. Replies queue up in order. A request the fake rejects does not use one.
-     *
-     * @param reply the reply, e.g. {@code Reply.json(200, FakeAnthropic.message(...))},
-     *              {@code Reply.sse(FakeAnthropic.events(...))} or {@link #error(int, String, String)}
-     * @return this fake
-     */
-    public FakeAnthropic answerNext(Reply reply) {
-        script.add(reply);
-        return this;
     }
 
     /**
@@ -261,25 +209,6 @@ public final class FakeAnthropic implements AutoCloseable {
             throw new IllegalStateException("the fake Anthropic API received no POST /v1/messages");
         }
         return requests.get(requests.size() - 1).bodyJson();
-    }
-
-    /**
-     * Forgets recorded requests and queued replies and removes stubs added to {@link #upstream()};
-     * the fake's own routes and models stay.
-     *
-     * @return this fake
-     */
-    public FakeAnthropic reset() {
-        upstream.reset();
-        script.clear();
-        register();
-        return this;
-    }
-
-    /** Stops the server and releases the port. */
-    @Override
-    public void close() {
-        upstream.close();
     }
 
     @Override
@@ -489,7 +418,8 @@ public final class FakeAnthropic implements AutoCloseable {
 
     // ------------------------------------------------------------------ handling
 
-    private Reply handle(RecordedRequest request) {
+    @Override
+    protected Reply handle(RecordedRequest request) {
         try {
             return route(request);
         } catch (Rejection rejection) {
@@ -547,7 +477,7 @@ public final class FakeAnthropic implements AutoCloseable {
         if (key == null || key.isEmpty()) {
             throw new Rejection(401, "authentication_error", "x-api-key header is required");
         }
-        if (!key.equals(apiKey)) {
+        if (!key.equals(apiKey())) {
             throw new Rejection(401, "authentication_error", "invalid x-api-key");
         }
         String version = request.header("anthropic-version");

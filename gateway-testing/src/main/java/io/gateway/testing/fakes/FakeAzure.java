@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -88,7 +87,7 @@ import java.util.regex.Pattern;
  * <p>The underlying {@link #upstream()} records every request. Stubs added to it take precedence
  * over the fake's routes; use {@link #reset()} rather than {@code upstream().reset()}.
  */
-public final class FakeAzure implements AutoCloseable {
+public final class FakeAzure extends ProviderFake<FakeAzure> {
 
     /** The key the fake accepts unless started with another one. */
     public static final String API_KEY = "fake-azure-key";
@@ -151,17 +150,12 @@ public final class FakeAzure implements AutoCloseable {
             + "\"self_harm\":{\"filtered\":false,\"severity\":\"safe\"},\"sexual\":{\"filtered\":false,"
             + "\"severity\":\"safe\"},\"violence\":{\"filtered\":false,\"severity\":\"safe\"}}";
 
-    private final FakeUpstream upstream;
-    private final String apiKey;
     private final Map<String, String> deployments = new LinkedHashMap<>();
-    private final FakeJson.Script script = new FakeJson.Script();
-    private final AtomicLong ids = new AtomicLong();
 
     private FakeAzure(String apiKey, Map<String, String> deployments) {
-        this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
+        super(apiKey);
         this.deployments.putAll(deployments);
-        this.upstream = FakeUpstream.start();
-        register();
+        serve();
     }
 
     /**
@@ -187,38 +181,6 @@ public final class FakeAzure implements AutoCloseable {
      */
     public static FakeAzure start(String apiKey, Map<String, String> deployments) {
         return new FakeAzure(apiKey, deployments);
-    }
-
-    private void register() {
-        upstream.onPrefix("*", "/").respond(Reply.from(this::handle));
-    }
-
-    /**
-     * The resource endpoint to configure as the provider's {@code base-url}.
-     *
-     * @return e.g. {@code http://127.0.0.1:54321}, without a trailing slash
-     */
-    public String baseUrl() {
-        return upstream.baseUrl();
-    }
-
-    /**
-     * The key the resource accepts in {@code api-key}.
-     *
-     * @return the key
-     */
-    public String apiKey() {
-        return apiKey;
-    }
-
-    /**
-     * The HTTP fake underneath: recorded requests ({@code requests(path)} with paths such as
-     * {@code /openai/deployments/prod-4o/chat/completions}), connection observations, overriding stubs.
-     *
-     * @return the upstream
-     */
-    public FakeUpstream upstream() {
-        return upstream;
     }
 
     /**
@@ -247,18 +209,6 @@ public final class FakeAzure implements AutoCloseable {
     }
 
     /**
-     * Queues a reply for the next request that passes the fake's checks (any route), instead of the
-     * default answer. A request the fake rejects does not use one.
-     *
-     * @param reply the reply, e.g. {@link #error(int, String, String)} with a {@code retry-after} header
-     * @return this fake
-     */
-    public FakeAzure answerNext(Reply reply) {
-        script.add(reply);
-        return this;
-    }
-
-    /**
      * Makes the next request that passes the fake's checks fail with an Azure error
      * {@code {"error":{"code","message"}}}.
      *
@@ -269,25 +219,6 @@ public final class FakeAzure implements AutoCloseable {
      */
     public FakeAzure failNext(int status, String code, String message) {
         return answerNext(error(status, code, message));
-    }
-
-    /**
-     * Forgets recorded requests and queued replies and removes stubs added to {@link #upstream()};
-     * the fake's routes and deployments stay.
-     *
-     * @return this fake
-     */
-    public FakeAzure reset() {
-        upstream.reset();
-        script.clear();
-        register();
-        return this;
-    }
-
-    /** Stops the server and releases the port. */
-    @Override
-    public void close() {
-        upstream.close();
     }
 
     @Override
@@ -384,7 +315,8 @@ public final class FakeAzure implements AutoCloseable {
         }
     }
 
-    private Reply handle(RecordedRequest request) {
+    @Override
+    protected Reply handle(RecordedRequest request) {
         try {
             return route(request);
         } catch (ParamRejection rejection) {
@@ -401,7 +333,7 @@ public final class FakeAzure implements AutoCloseable {
 
     private Reply route(RecordedRequest request) {
         String key = request.header("api-key");
-        if (key == null || !key.equals(apiKey)) {
+        if (key == null || !key.equals(apiKey())) {
             throw new Rejection(401, "401", ACCESS_DENIED);
         }
         String path = URLDecoder.decode(request.path().replace("+", "%2B"), StandardCharsets.UTF_8);

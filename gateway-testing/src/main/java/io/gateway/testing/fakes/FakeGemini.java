@@ -29,7 +29,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -96,7 +95,7 @@ import java.util.regex.Pattern;
  * over the fake's routes and skip its checks; use {@link #reset()} rather than
  * {@code upstream().reset()}, which would remove the fake's routes.
  */
-public final class FakeGemini implements AutoCloseable {
+public final class FakeGemini extends ProviderFake<FakeGemini> {
 
     /** The key the fake accepts unless started with another one. */
     public static final String API_KEY = "AIza-fake-gemini-key";
@@ -156,22 +155,17 @@ public final class FakeGemini implements AutoCloseable {
     private static final Pattern FUNCTION_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}");
     private static final int IMAGE_TOKENS = 1290;
 
-    private final FakeUpstream upstream;
-    private final String apiKey;
     private final Map<String, Set<Capability>> models = new LinkedHashMap<>();
-    private final FakeJson.Script script = new FakeJson.Script();
-    private final AtomicLong ids = new AtomicLong();
 
     private FakeGemini(String apiKey) {
-        this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
-        this.upstream = FakeUpstream.start();
+        super(apiKey);
         models.put("gemini-2.5-flash", EnumSet.of(Capability.GENERATE));
         models.put("gemini-2.5-pro", EnumSet.of(Capability.GENERATE));
         models.put("gemini-2.5-flash-lite", EnumSet.of(Capability.GENERATE));
         models.put("gemini-2.5-flash-image", EnumSet.of(Capability.GENERATE, Capability.IMAGE_OUTPUT));
         models.put("gemini-embedding-001", EnumSet.of(Capability.EMBED));
         models.put("text-embedding-004", EnumSet.of(Capability.EMBED));
-        register();
+        serve();
     }
 
     /**
@@ -194,38 +188,6 @@ public final class FakeGemini implements AutoCloseable {
      */
     public static FakeGemini start(String apiKey) {
         return new FakeGemini(apiKey);
-    }
-
-    private void register() {
-        upstream.onPrefix("*", "/").respond(Reply.from(this::handle));
-    }
-
-    /**
-     * The base URL to configure as the provider's {@code base-url} (requests go to
-     * {@code {baseUrl}/v1beta/models/…}).
-     *
-     * @return e.g. {@code http://127.0.0.1:54321}, without a trailing slash
-     */
-    public String baseUrl() {
-        return upstream.baseUrl();
-    }
-
-    /**
-     * The key the fake accepts.
-     *
-     * @return the key
-     */
-    public String apiKey() {
-        return apiKey;
-    }
-
-    /**
-     * The HTTP fake underneath: recorded requests, connection observations, overriding stubs.
-     *
-     * @return the upstream
-     */
-    public FakeUpstream upstream() {
-        return upstream;
     }
 
     /**
@@ -256,19 +218,6 @@ public final class FakeGemini implements AutoCloseable {
         synchronized (models) {
             return List.copyOf(models.keySet());
         }
-    }
-
-    /**
-     * Queues a reply for the next request that passes the fake's checks (any route), instead of the
-     * default answer. A request the fake rejects does not use one.
-     *
-     * @param reply the reply, e.g. {@code Reply.json(200, FakeGemini.response(...))},
-     *              {@link #sse(List)} or {@link #error(int, String, String)}
-     * @return this fake
-     */
-    public FakeGemini answerNext(Reply reply) {
-        script.add(reply);
-        return this;
     }
 
     /**
@@ -307,25 +256,6 @@ public final class FakeGemini implements AutoCloseable {
             throw new IllegalStateException("the fake Gemini API received no :" + method + " request");
         }
         return requests.get(requests.size() - 1).bodyJson();
-    }
-
-    /**
-     * Forgets recorded requests and queued replies and removes stubs added to {@link #upstream()};
-     * the fake's routes and models stay.
-     *
-     * @return this fake
-     */
-    public FakeGemini reset() {
-        upstream.reset();
-        script.clear();
-        register();
-        return this;
-    }
-
-    /** Stops the server and releases the port. */
-    @Override
-    public void close() {
-        upstream.close();
     }
 
     @Override
@@ -553,7 +483,8 @@ public final class FakeGemini implements AutoCloseable {
 
     // ------------------------------------------------------------------ handling
 
-    private Reply handle(RecordedRequest request) {
+    @Override
+    protected Reply handle(RecordedRequest request) {
         try {
             return route(request);
         } catch (KeyRejection rejection) {
@@ -682,7 +613,7 @@ public final class FakeGemini implements AutoCloseable {
                     + " without established identity). Please use API Key or other form of API consumer identity to"
                     + " call this API.");
         }
-        if (!key.equals(apiKey)) {
+        if (!key.equals(apiKey())) {
             throw new KeyRejection();
         }
     }
