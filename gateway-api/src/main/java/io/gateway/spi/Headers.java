@@ -261,20 +261,7 @@ public final class Headers {
          * @return this builder
          */
         public Builder add(String name, String value) {
-            Objects.requireNonNull(value, "header value");
-            String lower = name.toLowerCase(Locale.ROOT);
-            int i = indexOf(lower);
-            if (i < 0) {
-                names.add(lower);
-                values.add(List.of(value));
-            } else {
-                List<String> old = values.get(i);
-                ArrayList<String> more = new ArrayList<>(old.size() + 1);
-                more.addAll(old);
-                more.add(value);
-                values.set(i, more);
-            }
-            return this;
+            return put(name, value, true);
         }
 
         /**
@@ -285,12 +272,22 @@ public final class Headers {
          * @return this builder
          */
         public Builder set(String name, String value) {
+            return put(name, value, false);
+        }
+
+        private Builder put(String name, String value, boolean keepEarlier) {
             Objects.requireNonNull(value, "header value");
             String lower = name.toLowerCase(Locale.ROOT);
             int i = indexOf(lower);
             if (i < 0) {
                 names.add(lower);
                 values.add(List.of(value));
+            } else if (keepEarlier) {
+                List<String> old = values.get(i);
+                ArrayList<String> more = new ArrayList<>(old.size() + 1);
+                more.addAll(old);
+                more.add(value);
+                values.set(i, more);
             } else {
                 values.set(i, List.of(value));
             }
