@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Every socket read is bounded: by the call's deadline (non-streaming calls: no read can outlast
  * the deadline however the body trickles) or by the idle timeout (streams: the longest wait for the
- * next bytes); a large request body's write is bounded by the deadline too. The bound is not a socket
+ * next bytes); writes are bounded by the deadline too. The bound is not a socket
  * read timeout, which would make every read a timed park with a timer to schedule and cancel: each
  * read publishes when it expires, and one shared reaper thread closes a connection whose read or
  * write has expired (checked every {@value #REAPER_TICK_MS} ms), which ends that read or write with
@@ -97,23 +97,21 @@ final class Http1Connection {
         this.idleNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.max(1, idleMillis));
     }
 
-    void write(byte[] bytes, int offset, int length) throws IOException {
-        out.write(bytes, offset, length);
-    }
-
-    /** A write that may block (a large body): bounded by the deadline through the reaper. */
-    void writeBounded(byte[] bytes, int offset, int length, long deadline) throws IOException {
+    /** A write, bounded by the call's deadline ({@link System#nanoTime()}) through the reaper. */
+    void write(byte[] bytes, int offset, int length, long deadline) throws IOException {
         ioExpiresAt = deadline == 0 ? 1 : deadline;
         try {
             out.write(bytes, offset, length);
         } catch (IOException e) {
-            if (expired) {
-                throw new SocketTimeoutException("the upstream did not take the request body before the deadline");
-            }
-            throw e;
+            throw expiredOr(e, "the upstream did not take the request before the deadline");
         } finally {
             ioExpiresAt = 0;
         }
+    }
+
+    /** The failure of a read or write: a timeout when the reaper ended it, else as it came. */
+    private IOException expiredOr(IOException e, String timeoutMessage) {
+        return expired ? new SocketTimeoutException(timeoutMessage) : e;
     }
 
     /** One socket read, bounded by the deadline or the idle timeout. */
@@ -131,10 +129,7 @@ final class Http1Connection {
         try {
             return in.read(target, offset, length);
         } catch (IOException e) {
-            if (expired) {
-                throw new SocketTimeoutException("read timed out");
-            }
-            throw e;
+            throw expiredOr(e, "read timed out");
         } finally {
             ioExpiresAt = 0;
         }

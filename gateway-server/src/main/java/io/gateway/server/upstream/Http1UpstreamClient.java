@@ -44,7 +44,7 @@ import javax.net.ssl.SSLSocketFactory;
  * goes back to the pool only when its answer was read to its end.
  *
  * <p>Deadlines: a non-streaming call's reads end at its deadline, so the deadline holds for the whole
- * answer however slowly it trickles; a stream's reads wait at most the idle timeout; a large request
+ * answer however slowly it trickles; a stream's reads wait at most the idle timeout; the request
  * body's write ends at the deadline. They are enforced by {@link Http1Connection}'s reaper thread
  * (within its tick), not by socket timeouts. A pooled connection that the upstream had closed (the
  * call fails before any byte of an answer arrived) is retried once on a fresh connection.
@@ -129,23 +129,22 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
         boolean sent = false;
         try {
             byte[] body = request.body();
-            if (body == null || body.length == 0) {
-                connection.write(head, 0, head.length);
-            } else if (head.length + body.length <= SINGLE_WRITE) {
-                byte[] all = new byte[head.length + body.length];
-                System.arraycopy(head, 0, all, 0, head.length);
-                System.arraycopy(body, 0, all, head.length, body.length);
-                connection.write(all, 0, all.length);
-            } else {
-                // A body this large can fill the socket buffers, and a socket write has no timeout: an
-                // upstream that stops reading would hold the call forever. Bounded by the deadline.
-                try {
-                    connection.writeBounded(head, 0, head.length, deadline);
-                    connection.writeBounded(body, 0, body.length, deadline);
-                } catch (SocketTimeoutException e) {
-                    throw GatewayException.of(ErrorCode.TIMEOUT, "the provider at " + origin(request.uri())
-                            + " did not take the request body before the deadline");
+            try {
+                if (body == null || body.length == 0) {
+                    connection.write(head, 0, head.length, deadline);
+                } else if (head.length + body.length <= SINGLE_WRITE) {
+                    byte[] all = new byte[head.length + body.length];
+                    System.arraycopy(head, 0, all, 0, head.length);
+                    System.arraycopy(body, 0, all, head.length, body.length);
+                    connection.write(all, 0, all.length, deadline);
+                } else {
+                    connection.write(head, 0, head.length, deadline);
+                    connection.write(body, 0, body.length, deadline);
                 }
+            } catch (SocketTimeoutException e) {
+                // an upstream that stops reading a large body would otherwise hold the call forever
+                throw GatewayException.of(ErrorCode.TIMEOUT, "the provider at " + origin(request.uri())
+                        + " did not take the request body before the deadline");
             }
             sent = true;
             return readResponse(connection, request);
