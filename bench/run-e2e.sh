@@ -293,20 +293,28 @@ wrk.headers["Connection"] = "close"
 LUA
 }
 
-write_nginx_upstream() {
-    mkdir -p "$WORK/upstream"
-    cat > "$WORK/upstream/nginx.conf" <<NGINX
-# The fake provider: a fixed chat completion, or a fixed SSE stream when the client accepts one.
+# The part both nginx configurations share (one folder each for pid and error log), up to the
+# opening of the http block.
+nginx_common() {
+    cat <<NGINX
 worker_processes auto;
 daemon off;
-pid $WORK/upstream/nginx.pid;
-error_log $WORK/upstream/error.log warn;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
 events { worker_connections 4096; }
 http {
     access_log off;
     keepalive_requests 1000000;
     keepalive_timeout 75s;
     client_body_buffer_size 64k;
+NGINX
+}
+
+write_nginx_upstream() {
+    mkdir -p "$WORK/upstream"
+    cat > "$WORK/upstream/nginx.conf" <<NGINX
+# The fake provider: a fixed chat completion, or a fixed SSE stream when the client accepts one.
+$(nginx_common "$WORK/upstream")
     server {
         listen 127.0.0.1:$UP_PORT backlog=4096;
         location = /v1/chat/completions {
@@ -334,16 +342,7 @@ write_nginx_proxy() {
     mkdir -p "$WORK/proxy"
     cat > "$WORK/proxy/nginx.conf" <<NGINX
 # The reference hop: nginx proxy_pass with a keep-alive upstream pool.
-worker_processes auto;
-daemon off;
-pid $WORK/proxy/nginx.pid;
-error_log $WORK/proxy/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    keepalive_timeout 75s;
-    client_body_buffer_size 64k;
+$(nginx_common "$WORK/proxy")
     upstream provider {
         server 127.0.0.1:$UP_PORT;
         keepalive 128;
