@@ -96,6 +96,10 @@ final class RedisStateStore implements StateStore {
      */
     private static final java.util.logging.Logger WIRE_TRACE = capWireTrace();
 
+    /** Lettuce's message when a handshake failed before its connect listener ran. */
+    private static final String HANDSHAKE_RACE = "RedisHandshakeHandler not registered";
+    private static final int HANDSHAKE_RACE_RETRIES = 2;
+
     private static final int UNKNOWN = 0;
     private static final int UP = 1;
     private static final int DOWN = 2;
@@ -379,14 +383,41 @@ final class RedisStateStore implements StateStore {
         if (connecting != null && !connecting.isDone()) {
             return connecting;
         }
-        CompletableFuture<StatefulRedisConnection<byte[], byte[]>> attempt;
-        try {
-            attempt = client.connectAsync(ByteArrayCodec.INSTANCE, settings.uri()).toCompletableFuture();
-        } catch (RuntimeException e) {
-            attempt = CompletableFuture.failedFuture(e);
+        CompletableFuture<StatefulRedisConnection<byte[], byte[]>> attempt = connectOnce();
+        // Lettuce races with a handshake that fails fast (a wrong password answered at once): when
+        // the handshake handler is gone before Lettuce looks for it, the connect fails with
+        // "RedisHandshakeHandler not registered" and Redis's answer is lost. One more attempt
+        // normally reports the answer itself (WRONGPASS, NOAUTH, ...).
+        for (int retry = 0; retry < HANDSHAKE_RACE_RETRIES; retry++) {
+            attempt = attempt.exceptionallyCompose(failure -> isHandshakeRace(failure)
+                    ? connectOnce()
+                    : CompletableFuture.failedFuture(failure));
         }
         connecting = attempt.thenApply(this::adopt);
         return connecting;
+    }
+
+    private CompletableFuture<StatefulRedisConnection<byte[], byte[]>> connectOnce() {
+        try {
+            return client.connectAsync(ByteArrayCodec.INSTANCE, settings.uri()).toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Whether Lettuce's "handshake handler not registered" is the failure or one of its causes. */
+    private static boolean isHandshakeRace(Throwable failure) {
+        Throwable current = failure;
+        for (int depth = 0; depth < 20 && current != null; depth++) {
+            if (current instanceof IllegalStateException && HANDSHAKE_RACE.equals(current.getMessage())) {
+                return true;
+            }
+            if (current.getCause() == current) {
+                break;
+            }
+            current = current.getCause();
+        }
+        return false;
     }
 
     private StatefulRedisConnection<byte[], byte[]> adopt(StatefulRedisConnection<byte[], byte[]> fresh) {
@@ -475,6 +506,9 @@ final class RedisStateStore implements StateStore {
         }
         if (root instanceof RedisCommandTimeoutException) {
             return "no answer within command-timeout " + human(settings.commandTimeout());
+        }
+        if (isHandshakeRace(root)) {
+            return "the connection handshake failed (check the user, password and database in the URL)";
         }
         String message = root.getMessage();
         if (message != null && message.startsWith("Currently not connected")) {

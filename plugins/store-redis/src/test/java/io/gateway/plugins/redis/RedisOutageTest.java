@@ -316,4 +316,25 @@ class RedisOutageTest {
             assertFalse(t.getMessage().contains(secret), "the password leaked: " + t);
         }
     }
+
+    @Test
+    void aWrongPasswordIsReportedWithRedisAnswerOnEveryAttempt() {
+        // Lettuce can lose Redis's answer when a handshake fails faster than its connect listener
+        // runs ("RedisHandshakeHandler not registered"); the store tries again so that the user
+        // sees what Redis said. Every attempt here is a new connection.
+        try (RedisServerProcess server = RedisServerProcess.start("right-Pa55word")) {
+            StateStore wrong = create("redis://:wrong-Pa55word@127.0.0.1:" + server.port() + "/0",
+                    new RecordingLogger());
+            try {
+                for (int attempt = 0; attempt < 200; attempt++) {
+                    GatewayException e = unavailable("get", s -> s.get("k"), wrong);
+                    assertTrue(e.getMessage().contains("WRONGPASS") || e.getMessage().contains("invalid password"),
+                            "attempt " + attempt + ": " + e.getMessage());
+                }
+            } finally {
+                wrong.close();
+            }
+        }
+    }
+
 }
