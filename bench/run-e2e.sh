@@ -7,8 +7,8 @@
 #                  ─▶ gateway: bin/gateway from the distribution      ─▶ upstream
 #
 # Measures, all from one run: start-up to /health; interleaved rounds of `wrk` (closed loop, N
-# connections) and of `hey` at a fixed rate (50 workers in lockstep, and 20 staggered single-worker
-# processes for evenly spaced arrivals); req/s, p50/p99 latency, errors, latency added over
+# connections), of `hey` at a fixed rate (50 workers in lockstep: bursts) and of bench/pacer (open
+# loop, one request every 1/RATE s, µs resolution); req/s, p50/p99 latency, errors, latency added over
 # direct, the gateway's RSS under load, the ratio gateway/nginx; time to first byte of an SSE stream
 # through each hop; the gateway's own /metrics overhead histogram. Then the same with the
 # request-log middleware. Prints a results table with the machine, versions and exact commands.
@@ -21,7 +21,7 @@
 #   WARMUP [20s]          wrk run against each hop before measuring (JIT warm-up for the gateway)
 #   CONNECTIONS [50]      wrk connections; THREADS [2] wrk threads
 #   RATE [1000]           fixed request rate (req/s) for hey; HEY_WORKERS [50] hey workers sharing it
-#   PACED_CLIENTS [20]    single-worker hey processes sharing RATE in the evenly spaced rounds
+#   PACED_CONNECTIONS [50] keep-alive connections pacer spreads its evenly spaced requests over
 #   SSE_REQUESTS [200]    sequential streamed requests per hop for time to first byte (new connections,
 #                         then again on kept-alive connections in batches of SSE_BATCH [10])
 #   STARTS [3]            gateway start-ups to /health measured (the median is reported)
@@ -31,7 +31,8 @@
 #   KEEP_WORK [0]         1 keeps the temporary folder (configs, raw outputs) for inspection
 #   GATEWAY_DIST          the distribution folder to run [distribution/target/gateway]
 #
-# It installs what is missing with apt (nginx-light or nginx, wrk, hey, curl), builds the
+# It installs what is missing with apt (nginx-light or nginx, wrk, hey, curl, gcc), compiles
+# bench/pacer/pacer.c into its temporary folder, builds the
 # distribution if it is missing, uses free ports on 127.0.0.1, keeps every temporary file in one
 # mktemp folder and stops every process it started when it exits.
 
@@ -44,7 +45,7 @@ CONNECTIONS=${CONNECTIONS:-50}
 THREADS=${THREADS:-2}
 RATE=${RATE:-1000}
 HEY_WORKERS=${HEY_WORKERS:-50}
-PACED_CLIENTS=${PACED_CLIENTS:-20}
+PACED_CONNECTIONS=${PACED_CONNECTIONS:-50}
 SSE_REQUESTS=${SSE_REQUESTS:-200}
 SSE_BATCH=${SSE_BATCH:-10}
 STARTS=${STARTS:-3}
@@ -133,6 +134,7 @@ install_missing() {
     command -v hey >/dev/null 2>&1 || packages+=(hey)
     command -v curl >/dev/null 2>&1 || packages+=(curl)
     command -v awk >/dev/null 2>&1 || packages+=(gawk)
+    command -v gcc >/dev/null 2>&1 || packages+=(gcc libc6-dev)
     [ "${#packages[@]}" -eq 0 ] && return 0
     command -v apt-get >/dev/null 2>&1 || die "missing ${packages[*]} and no apt-get to install them"
     log "installing with apt: ${packages[*]}"
@@ -513,41 +515,35 @@ run_hey() {
         }' "$out" >> "$RESULTS_TSV" || die "could not read hey's summary against $url: $(tail -5 "$out")"
 }
 
-# The same total rate from PACED_CLIENTS independent hey processes (one worker each), their start
-# times spread evenly over one request period, so requests arrive evenly spaced rather than in
-# bursts: `hey -c 50 -q 20` starts its 50 workers' tickers together, so they fire together and every
-# 50 ms a burst of 50 requests arrives at once; the latency it reports is then mostly the time to
-# work off each burst. 20 processes rather than 50: with 50 Go runtimes on two cores the client's own
-# scheduling noise alone put direct p99 at ~14 ms (2 ms with 20). Per-request latencies come from
-# hey's CSV output (0.1 ms resolution); appends a "paced" row to RESULTS_TSV.
+# Evenly spaced fixed rate: bench/pacer sends one request every 1/RATE s on PACED_CONNECTIONS
+# keep-alive connections (taken in turn), open loop: latency runs from the instant a request was due,
+# so a stall is charged to every request it delays. `hey -q` cannot do this: each of its workers has
+# its own ticker and they fire together (bursts), its latency has 0.1 ms steps, and staggering 20
+# single-worker hey processes instead cost the shared cores so much CPU that the scheduler's 4 ms tick
+# showed up in every hop's p99. One second of the same load precedes each measured run (-w 1).
+# Appends a "paced" row (latencies in ms) to RESULTS_TSV.
 run_paced() {
     local phase=$1 target=$2 url=$3 round=$4
-    local out="$WORK/paced-$phase-$target-$round"
-    local per_worker i pids=()
-    per_worker=$(awk -v r="$RATE" -v c="$PACED_CLIENTS" 'BEGIN { printf "%g", r / c }')
-    PACED_CMD="for i in 0..$((PACED_CLIENTS - 1)): (sleep i/$RATE s; hey -z $DURATION -c 1 -q $per_worker -t 5 -m POST -T application/json -H 'Authorization: Bearer sk-client-unused' -D chat.json -o csv URL) &"
-    for ((i = 0; i < PACED_CLIENTS; i++)); do
-        (
-            sleep "$(awk -v i="$i" -v r="$RATE" 'BEGIN { printf "%.4f", i / r }')"
-            exec hey -z "$DURATION" -c 1 -q "$per_worker" -t 5 -m POST -T application/json \
-                -H 'Authorization: Bearer sk-client-unused' -D "$WORK/chat.json" -o csv "$url" > "$out.$i.csv" 2>&1
-        ) &
-        pids+=($!)
-    done
-    for i in "${pids[@]}"; do
-        wait "$i" || die "a paced hey failed against $url: $(tail -3 "$out".*.csv | tail -3)"
-    done
-    cat "$out".*.csv | awk -F, '$1 ~ /^[0-9.]+$/ { print $1 * 1000, ($7 == 200 ? 0 : 1) }' | sort -g \
-        | awk -v phase="$phase" -v target="$target" -v round="$round" -v d="$DURATION" '
-            { n++; lat[n] = $1; bad += $2 }
-            END {
-                if (n == 0) { exit 1 }
-                secs = d; sub(/s$/, "", secs)
-                i50 = int(n * 0.5); if (i50 < 1) i50 = 1
-                i99 = int(n * 0.99); if (i99 < 1) i99 = 1
-                printf "%s\tpaced\t%s\t%s\t%.1f\t%.3f\t%.3f\t%d\n", phase, target, round, n / secs, lat[i50], lat[i99], bad
-            }' >> "$RESULTS_TSV" || die "could not read the paced hey output against $url"
-    rm -f "$out".*.csv
+    local out="$WORK/paced-$phase-$target-$round.txt" seconds=${DURATION%s}
+    PACED_CMD="pacer -u URL -r $RATE -d $seconds -w 1 -c $PACED_CONNECTIONS -t 5 -b chat.json -H 'Content-Type: application/json' -H 'Authorization: Bearer sk-client-unused'"
+    "$PACER" -u "$url" -r "$RATE" -d "$seconds" -w 1 -c "$PACED_CONNECTIONS" -t 5 -b "$WORK/chat.json" \
+        -H 'Content-Type: application/json' -H 'Authorization: Bearer sk-client-unused' > "$out" 2>&1 \
+        || die "pacer failed against $url: $(tail -3 "$out")"
+    awk -v phase="$phase" -v target="$target" -v round="$round" '
+        /^completed=/ {
+            for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+            printf "%s\tpaced\t%s\t%s\t%.1f\t%.3f\t%.3f\t%d\t%.3f\t%.3f\n", phase, target, round, v["rate"],
+                v["p50_us"] / 1000, v["p99_us"] / 1000, v["errors"] + v["non2xx"], v["p999_us"] / 1000, v["max_us"] / 1000
+            found = 1
+        }
+        END { exit !found }' "$out" >> "$RESULTS_TSV" || die "could not read pacer's output against $url: $(tail -3 "$out")"
+}
+
+# Compiles the paced load generator into the work folder.
+build_pacer() {
+    PACER=$WORK/pacer
+    gcc -O2 -Wall -o "$PACER" "$REPO/bench/pacer/pacer.c" 2> "$WORK/pacer-build.txt" \
+        || die "could not compile bench/pacer/pacer.c: $(cat "$WORK/pacer-build.txt")"
 }
 
 # Time to first byte of a streamed chat answer: SSE_REQUESTS sequential curl requests per hop, the
@@ -719,7 +715,7 @@ measure_phase() {
     done
     scrape_overhead "$WORK/metrics-$phase-after.txt"
     for ((round = 1; round <= ROUNDS; round++)); do
-        log "$phase: paced fixed-rate round $round/$ROUNDS ($RATE req/s from $PACED_CLIENTS staggered clients)"
+        log "$phase: evenly spaced fixed-rate round $round/$ROUNDS ($RATE req/s, pacer)"
         run_paced "$phase" direct "$direct" "$round"
         run_paced "$phase" nginx "$proxy" "$round"
         start_rss_sampler "$GW_PID" "$WORK/rss-$phase.txt"
@@ -738,6 +734,7 @@ main() {
     chmod 755 "$WORK"
     RESULTS_TSV=$WORK/results.tsv
     : > "$RESULTS_TSV"
+    build_pacer
     use_clean_distribution
 
     local load_start load_end
@@ -845,14 +842,15 @@ report() {
     echo
     echo "- machine: $(nproc) cores ($cpu), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $kernel;" \
         "load average (1/5/15 min) $load_start at the start, $load_end at the end"
-    echo "- versions: $java_version; nginx $nginx_version; wrk $wrk_version; hey $hey_version; curl $curl_version"
+    echo "- versions: $java_version; nginx $nginx_version; wrk $wrk_version; hey $hey_version; curl $curl_version;" \
+        "pacer from bench/pacer/pacer.c ($(gcc --version | awk 'NR == 1 {print $NF}'))"
     echo "- gateway: ${DIST_NOTE#$REPO/}, bin/gateway with its default JVM flags$( [ -n "${JAVA_OPTS:-}" ] && printf ' plus JAVA_OPTS=%s' "$JAVA_OPTS");" \
         "one provider 'openai' (type openai, one key) at the nginx upstream"
     echo "- all processes (load generator, nginx upstream, nginx proxy, gateway) share the same cores;" \
         "nginx runs worker_processes auto; each figure is the median of $ROUNDS interleaved rounds" \
         "(per-round values in brackets)"
     echo "- throughput: \`$WRK_CMD\` (post.lua POSTs a chat request of $(wc -c < "$WORK/chat.json" | tr -d ' ') bytes; the upstream answers a chat.completion of $(printf '%s' "$CHAT_RESPONSE" | wc -c | tr -d ' ') bytes)"
-    echo "- fixed rate: \`$HEY_CMD\` ($RATE req/s in total; hey prints latency in 0.1 ms steps)"
+    echo "- fixed rate in bursts: \`$HEY_CMD\` ($RATE req/s in total; hey prints latency in 0.1 ms steps)"
     echo "- URL: direct http://127.0.0.1:UP/v1/chat/completions, nginx http://127.0.0.1:NGINX/v1/chat/completions," \
         "gateway http://127.0.0.1:GW/v1/chat/completions"
     local phase target gw
@@ -894,25 +892,27 @@ report() {
         echo "- added latency over direct at $RATE req/s in bursts (\`hey -c $HEY_WORKERS\`, median of per-round" \
             "differences): gateway p50 $added50 ms, p99 $added99 ms; nginx p50 $nginx50 ms, p99 $nginx99 ms"
         echo
-        echo "Fixed rate, evenly spaced: $RATE req/s from $PACED_CLIENTS hey processes of one worker each, started" \
-            "1/$RATE s apart (\`$PACED_CMD\`; per-request latencies from hey's CSV, 0.1 ms resolution)."
+        echo "Fixed rate, evenly spaced: $RATE req/s, one request every $(awk -v r="$RATE" 'BEGIN { printf "%g", 1000 / r }') ms," \
+            "open loop (\`$PACED_CMD\`; bench/pacer: latency from the instant each request was due to its" \
+            "last byte, µs resolution)."
         echo
-        echo "| hop | achieved req/s | p50 ms | p99 ms | errors |"
-        echo "|---|---|---|---|---|"
+        echo "| hop | achieved req/s | p50 ms | p99 ms | p99.9 ms | max ms | errors |"
+        echo "|---|---|---|---|---|---|---|"
         for target in direct nginx "$gw"; do
-            printf '| %s | %s | %s [%s] | %s [%s] | %s |\n' "$target" \
+            printf '| %s | %s | %s [%s] | %s [%s] | %s | %s | %s |\n' "$target" \
                 "$(median_of "$phase" paced "$target" 5 %.0f)" \
-                "$(median_of "$phase" paced "$target" 6 %.1f)" "$(values_of "$phase" paced "$target" 6 '%.1f')" \
-                "$(median_of "$phase" paced "$target" 7 %.1f)" "$(values_of "$phase" paced "$target" 7 '%.1f')" \
+                "$(median_of "$phase" paced "$target" 6 %.3f)" "$(values_of "$phase" paced "$target" 6 '%.3f')" \
+                "$(median_of "$phase" paced "$target" 7 %.3f)" "$(values_of "$phase" paced "$target" 7 '%.3f')" \
+                "$(median_of "$phase" paced "$target" 9 %.3f)" "$(median_of "$phase" paced "$target" 10 %.3f)" \
                 "$(sum_of "$phase" paced "$target")"
         done
         local paced50 paced99
-        paced50=$(median_added "$phase" "$gw" 6 %.1f paced)
-        paced99=$(median_added "$phase" "$gw" 7 %.1f paced)
+        paced50=$(median_added "$phase" "$gw" 6 %.3f paced)
+        paced99=$(median_added "$phase" "$gw" 7 %.3f paced)
         echo
         echo "- added latency over direct at $RATE req/s evenly spaced (median of per-round differences): gateway" \
-            "p50 **$paced50 ms**, p99 **$paced99 ms**; nginx p50 $(median_added "$phase" nginx 6 %.1f paced) ms," \
-            "p99 $(median_added "$phase" nginx 7 %.1f paced) ms"
+            "p50 **$paced50 ms**, p99 **$paced99 ms**; nginx p50 $(median_added "$phase" nginx 6 %.3f paced) ms," \
+            "p99 $(median_added "$phase" nginx 7 %.3f paced) ms"
         if [ "$phase" = plain ]; then
             echo "- gateway RSS: $((idle_rss / 1024)) MB idle after start-up; under load max VmRSS $((rss_plain / 1024)) MB" \
                 "(sampled every 0.5 s), peak VmHWM $((hwm_plain / 1024)) MB"
