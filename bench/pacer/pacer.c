@@ -31,6 +31,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -260,7 +261,11 @@ static long response_length(const char *buf, size_t len, int *status, int *close
             if (eol == NULL) {
                 return 0;
             }
-            unsigned long size = strtoul(buf + pos, NULL, 16);
+            char *digits_end;
+            unsigned long size = strtoul(buf + pos, &digits_end, 16);
+            if (digits_end == buf + pos || size > (1ul << 40)) {
+                return -1; /* not a chunk size, or one no test response has */
+            }
             pos = (size_t) (eol - buf) + 2;
             if (size == 0) {
                 /* trailers end with an empty line */
@@ -275,14 +280,18 @@ static long response_length(const char *buf, size_t len, int *status, int *close
                     pos = (size_t) (t - buf) + 2;
                 }
             }
-            if (len < pos + size + 2) {
+            if (size + 2 > len - pos) {
                 return 0;
             }
             pos += size + 2;
         }
     }
     if (header_value(buf, head, "content-length", value, sizeof value)) {
-        long body = atol(value);
+        char *digits_end;
+        long body = strtol(value, &digits_end, 10);
+        if (digits_end == value || *digits_end != 0 || body < 0 || body > (1l << 40)) {
+            return -1;
+        }
         return len >= head + (size_t) body ? (long) (head + (size_t) body) : 0;
     }
     return -1; /* close-delimited bodies are not used by the hops measured */
@@ -309,13 +318,14 @@ static void on_readable(conn_t *c) {
             n = 0;
         }
         if (n == 0) {
-            /* closed: an error when a response was expected */
-            if (c->busy) {
-                errors++;
-            }
+            /* closed: an error when a response was expected; an idle connection is already queued */
+            int was_busy = c->busy;
             reconnects++;
             reconnect(c);
-            idle_push(c->index);
+            if (was_busy) {
+                errors++;
+                idle_push(c->index);
+            }
             return;
         }
         size_t room = c->rcap - c->rlen;
@@ -330,10 +340,20 @@ static void on_readable(conn_t *c) {
     }
     int status = 0, close_after = 0;
     long length = response_length(c->rbuf, c->rlen, &status, &close_after);
+    /* interim 1xx answers (100 Continue, 103 Early Hints) precede the real one: drop them */
+    while (length > 0 && status >= 100 && status < 200 && status != 101) {
+        memmove(c->rbuf, c->rbuf + length, c->rlen - (size_t) length);
+        c->rlen -= (size_t) length;
+        length = response_length(c->rbuf, c->rlen, &status, &close_after);
+    }
     if (length == 0) {
         return;
     }
     uint64_t end = now_ns();
+    if (c->wpos < request_len) {
+        /* answered before the whole request was written: the rest cannot go out on this connection */
+        close_after = 1;
+    }
     if (length < 0) {
         errors++;
         reconnects++;
@@ -462,7 +482,7 @@ int main(int argc, char **argv) {
     if (method == NULL) {
         method = body != NULL ? "POST" : "GET";
     }
-    size_t cap = 1024 + body_len;
+    size_t cap = 128 + strlen(method) + strlen(path) + strlen(authority) + body_len;
     for (int i = 0; i < nheaders; i++) {
         cap += strlen(headers[i]) + 2;
     }
@@ -478,8 +498,13 @@ int main(int argc, char **argv) {
     if (body != NULL) {
         memcpy(request + n, body, body_len);
     }
+    if ((size_t) n >= cap - body_len) {
+        die("request head too long");
+    }
     request_len = (size_t) n + body_len;
+    free(body);
 
+    signal(SIGPIPE, SIG_IGN); /* a peer that closed: write() fails with EPIPE instead */
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
     epfd = epoll_create1(EPOLL_CLOEXEC);
     int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -598,6 +623,16 @@ int main(int argc, char **argv) {
             }
         }
     }
+
+    /* requests still waiting for a connection or an answer when the run ended count as timeouts */
+    for (int i = 0; i < nconns; i++) {
+        if (conns[i].busy) {
+            timeouts++;
+            errors++;
+        }
+    }
+    timeouts += pending;
+    errors += pending;
 
     if (dump != NULL) {
         FILE *f = fopen(dump, "w");
