@@ -216,8 +216,7 @@ class DistributionIT {
     void secondStartMapsTheClassDataArchiveThatTheFirstWrote() throws Exception {
         Path cds = tmp.resolve("cds");
         Path firstLog = tmp.resolve("first.log");
-        ProcessBuilder first = launcher(firstLog, "--config", writeConfig("first.yaml", localConfig(freePort())).toString());
-        first.environment().put("GATEWAY_CDS_DIR", cds.toString());
+        ProcessBuilder first = launcherWithCds(firstLog, "first.yaml", cds);
         assertEquals(143, startHealthyThenStop(first, firstLog), "exit status after SIGTERM" + output(firstLog));
         List<String> archives = fileNames(cds);
         assertEquals(1, archives.size(), "one archive in GATEWAY_CDS_DIR after the first start: " + archives);
@@ -227,8 +226,7 @@ class DistributionIT {
         // JDK_JAVA_OPTIONS rather than JAVA_OPTS: JAVA_OPTS is part of the archive's name.
         Path classes = tmp.resolve("class-load.txt");
         Path secondLog = tmp.resolve("second.log");
-        ProcessBuilder second = launcher(secondLog, "--config", writeConfig("second.yaml", localConfig(freePort())).toString());
-        second.environment().put("GATEWAY_CDS_DIR", cds.toString());
+        ProcessBuilder second = launcherWithCds(secondLog, "second.yaml", cds);
         second.environment().put("JDK_JAVA_OPTIONS", "-Xlog:class+load=info:file=" + classes);
         assertEquals(143, startHealthyThenStop(second, secondLog), "exit status after SIGTERM" + output(secondLog));
         assertEquals(archives, fileNames(cds), "the second start should use the same archive");
@@ -242,9 +240,8 @@ class DistributionIT {
     void gatewayCdsOffWritesNoArchive() throws Exception {
         Path cds = tmp.resolve("cds");
         Path log = tmp.resolve("cds-off.log");
-        ProcessBuilder builder = launcher(log, "--config", writeConfig("gateway.yaml", localConfig(freePort())).toString());
+        ProcessBuilder builder = launcherWithCds(log, "gateway.yaml", cds);
         builder.environment().put("GATEWAY_CDS", "off");
-        builder.environment().put("GATEWAY_CDS_DIR", cds.toString());
         assertEquals(143, startHealthyThenStop(builder, log), "exit status after SIGTERM" + output(log));
         assertFalse(Files.exists(cds), "GATEWAY_CDS=off should leave GATEWAY_CDS_DIR alone");
     }
@@ -255,8 +252,7 @@ class DistributionIT {
         // archive at exit would end with status 1 and an "Unrecoverable archive loading error".
         Path file = Files.writeString(tmp.resolve("a-file"), "");
         Path log = tmp.resolve("cds-unusable.log");
-        ProcessBuilder builder = launcher(log, "--config", writeConfig("gateway.yaml", localConfig(freePort())).toString());
-        builder.environment().put("GATEWAY_CDS_DIR", file.resolve("cds").toString());
+        ProcessBuilder builder = launcherWithCds(log, "gateway.yaml", file.resolve("cds"));
         assertEquals(143, startHealthyThenStop(builder, log), "exit status after SIGTERM" + output(log));
         assertNoCdsNotes(log);
     }
@@ -283,6 +279,13 @@ class DistributionIT {
         } finally {
             stop(gateway);
         }
+    }
+
+    /** bin/gateway with a local configuration on a free port and its archive folder set to {@code cds}. */
+    private ProcessBuilder launcherWithCds(Path log, String configName, Path cds) throws IOException {
+        ProcessBuilder builder = launcher(log, "--config", writeConfig(configName, localConfig(freePort())).toString());
+        builder.environment().put("GATEWAY_CDS_DIR", cds.toString());
+        return builder;
     }
 
     /** The launcher silences the JVM's CDS logging; none of it may reach the output. */
