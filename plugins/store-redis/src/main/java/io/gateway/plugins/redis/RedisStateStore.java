@@ -7,6 +7,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -98,6 +99,13 @@ final class RedisStateStore implements StateStore {
 
     /** Lettuce's message when a handshake failed before its connect listener ran. */
     private static final String HANDSHAKE_RACE = "RedisHandshakeHandler not registered";
+    /**
+     * Lettuce's message when the channel went inactive before the handshake finished. Its handshake
+     * handler closes the channel on a failure and records the failure only when the close has
+     * completed; when that listener runs after the channel-inactive event, this message replaces
+     * Redis's answer.
+     */
+    private static final String HANDSHAKE_CLOSED = "Connection closed prematurely";
     private static final int HANDSHAKE_RACE_RETRIES = 2;
 
     private static final int UNKNOWN = 0;
@@ -386,8 +394,10 @@ final class RedisStateStore implements StateStore {
         CompletableFuture<StatefulRedisConnection<byte[], byte[]>> attempt = connectOnce();
         // Lettuce races with a handshake that fails fast (a wrong password answered at once): when
         // the handshake handler is gone before Lettuce looks for it, the connect fails with
-        // "RedisHandshakeHandler not registered" and Redis's answer is lost. One more attempt
-        // normally reports the answer itself (WRONGPASS, NOAUTH, ...).
+        // "RedisHandshakeHandler not registered"; when the channel-inactive event of its own close
+        // comes first, with "Connection closed prematurely". Either way Redis's answer is lost. One
+        // more attempt normally reports the answer itself (WRONGPASS, NOAUTH, ...); a Redis that
+        // really closes every new connection costs two extra attempts.
         for (int retry = 0; retry < HANDSHAKE_RACE_RETRIES; retry++) {
             attempt = attempt.exceptionallyCompose(failure -> isHandshakeRace(failure)
                     ? connectOnce()
@@ -405,11 +415,17 @@ final class RedisStateStore implements StateStore {
         }
     }
 
-    /** Whether Lettuce's "handshake handler not registered" is the failure or one of its causes. */
+    /**
+     * Whether one of Lettuce's handshake races ("handshake handler not registered", "connection
+     * closed prematurely") is the failure or one of its causes.
+     */
     private static boolean isHandshakeRace(Throwable failure) {
         Throwable current = failure;
         for (int depth = 0; depth < 20 && current != null; depth++) {
             if (current instanceof IllegalStateException && HANDSHAKE_RACE.equals(current.getMessage())) {
+                return true;
+            }
+            if (current instanceof RedisConnectionException && HANDSHAKE_CLOSED.equals(current.getMessage())) {
                 return true;
             }
             if (current.getCause() == current) {
@@ -506,6 +522,10 @@ final class RedisStateStore implements StateStore {
         }
         if (root instanceof RedisCommandTimeoutException) {
             return "no answer within command-timeout " + human(settings.commandTimeout());
+        }
+        if (root instanceof RedisConnectionException && HANDSHAKE_CLOSED.equals(root.getMessage())) {
+            return "the connection was closed during the handshake (check the user, password and database in the URL, "
+                    + "and that Redis accepts more clients)";
         }
         if (isHandshakeRace(root)) {
             return "the connection handshake failed (check the user, password and database in the URL)";
