@@ -20,10 +20,8 @@ public final class GatewayMain {
      * @param args command-line arguments
      */
     public static void main(String[] args) {
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format",
-                    "%1$tY-%1$tm-%1$tdT%1$tH:%1$tM:%1$tS.%1$tL%1$tz %4$s %3$s: %5$s%6$s%n");
-        }
+        LogFormatter.setDefaultFormat();
+        LogFormatter.install();
         Path home = Path.of(System.getProperty("gateway.home", ".")).toAbsolutePath().normalize();
         Path configFile = home.resolve("conf/gateway.yaml");
         for (int i = 0; i < args.length; i++) {
@@ -55,6 +53,8 @@ public final class GatewayMain {
             fail(e.getMessage());
             return;
         }
+        // again: Helidon re-reads a logging.properties it finds when the server starts
+        LogFormatter.install();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
