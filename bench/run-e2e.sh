@@ -26,6 +26,9 @@
 #                         then again on kept-alive connections in batches of SSE_BATCH [10])
 #   STARTS [3]            gateway start-ups to /health measured (the median is reported)
 #   WITH_REQUEST_LOG [1]  0 skips the second gateway run with the request-log middleware
+#   WITH_FLOOR [1]        0 leaves out the jvm-floor hop (bench/floor/VirtualThreadProxy.java: the least
+#                         a JDK proxy with one virtual thread per connection does, on the gateway's JVM
+#                         and flags) from the rounds without middleware
 #   JAVA_OPTS             extra JVM flags for the gateway (bin/gateway's defaults apply otherwise)
 #   RESULTS               also write the results table to this file
 #   KEEP_WORK [0]         1 keeps the temporary folder (configs, raw outputs) for inspection
@@ -50,6 +53,7 @@ SSE_REQUESTS=${SSE_REQUESTS:-200}
 SSE_BATCH=${SSE_BATCH:-10}
 STARTS=${STARTS:-3}
 WITH_REQUEST_LOG=${WITH_REQUEST_LOG:-1}
+WITH_FLOOR=${WITH_FLOOR:-1}
 KEEP_WORK=${KEEP_WORK:-0}
 RESULTS=${RESULTS:-}
 
@@ -433,6 +437,32 @@ start_gateway() {
     GW_JAVA=$(readlink "/proc/$GW_PID/exe" || true)
 }
 
+# The jvm-floor hop: bench/floor/VirtualThreadProxy.java run from source by the java the running
+# gateway uses, with the gateway's own -X/-D flags (heap, collector, poller mode, JAVA_OPTS) read from
+# its command line, minus its class data sharing and home flags; in front of the same upstream.
+FLOOR_PID=''
+FLOOR_FLAGS=()
+start_floor() {
+    [ -n "$GW_JAVA" ] && [ -x "$GW_JAVA" ] || die "cannot tell which java the gateway runs on (for the jvm-floor hop)"
+    local arg
+    FLOOR_FLAGS=()
+    while IFS= read -r -d '' arg; do
+        case $arg in
+            -cp | -classpath | io.gateway.*) break ;;
+            -XX:SharedArchiveFile=* | -XX:+AutoCreateSharedArchive | -Xshare:* | -Xlog:* | -Dgateway.*) ;;
+            -X* | -D*) FLOOR_FLAGS+=("$arg") ;;
+        esac
+    done < "/proc/$GW_PID/cmdline"
+    "$GW_JAVA" "${FLOOR_FLAGS[@]}" "$REPO/bench/floor/VirtualThreadProxy.java" "$FLOOR_PORT" "$UP_PORT" \
+        > "$WORK/floor.log" 2>&1 &
+    FLOOR_PID=$!
+    PIDS+=("$FLOOR_PID")
+    if ! wait_http_post "http://127.0.0.1:$FLOOR_PORT/v1/chat/completions" 30 "$FLOOR_PID"; then
+        cat "$WORK/floor.log" >&2
+        die "the jvm-floor proxy did not start"
+    fi
+}
+
 # CPU time (user + system, in clock ticks) of a process and its children (nginx's workers).
 cpu_ticks() {
     local pid=$1 all
@@ -585,6 +615,7 @@ hop_url() {
         direct) echo "http://127.0.0.1:$UP_PORT/v1/chat/completions" ;;
         nginx) echo "http://127.0.0.1:$NGX_PORT/v1/chat/completions" ;;
         gateway) echo "http://127.0.0.1:$GW_PORT/v1/chat/completions" ;;
+        jvm-floor) echo "http://127.0.0.1:$FLOOR_PORT/v1/chat/completions" ;;
     esac
 }
 
@@ -673,15 +704,22 @@ sum_of() {
         "$RESULTS_TSV"
 }
 
-# Median over rounds of (target − direct) for a column of the hey rows.
+# Median over rounds of (target − direct) for a column of the hey rows (or of KIND's rows, and
+# relative to BASE instead of direct).
 median_added() {
-    local phase=$1 target=$2 col=$3 format=${4:-%.3f} kind=${5:-hey}
-    awk -F'\t' -v p="$phase" -v t="$target" -v c="$col" -v k="$kind" '
-        $1 == p && $2 == k && $3 == "direct" { d[$4] = $c }
+    local phase=$1 target=$2 col=$3 format=${4:-%.3f} kind=${5:-hey} base=${6:-direct}
+    awk -F'\t' -v p="$phase" -v t="$target" -v c="$col" -v k="$kind" -v b="$base" '
+        $1 == p && $2 == k && $3 == b { d[$4] = $c }
         $1 == p && $2 == k && $3 == t { g[$4] = $c }
         END { for (r in g) if (r in d) print g[r] - d[r] }' "$RESULTS_TSV" | sort -g | awk -v f="$format\n" '{ v[NR] = $1 } END {
             if (NR == 0) { print "-"; exit }
             if (NR % 2) printf f, v[(NR + 1) / 2]; else printf f, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Whether RESULTS_TSV has rows for phase/kind/target.
+has_rows() {
+    awk -F'\t' -v p="$1" -v k="$2" -v t="$3" '$1 == p && $2 == k && $3 == t { found = 1 } END { exit !found }' \
+        "$RESULTS_TSV"
 }
 
 verdict() { # verdict EXPR → met / NOT met
@@ -697,14 +735,18 @@ measure_phase() {
     local direct="http://127.0.0.1:$UP_PORT/v1/chat/completions"
     local proxy="http://127.0.0.1:$NGX_PORT/v1/chat/completions"
     local gateway="http://127.0.0.1:$GW_PORT/v1/chat/completions"
+    local floor=''
+    [ "$phase" = plain ] && [ -n "$FLOOR_PID" ] && floor="http://127.0.0.1:$FLOOR_PORT/v1/chat/completions"
     log "$phase: warm-up ($WARMUP wrk against each hop)"
     run_wrk "$phase" direct "$direct" warmup "$UP_PID" "$WARMUP"
     run_wrk "$phase" nginx "$proxy" warmup "$PROXY_PID" "$WARMUP"
+    [ -n "$floor" ] && run_wrk "$phase" jvm-floor "$floor" warmup "$FLOOR_PID" "$WARMUP"
     run_wrk "$phase" "$gwname" "$gateway" warmup "$GW_PID" "$WARMUP"
     for ((round = 1; round <= ROUNDS; round++)); do
         log "$phase: wrk round $round/$ROUNDS"
         run_wrk "$phase" direct "$direct" "$round" "$UP_PID"
         run_wrk "$phase" nginx "$proxy" "$round" "$PROXY_PID"
+        [ -n "$floor" ] && run_wrk "$phase" jvm-floor "$floor" "$round" "$FLOOR_PID"
         start_rss_sampler "$GW_PID" "$WORK/rss-$phase.txt"
         run_wrk "$phase" "$gwname" "$gateway" "$round" "$GW_PID"
         stop_rss_sampler
@@ -714,6 +756,7 @@ measure_phase() {
         log "$phase: fixed-rate round $round/$ROUNDS ($RATE req/s)"
         run_hey "$phase" direct "$direct" "$round"
         run_hey "$phase" nginx "$proxy" "$round"
+        [ -n "$floor" ] && run_hey "$phase" jvm-floor "$floor" "$round"
         start_rss_sampler "$GW_PID" "$WORK/rss-$phase.txt"
         run_hey "$phase" "$gwname" "$gateway" "$round"
         stop_rss_sampler
@@ -723,6 +766,7 @@ measure_phase() {
         log "$phase: evenly spaced fixed-rate round $round/$ROUNDS ($RATE req/s, pacer)"
         run_paced "$phase" direct "$direct" "$round"
         run_paced "$phase" nginx "$proxy" "$round"
+        [ -n "$floor" ] && run_paced "$phase" jvm-floor "$floor" "$round"
         start_rss_sampler "$GW_PID" "$WORK/rss-$phase.txt"
         run_paced "$phase" "$gwname" "$gateway" "$round"
         stop_rss_sampler
@@ -748,6 +792,7 @@ main() {
     free_port; UP_PORT=$PORT
     free_port; NGX_PORT=$PORT
     free_port; GW_PORT=$PORT
+    free_port; FLOOR_PORT=$PORT
 
     write_fixtures
     write_nginx_upstream
@@ -779,8 +824,17 @@ main() {
     check_chat "http://127.0.0.1:$GW_PORT/v1/chat/completions" gateway
     check_sse "http://127.0.0.1:$UP_PORT/v1/chat/completions" direct
     check_sse "http://127.0.0.1:$GW_PORT/v1/chat/completions" gateway
+    if [ "$WITH_FLOOR" = 1 ]; then
+        start_floor
+        check_chat "http://127.0.0.1:$FLOOR_PORT/v1/chat/completions" jvm-floor
+        log "jvm-floor proxy on 127.0.0.1:$FLOOR_PORT (pid $FLOOR_PID)"
+    fi
 
     measure_phase plain gateway
+    if [ -n "$FLOOR_PID" ]; then
+        stop_pid "$FLOOR_PID"
+        FLOOR_PID=''
+    fi
     local hwm_plain rss_plain
     hwm_plain=$(hwm_kb "$GW_PID")
     rss_plain=$(sort -g "$WORK/rss-plain.txt" | tail -1)
@@ -851,7 +905,7 @@ report() {
         "pacer from bench/pacer/pacer.c ($(gcc --version | awk 'NR == 1 {print $NF}'))"
     echo "- gateway: ${DIST_NOTE#$REPO/}, bin/gateway with its default JVM flags$( [ -n "${JAVA_OPTS:-}" ] && printf ' plus JAVA_OPTS=%s' "$JAVA_OPTS");" \
         "one provider 'openai' (type openai, one key) at the nginx upstream"
-    echo "- all processes (load generator, nginx upstream, nginx proxy, gateway) share the same cores;" \
+    echo "- all processes (load generator, nginx upstream, nginx proxy, jvm-floor, gateway) share the same cores;" \
         "nginx runs worker_processes auto; each figure is the median of $ROUNDS interleaved rounds" \
         "(per-round values in brackets)"
     echo "- throughput: \`$WRK_CMD\` (post.lua POSTs a chat request of $(wc -c < "$WORK/chat.json" | tr -d ' ') bytes; the upstream answers a chat.completion of $(printf '%s' "$CHAT_RESPONSE" | wc -c | tr -d ' ') bytes)"
@@ -869,9 +923,12 @@ report() {
             echo "### Gateway with the request-log middleware"
         fi
         echo
+        local targets=(direct nginx)
+        has_rows "$phase" wrk jvm-floor && targets+=(jvm-floor)
+        targets+=("$gw")
         echo "| hop | wrk req/s | wrk p50 ms | wrk p99 ms | wrk errors | hop CPU µs/req | ${RATE} req/s: achieved | p50 ms | p99 ms | errors |"
         echo "|---|---|---|---|---|---|---|---|---|---|"
-        for target in direct nginx "$gw"; do
+        for target in "${targets[@]}"; do
             printf '| %s | %s [%s] | %s | %s | %s | %s | %s | %s [%s] | %s [%s] | %s |\n' "$target" \
                 "$(median_of "$phase" wrk "$target" 5 %.0f)" "$(values_of "$phase" wrk "$target" 5 '%.0f')" \
                 "$(median_of "$phase" wrk "$target" 6 %.2f)" "$(median_of "$phase" wrk "$target" 7 %.2f)" \
@@ -903,7 +960,7 @@ report() {
         echo
         echo "| hop | achieved req/s | p50 ms | p99 ms | p99.9 ms | max ms | errors |"
         echo "|---|---|---|---|---|---|---|"
-        for target in direct nginx "$gw"; do
+        for target in "${targets[@]}"; do
             printf '| %s | %s | %s [%s] | %s [%s] | %s | %s | %s |\n' "$target" \
                 "$(median_of "$phase" paced "$target" 5 %.0f)" \
                 "$(median_of "$phase" paced "$target" 6 %.3f)" "$(values_of "$phase" paced "$target" 6 '%.3f')" \
@@ -918,6 +975,16 @@ report() {
         echo "- added latency over direct at $RATE req/s evenly spaced (median of per-round differences): gateway" \
             "p50 **$paced50 ms**, p99 **$paced99 ms**; nginx p50 $(median_added "$phase" nginx 6 %.3f paced) ms," \
             "p99 $(median_added "$phase" nginx 7 %.3f paced) ms"
+        if has_rows "$phase" paced jvm-floor; then
+            echo "- jvm-floor (a JDK proxy with one virtual thread per connection, no framework, no gateway logic;" \
+                "the gateway's JVM and flags): $(median_of "$phase" wrk jvm-floor 5 %.0f) req/s with wrk, i.e." \
+                "$(awk -v f="$(median_of "$phase" wrk jvm-floor 5)" -v n="$(median_of "$phase" wrk nginx 5)" \
+                'BEGIN { printf "%.2f", f / n }') × nginx, $(median_of "$phase" wrk jvm-floor 9 %.0f) µs CPU per request;" \
+                "added over direct at $RATE req/s evenly spaced p50 $(median_added "$phase" jvm-floor 6 %.3f paced) ms," \
+                "p99 $(median_added "$phase" jvm-floor 7 %.3f paced) ms; the gateway over jvm-floor (median of" \
+                "per-round differences): p50 $(median_added "$phase" "$gw" 6 %.3f paced jvm-floor) ms," \
+                "p99 $(median_added "$phase" "$gw" 7 %.3f paced jvm-floor) ms"
+        fi
         if [ "$phase" = plain ]; then
             echo "- gateway RSS: $((idle_rss / 1024)) MB idle after start-up; under load max VmRSS $((rss_plain / 1024)) MB" \
                 "(sampled every 0.5 s), peak VmHWM $((hwm_plain / 1024)) MB"
