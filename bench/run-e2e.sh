@@ -22,6 +22,8 @@
 #   CONNECTIONS [50]      wrk connections; THREADS [2] wrk threads
 #   RATE [1000]           fixed request rate (req/s) for hey; HEY_WORKERS [50] hey workers sharing it
 #   PACED_CONNECTIONS [50] keep-alive connections pacer spreads its evenly spaced requests over
+#   PACED_ROUNDS [10], PACED_DURATION [5s]  interleaved evenly spaced rounds and their length; each
+#                         hop's percentiles are taken over all its requests from all rounds
 #   SSE_REQUESTS [200]    sequential streamed requests per hop for time to first byte (new connections,
 #                         then again on kept-alive connections in batches of SSE_BATCH [10])
 #   STARTS [3]            gateway start-ups to /health measured (the median is reported)
@@ -49,6 +51,8 @@ THREADS=${THREADS:-2}
 RATE=${RATE:-1000}
 HEY_WORKERS=${HEY_WORKERS:-50}
 PACED_CONNECTIONS=${PACED_CONNECTIONS:-50}
+PACED_ROUNDS=${PACED_ROUNDS:-10}
+PACED_DURATION=${PACED_DURATION:-5s}
 SSE_REQUESTS=${SSE_REQUESTS:-200}
 SSE_BATCH=${SSE_BATCH:-10}
 STARTS=${STARTS:-3}
@@ -547,17 +551,19 @@ run_hey() {
 # its own ticker and they fire together (bursts), its latency has 0.1 ms steps, and staggering 20
 # single-worker hey processes instead cost the shared cores so much CPU that the scheduler's 4 ms tick
 # showed up in every hop's p99. One second of the same load precedes each measured run (-w 1).
-# Appends a "paced" row (latencies in ms) to RESULTS_TSV.
+# Appends a "paced" row (latencies in ms) to RESULTS_TSV and writes every request's latency to
+# paced-PHASE-TARGET-ROUND.csv for the pooled percentiles.
 run_paced() {
     local phase=$1 target=$2 url=$3 round=$4
-    local out="$WORK/paced-$phase-$target-$round.txt" seconds=${DURATION%s}
+    local out="$WORK/paced-$phase-$target-$round.txt" seconds=${PACED_DURATION%s}
     case $seconds in
-        '' | *[!0-9]*) die "DURATION must be whole seconds such as 10s for the paced rounds, not $DURATION" ;;
+        '' | *[!0-9]*) die "PACED_DURATION must be whole seconds such as 5s, not $PACED_DURATION" ;;
     esac
     PACED_CMD="pacer -u URL -r $RATE -d $seconds -w 1 -c $PACED_CONNECTIONS -t 5 -b chat.json -H 'Content-Type: application/json' -H 'Authorization: Bearer sk-client-unused'"
     local status=0
     "$PACER" -u "$url" -r "$RATE" -d "$seconds" -w 1 -c "$PACED_CONNECTIONS" -t 5 -b "$WORK/chat.json" \
-        -H 'Content-Type: application/json' -H 'Authorization: Bearer sk-client-unused' > "$out" 2>&1 || status=$?
+        -H 'Content-Type: application/json' -H 'Authorization: Bearer sk-client-unused' \
+        -o "$WORK/paced-$phase-$target-$round.csv" > "$out" 2>&1 || status=$?
     # 1: the run completed with failed requests, counted in the errors column; 2: pacer could not run
     [ "$status" -le 1 ] || die "pacer failed against $url: $(tail -3 "$out")"
     awk -v phase="$phase" -v target="$target" -v round="$round" '
@@ -568,6 +574,24 @@ run_paced() {
             found = 1
         }
         END { exit !found }' "$out" >> "$RESULTS_TSV" || die "could not read pacer's output against $url: $(tail -3 "$out")"
+}
+
+# Percentiles (ms: p50 p99 p99.9 max, nearest rank) over every request of every paced round of one
+# hop, from pacer's CSV files (latency_us is the second column).
+pooled_paced() {
+    local phase=$1 target=$2
+    cat "$WORK"/paced-"$phase"-"$target"-*.csv 2>/dev/null | awk -F, '$1 != "due_ms" { print $2 }' | sort -n |
+        awk '{ v[NR] = $1 } END {
+            if (NR == 0) { print "- - - -"; exit }
+            printf "%.3f %.3f %.3f %.3f\n", v[rank(0.50)] / 1000, v[rank(0.99)] / 1000, v[rank(0.999)] / 1000, v[NR] / 1000 }
+            function rank(q,  r) { r = int(q * NR + 0.999999); return r < 1 ? 1 : r }'
+}
+
+# One pooled percentile (column 1: p50, 2: p99, 3: p99.9, 4: max) of TARGET minus BASE's, in ms.
+pooled_added() {
+    local phase=$1 target=$2 col=$3 base=${4:-direct}
+    awk -v a="$(pooled_paced "$phase" "$target" | cut -d' ' -f"$col")" \
+        -v b="$(pooled_paced "$phase" "$base" | cut -d' ' -f"$col")" 'BEGIN { printf "%.3f", a - b }'
 }
 
 # Compiles the paced load generator into the work folder.
@@ -756,8 +780,8 @@ measure_phase() {
         record_rss "$GW_PID" "$WORK/rss-$phase.txt"
     done
     scrape_overhead "$WORK/metrics-$phase-after.txt"
-    for ((round = 1; round <= ROUNDS; round++)); do
-        log "$phase: evenly spaced fixed-rate round $round/$ROUNDS ($RATE req/s, pacer)"
+    for ((round = 1; round <= PACED_ROUNDS; round++)); do
+        log "$phase: evenly spaced fixed-rate round $round/$PACED_ROUNDS ($RATE req/s for $PACED_DURATION, pacer)"
         run_paced "$phase" direct "$direct" "$round"
         run_paced "$phase" nginx "$proxy" "$round"
         [ -n "$floor" ] && run_paced "$phase" jvm-floor "$floor" "$round"
@@ -949,34 +973,38 @@ report() {
         echo
         echo "Fixed rate, evenly spaced: $RATE req/s, one request every $(awk -v r="$RATE" 'BEGIN { printf "%g", 1000 / r }') ms," \
             "open loop (\`$PACED_CMD\`; bench/pacer: latency from the instant each request was due to its" \
-            "last byte, µs resolution)."
+            "last byte, µs resolution); $PACED_ROUNDS interleaved rounds of $PACED_DURATION per hop. The" \
+            "percentiles are over all of a hop's requests from all rounds (nearest rank); the per-round p99s" \
+            "show how much one round varies on this machine."
         echo
-        echo "| hop | achieved req/s | p50 ms | p99 ms | p99.9 ms | max ms | errors |"
-        echo "|---|---|---|---|---|---|---|"
+        echo "| hop | requests | p50 ms | p99 ms | p99.9 ms | max ms | per-round p99 ms: min, median, max | errors |"
+        echo "|---|---|---|---|---|---|---|---|"
         for target in "${targets[@]}"; do
-            printf '| %s | %s | %s [%s] | %s [%s] | %s | %s | %s |\n' "$target" \
-                "$(median_of "$phase" paced "$target" 5 %.0f)" \
-                "$(median_of "$phase" paced "$target" 6 %.3f)" "$(values_of "$phase" paced "$target" 6 '%.3f')" \
-                "$(median_of "$phase" paced "$target" 7 %.3f)" "$(values_of "$phase" paced "$target" 7 '%.3f')" \
-                "$(median_of "$phase" paced "$target" 9 %.3f)" "$(median_of "$phase" paced "$target" 10 %.3f)" \
+            set -- $(pooled_paced "$phase" "$target")
+            printf '| %s | %s | %s | %s | %s | %s | %s, %s, %s | %s |\n' "$target" \
+                "$(cat "$WORK"/paced-"$phase"-"$target"-*.csv | grep -vc '^due_ms')" "$1" "$2" "$3" "$4" \
+                "$(values_of "$phase" paced "$target" 7 '%.3f' | tr -d ' ' | tr ',' '\n' | sort -g | head -1)" \
+                "$(median_of "$phase" paced "$target" 7 %.3f)" \
+                "$(values_of "$phase" paced "$target" 7 '%.3f' | tr -d ' ' | tr ',' '\n' | sort -g | tail -1)" \
                 "$(sum_of "$phase" paced "$target")"
         done
         local paced50 paced99
-        paced50=$(median_added "$phase" "$gw" 6 %.3f paced)
-        paced99=$(median_added "$phase" "$gw" 7 %.3f paced)
+        paced50=$(pooled_added "$phase" "$gw" 1)
+        paced99=$(pooled_added "$phase" "$gw" 2)
         echo
-        echo "- added latency over direct at $RATE req/s evenly spaced (median of per-round differences): gateway" \
-            "p50 **$paced50 ms**, p99 **$paced99 ms**; nginx p50 $(median_added "$phase" nginx 6 %.3f paced) ms," \
-            "p99 $(median_added "$phase" nginx 7 %.3f paced) ms"
+        echo "- added latency over direct at $RATE req/s evenly spaced (pooled percentiles): gateway" \
+            "p50 **$paced50 ms**, p99 **$paced99 ms**; nginx p50 $(pooled_added "$phase" nginx 1) ms," \
+            "p99 $(pooled_added "$phase" nginx 2) ms. The median of the $PACED_ROUNDS per-round differences:" \
+            "gateway p50 $(median_added "$phase" "$gw" 6 %.3f paced) ms, p99 $(median_added "$phase" "$gw" 7 %.3f paced) ms;" \
+            "nginx p50 $(median_added "$phase" nginx 6 %.3f paced) ms, p99 $(median_added "$phase" nginx 7 %.3f paced) ms"
         if has_rows "$phase" paced jvm-floor; then
             echo "- jvm-floor (a JDK proxy with one virtual thread per connection, no framework, no gateway logic;" \
                 "the gateway's JVM and flags): $(median_of "$phase" wrk jvm-floor 5 %.0f) req/s with wrk, i.e." \
                 "$(awk -v f="$(median_of "$phase" wrk jvm-floor 5)" -v n="$(median_of "$phase" wrk nginx 5)" \
                 'BEGIN { printf "%.2f", f / n }') × nginx, $(median_of "$phase" wrk jvm-floor 9 %.0f) µs CPU per request;" \
-                "added over direct at $RATE req/s evenly spaced p50 $(median_added "$phase" jvm-floor 6 %.3f paced) ms," \
-                "p99 $(median_added "$phase" jvm-floor 7 %.3f paced) ms; the gateway over jvm-floor (median of" \
-                "per-round differences): p50 $(median_added "$phase" "$gw" 6 %.3f paced jvm-floor) ms," \
-                "p99 $(median_added "$phase" "$gw" 7 %.3f paced jvm-floor) ms"
+                "added over direct at $RATE req/s evenly spaced (pooled) p50 $(pooled_added "$phase" jvm-floor 1) ms," \
+                "p99 $(pooled_added "$phase" jvm-floor 2) ms; the gateway over jvm-floor (pooled):" \
+                "p50 $(pooled_added "$phase" "$gw" 1 jvm-floor) ms, p99 $(pooled_added "$phase" "$gw" 2 jvm-floor) ms"
         fi
         if [ "$phase" = plain ]; then
             echo "- gateway RSS: $((idle_rss / 1024)) MB idle after start-up; under load max VmRSS $((rss_plain / 1024)) MB" \
@@ -1031,9 +1059,9 @@ report() {
     echo "|---|---|---|"
     echo "| gateway req/s ≥ 0.5 × nginx proxy_pass req/s, 0 errors | $RATIO_PLAIN ×, $ERRORS_PLAIN errors |" \
         "$(verdict "$RATIO_PLAIN >= 0.5 && $ERRORS_PLAIN == 0") |"
-    echo "| added latency at $RATE req/s evenly spaced: p50 ≤ 0.3 ms | $PACED50_PLAIN ms (in bursts of $HEY_WORKERS: $ADDED50_PLAIN ms) |" \
+    echo "| added latency at $RATE req/s evenly spaced (pooled): p50 ≤ 0.3 ms | $PACED50_PLAIN ms (in bursts of $HEY_WORKERS: $ADDED50_PLAIN ms) |" \
         "$(verdict "$PACED50_PLAIN <= 0.3") |"
-    echo "| added latency at $RATE req/s evenly spaced: p99 ≤ 2 ms | $PACED99_PLAIN ms (in bursts of $HEY_WORKERS: $ADDED99_PLAIN ms) |" \
+    echo "| added latency at $RATE req/s evenly spaced (pooled): p99 ≤ 2 ms | $PACED99_PLAIN ms (in bursts of $HEY_WORKERS: $ADDED99_PLAIN ms) |" \
         "$(verdict "$PACED99_PLAIN <= 2") |"
     echo "| SSE time to first event ≤ direct + 1 ms, new connection | $SSE_ADDED ms | $(verdict "$SSE_ADDED <= 1") |"
     echo "| SSE time to first event ≤ direct + 1 ms, kept-alive connection | $SSE_ADDED_REUSED ms | $(verdict "$SSE_ADDED_REUSED <= 1") |"
