@@ -923,8 +923,8 @@ report() {
     echo "- gateway: ${DIST_NOTE#$REPO/}, bin/gateway with its default JVM flags$( [ -n "${JAVA_OPTS:-}" ] && printf ' plus JAVA_OPTS=%s' "$JAVA_OPTS");" \
         "one provider 'openai' (type openai, one key) at the nginx upstream"
     echo "- all processes (load generator, nginx upstream, nginx proxy, jvm-floor, gateway) share the same cores;" \
-        "nginx runs worker_processes auto; each figure is the median of $ROUNDS interleaved rounds" \
-        "(per-round values in brackets)"
+        "nginx runs worker_processes auto; the wrk and hey figures are medians of $ROUNDS interleaved rounds" \
+        "(per-round values in brackets), the evenly spaced ones are pooled over $PACED_ROUNDS interleaved rounds"
     echo "- throughput: \`$WRK_CMD\` (post.lua POSTs a chat request of $(wc -c < "$WORK/chat.json" | tr -d ' ') bytes; the upstream answers a chat.completion of $(printf '%s' "$CHAT_RESPONSE" | wc -c | tr -d ' ') bytes)"
     echo "- fixed rate in bursts: \`$HEY_CMD\` ($RATE req/s in total; hey prints latency in 0.1 ms steps)"
     echo "- URL: direct http://127.0.0.1:UP/v1/chat/completions, nginx http://127.0.0.1:NGINX/v1/chat/completions," \

@@ -19,7 +19,10 @@ import java.util.Arrays;
  * are relayed byte for byte, framed by {@code Content-Length} only (what {@code bench/run-e2e.sh}
  * sends and its nginx upstream answers); anything else closes the connection. Not for any other use.
  *
- * <pre>java -Djdk.pollerMode=1 bench/floor/VirtualThreadProxy.java LISTEN_PORT UPSTREAM_PORT</pre>
+ * <pre>java -Djdk.pollerMode=1 bench/floor/VirtualThreadProxy.java LISTEN_PORT UPSTREAM_PORT [platform]</pre>
+ *
+ * <p>With {@code platform}, each connection gets a platform thread instead, for comparing the two
+ * thread models on a machine (docs/performance.md, finding 17); the benchmark uses virtual threads.
  */
 public final class VirtualThreadProxy {
 
@@ -28,11 +31,12 @@ public final class VirtualThreadProxy {
     public static void main(String[] args) throws IOException {
         int port = Integer.parseInt(args[0]);
         int upstreamPort = Integer.parseInt(args[1]);
+        Thread.Builder threads = args.length > 2 && args[2].equals("platform") ? Thread.ofPlatform() : Thread.ofVirtual();
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (ServerSocket server = new ServerSocket(port, 4096, loopback)) {
             while (true) {
                 Socket client = server.accept();
-                Thread.ofVirtual().start(() -> relay(client, new InetSocketAddress(loopback, upstreamPort)));
+                threads.start(() -> relay(client, new InetSocketAddress(loopback, upstreamPort)));
             }
         }
     }
