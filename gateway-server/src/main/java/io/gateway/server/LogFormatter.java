@@ -94,7 +94,7 @@ public final class LogFormatter extends java.util.logging.Formatter {
 
     private Second second(long epochSecond, ZoneId zone) {
         Second cached = second;
-        if (cached.epochSecond() == epochSecond && cached.zone().equals(zone)) {
+        if (cached.epochSecond() == epochSecond && zone.equals(cached.zone())) {
             return cached;
         }
         ZonedDateTime time = ZonedDateTime.ofInstant(Instant.ofEpochSecond(epochSecond), zone);
