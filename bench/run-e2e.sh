@@ -577,8 +577,13 @@ run_paced() {
 }
 
 # Percentiles (ms: p50 p99 p99.9 max, nearest rank) over every request of every paced round of one
-# hop, from pacer's CSV files (latency_us is the second column).
+# hop, from pacer's CSV files (latency_us is the second column); computed once per hop, after its rounds.
 pooled_paced() {
+    local phase=$1 target=$2 cache="$WORK/pooled-$1-$2.txt"
+    [ -s "$cache" ] || pooled_percentiles "$phase" "$target" > "$cache"
+    cat "$cache"
+}
+pooled_percentiles() {
     local phase=$1 target=$2
     cat "$WORK"/paced-"$phase"-"$target"-*.csv 2>/dev/null | awk -F, '$1 != "due_ms" { print $2 }' | sort -n |
         awk '{ v[NR] = $1 } END {

@@ -66,8 +66,7 @@ public final class VirtualThreadProxy {
     private static final class Message {
         private final InputStream in;
         private byte[] buffer = new byte[16 * 1024];
-        private int start;   // first byte of the current message
-        private int end;     // end of the current message once read
+        private int end;     // end of the current message once read; it starts at 0
         private int filled;  // bytes in the buffer
 
         Message(InputStream in) {
@@ -79,7 +78,6 @@ public final class VirtualThreadProxy {
             // keep bytes of the next message that arrived with the previous one
             System.arraycopy(buffer, end, buffer, 0, filled - end);
             filled -= end;
-            start = 0;
             end = 0;
             int headEnd;
             while ((headEnd = indexOfHeadEnd()) < 0) {
@@ -105,7 +103,7 @@ public final class VirtualThreadProxy {
         }
 
         void writeTo(OutputStream out) throws IOException {
-            out.write(buffer, start, end - start);
+            out.write(buffer, 0, end);
         }
 
         private boolean fill() throws IOException {
