@@ -66,10 +66,6 @@ public final class GatewayServer implements AutoCloseable {
         for (java.util.logging.Logger logger : HEADER_LOGGERS) {
             logger.setLevel(java.util.logging.Level.INFO);
         }
-        // Helidon 4.2's server converts the Content-Length of every request through
-        // MapperManager.global(), which asks the service registry each time unless a global instance was
-        // set: 8 % of the gateway's CPU under load. The same mappers (built-in and discovered), set once.
-        io.helidon.common.mapper.MapperManager.global(io.helidon.common.mapper.MapperManager.create());
     }
 
     private final WebServer server;
@@ -181,7 +177,7 @@ public final class GatewayServer implements AutoCloseable {
                 throw new StartupException("server: " + firstLine(e) + " (check server.host and server.port)");
             }
             if (!server.isRunning() || server.port() < 0) {
-                // Helidon 4.2 logs a bind failure (port in use, address not local) and returns a stopped server
+                // Helidon may log a bind failure (port in use, address not local) and returns a stopped server
                 server.stop();
                 throw new StartupException("server: cannot listen on " + config.server().get("host").asString()
                         .orElse("0.0.0.0") + ":" + config.server().get("port").asString().orElse("8080")

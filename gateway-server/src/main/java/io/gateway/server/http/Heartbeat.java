@@ -62,8 +62,13 @@ final class Heartbeat {
      */
     void write(byte[] frame) throws IOException {
         synchronized (this) {
-            out.write(frame);
-            out.flush();
+            try {
+                out.write(frame);
+                out.flush();
+            } catch (RuntimeException e) {
+                // Helidon 4.5 reports a write to a closed connection as SocketWriterException (unchecked)
+                throw new IOException("the client connection is closed", e);
+            }
             lastWrite = System.nanoTime();
         }
     }

@@ -136,22 +136,6 @@ public final class InferenceRoutes {
         return true;
     }
 
-    /**
-     * The declared body length, read as text: {@code Headers.contentLength()} converts through Helidon's
-     * mapper registry on every call, measurable on the hot path.
-     */
-    static long contentLength(io.helidon.http.Headers headers) {
-        String value = headers.first(HeaderNames.CONTENT_LENGTH).orElse(null);
-        if (value == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
     private void handle(Operation operation, ServerRequest req, ServerResponse res, boolean deploymentRoute) {
         long started = System.nanoTime();
         Instant receivedAt = Instant.now();
@@ -166,7 +150,7 @@ public final class InferenceRoutes {
             if (operation == Operation.LIST_MODELS) {
                 body = JsonValue.EMPTY_JSON_OBJECT;
             } else {
-                byte[] bytes = RequestBodies.read(req.content().inputStream(), contentLength(req.headers()),
+                byte[] bytes = RequestBodies.read(req.content().inputStream(), req.headers().contentLength().orElse(-1),
                         maxRequestBody);
                 if (req.headers().contains(ASYNC_ID)) {
                     // A poll: the job id is in the header; the body is {} or empty and is not validated.
