@@ -743,7 +743,7 @@ class ProvidersIT {
                 chatBody("anthropic/claude-sonnet-4-5", "hi", "")), 529);
         assertEquals(false, overloaded.getBoolean("is_bifrost_error"));
         assertEquals("overloaded_error", overloaded.getJsonObject("error").getString("code"));
-        assertEquals("api_error", overloaded.getJsonObject("error").getString("type"));
+        assertEquals("overloaded_error", overloaded.getJsonObject("error").getString("type"));
         assertEquals("Overloaded", overloaded.getJsonObject("error").getString("message"));
         assertEquals("anthropic", overloaded.getJsonObject("extra_fields").getString("provider"));
 

@@ -12,8 +12,9 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Anthropic answers {@code {"type":"error","error":{"type":"rate_limit_error","message":"…"}}}. The
  * client receives the upstream status (529 {@code overloaded_error} stays 529, so the router retries it
- * as a 5xx), the conventional OpenAI {@code error.type} for that status, and Anthropic's error type as
- * {@code error.code}. A stream that fails after its 200 sends the same object as an {@code error}
+ * as a 5xx) and Anthropic's own error type as both {@code error.type} and {@code error.code}, so a
+ * client can tell an overloaded provider from a generic failure; without one, the conventional OpenAI
+ * type for the status. A stream that fails after its 200 sends the same object as an {@code error}
  * event; its status then comes from the error type.
  */
 final class AnthropicErrors {
@@ -83,7 +84,12 @@ final class AnthropicErrors {
             return new GatewayException(ErrorCode.BAD_UPSTREAM_RESPONSE, "the provider answered HTTP " + status
                     + (message == null || message.isEmpty() ? "" : ": " + message), null, relayed, null);
         }
-        return GatewayException.upstream(status, ErrorCode.typeForStatus(status), type, message, null, relayed);
+        return GatewayException.upstream(status, typeOrDefault(type, status), type, message, null, relayed);
+    }
+
+    /** Anthropic's own error type when it sent one (clients and SDKs branch on it), else the status's. */
+    private static String typeOrDefault(String type, int status) {
+        return type == null || type.isBlank() ? ErrorCode.typeForStatus(status) : type;
     }
 
     /**
@@ -98,7 +104,7 @@ final class AnthropicErrors {
         String type = Json.text(error, "type");
         String message = Json.text(error, "message");
         int status = statusFor(type);
-        return GatewayException.upstream(status, ErrorCode.typeForStatus(status), type,
+        return GatewayException.upstream(status, typeOrDefault(type, status), type,
                 message == null || message.isBlank() ? "the provider failed with " + (type == null ? "an error" : type)
                         : message, null, relayed);
     }

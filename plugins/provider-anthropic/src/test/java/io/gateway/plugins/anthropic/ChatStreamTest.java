@@ -216,7 +216,7 @@ class ChatStreamTest {
         events.next();
         GatewayException e = assertThrows(GatewayException.class, events::next);
         assertEquals(529, e.status());
-        assertEquals("api_error", e.errorCode().type());
+        assertEquals("overloaded_error", e.errorCode().type());
         assertEquals("overloaded_error", e.errorCode().code());
         assertEquals("Overloaded", e.getMessage());
         assertTrue(e.errorCode().retryable());

@@ -29,22 +29,22 @@ class ErrorsTest {
 
     @ParameterizedTest
     @CsvSource({
-        "400, invalid_request_error, invalid_request_error, false",
-        "401, authentication_error, authentication_error, false",
-        "402, billing_error, payment_required, false",
-        "403, permission_error, permission_error, false",
-        "404, not_found_error, not_found_error, false",
-        "413, request_too_large, invalid_request_error, false",
-        "429, rate_limit_error, rate_limit_error, true",
-        "500, api_error, api_error, true",
-        "504, timeout_error, request_timed_out, true",
-        "529, overloaded_error, api_error, true"
+        "400, invalid_request_error, false",
+        "401, authentication_error, false",
+        "402, billing_error, false",
+        "403, permission_error, false",
+        "404, not_found_error, false",
+        "413, request_too_large, false",
+        "429, rate_limit_error, true",
+        "500, api_error, true",
+        "504, timeout_error, true",
+        "529, overloaded_error, true"
     })
-    void everyDocumentedErrorKeepsItsStatus(int status, String anthropicType, String openAiType, boolean retryable) {
+    void everyDocumentedErrorKeepsItsStatusAndType(int status, String anthropicType, boolean retryable) {
         fake.onMessages(body -> FakeResponse.error(status, anthropicType, "Something about " + anthropicType));
         GatewayException e = failure(provider, Operation.CHAT_COMPLETION, ASK);
         assertEquals(status, e.status());
-        assertEquals(openAiType, e.errorCode().type());
+        assertEquals(anthropicType, e.errorCode().type());
         assertEquals(anthropicType, e.errorCode().code());
         assertEquals("Something about " + anthropicType, e.getMessage());
         assertEquals(retryable, e.errorCode().retryable());
