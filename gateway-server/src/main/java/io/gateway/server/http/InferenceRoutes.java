@@ -122,6 +122,15 @@ public final class InferenceRoutes {
         if (given != null && !given.isEmpty() && given.length() <= 128 && isToken(given)) {
             return given;
         }
+        return newRequestId();
+    }
+
+    /**
+     * A new random request id.
+     *
+     * @return the id
+     */
+    static String newRequestId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         return new UUID(random.nextLong(), random.nextLong()).toString();
     }
@@ -228,7 +237,13 @@ public final class InferenceRoutes {
         if (timings.resolvedModel() != null) {
             return timings.resolvedModel();
         }
-        return model == null ? null : model.model();
+        if (model == null) {
+            return null;
+        }
+        String name = model.model();
+        // an overlong name is refused by validation; do not echo all of it back
+        return name.length() <= RequestBodies.MAX_MODEL_LENGTH ? name
+                : name.substring(0, RequestBodies.MAX_MODEL_LENGTH) + "…";
     }
 
     private static Headers headersOf(ServerRequest req) {

@@ -72,12 +72,20 @@ public final class RequestBodies {
                 + limit + " bytes (gateway.max-request-body); send a smaller body or raise the limit");
     }
 
+    /** Deepest nesting of arrays and objects a request body may have. */
+    public static final int MAX_DEPTH = 128;
+    /** Longest {@code model} (and fallback model) a request may name, in characters. */
+    public static final int MAX_MODEL_LENGTH = 256;
+
+    private static final jakarta.json.JsonReaderFactory READERS = JsonBodies.provider().createReaderFactory(
+            java.util.Map.of("org.eclipse.parsson.maxDepth", MAX_DEPTH));
+
     /**
-     * Parses a request body.
+     * Parses a request body: strict UTF-8, one JSON object, nested at most {@link #MAX_DEPTH} deep.
      *
      * @param bytes the body
      * @return the object
-     * @throws GatewayException 400 when not a JSON object
+     * @throws GatewayException 400 when the bytes are not UTF-8, not JSON, too deep, or not an object
      */
     public static JsonObject parse(byte[] bytes) {
         if (bytes.length == 0) {
@@ -85,8 +93,12 @@ public final class RequestBodies {
         }
         // JSON between systems is UTF-8 (RFC 8259). Decoding here rather than handing Parsson a byte
         // stream saves the 8 KB decoder buffer an InputStreamReader allocates for every request.
-        try (JsonReader reader = JsonBodies.provider().createReader(
-                new java.io.StringReader(new String(bytes, java.nio.charset.StandardCharsets.UTF_8)))) {
+        String text = Utf8.decode(bytes);
+        if (text == null) {
+            throw GatewayException.invalidRequest("the request body is not valid UTF-8 (byte "
+                    + Utf8.firstInvalid(bytes) + "); JSON must be encoded as UTF-8", null);
+        }
+        try (JsonReader reader = READERS.createReader(new java.io.StringReader(text))) {
             JsonValue value = reader.readValue();
             if (value.getValueType() != JsonValue.ValueType.OBJECT) {
                 throw GatewayException.invalidRequest("the request body must be a JSON object, not "
@@ -100,6 +112,16 @@ public final class RequestBodies {
                     + location.getColumnNumber() + ")") + "; send a JSON object", null);
         } catch (JsonException e) {
             throw GatewayException.invalidRequest("the request body is not valid JSON; send a JSON object", null);
+        } catch (GatewayException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Parsson reports its own limits (nesting depth, number sizes) as plain RuntimeExceptions
+            String reason = String.valueOf(e.getMessage());
+            if (reason.contains("nested")) {
+                throw GatewayException.invalidRequest("the request body nests arrays and objects more than "
+                        + MAX_DEPTH + " levels deep; flatten it", null);
+            }
+            throw GatewayException.invalidRequest("the request body is not valid JSON; send a JSON object", null);
         }
     }
 
@@ -112,6 +134,7 @@ public final class RequestBodies {
      */
     static void validate(Operation operation, JsonObject body) {
         String model = requireString(body, "model", "name it as provider/model, e.g. openai/gpt-4o-mini");
+        checkModelName(model, "model");
         int slash = model.indexOf('/');
         if (model.isBlank() || slash == 0 || slash == model.length() - 1) {
             throw GatewayException.invalidRequest("'model' must be provider/model (e.g. openai/gpt-4o-mini) or a bare "
@@ -130,6 +153,9 @@ public final class RequestBodies {
                     || array.stream().anyMatch(v -> v.getValueType() != JsonValue.ValueType.STRING)) {
                 throw GatewayException.invalidRequest("'fallbacks' must be an array of \"provider/model\" strings",
                         "fallbacks");
+            }
+            for (JsonValue fallback : array) {
+                checkModelName(((jakarta.json.JsonString) fallback).getString(), "fallbacks");
             }
         }
         switch (operation) {
@@ -205,6 +231,24 @@ public final class RequestBodies {
             }
             case IMAGE_GENERATION -> requireString(body, "prompt", "describe the image to generate");
             case LIST_MODELS -> {
+            }
+        }
+    }
+
+    /**
+     * A model name the gateway can route and echo in a header: at most {@link #MAX_MODEL_LENGTH}
+     * characters and no control characters.
+     */
+    private static void checkModelName(String model, String param) {
+        if (model.length() > MAX_MODEL_LENGTH) {
+            throw GatewayException.invalidRequest("'" + param + "' names a model of " + model.length()
+                    + " characters; model names are at most " + MAX_MODEL_LENGTH + " characters", param);
+        }
+        for (int i = 0; i < model.length(); i++) {
+            char c = model.charAt(i);
+            if (c < ' ' || c == 0x7f) {
+                throw GatewayException.invalidRequest("'" + param + "' contains a control character; name the "
+                        + "model as provider/model, e.g. openai/gpt-4o-mini", param);
             }
         }
     }

@@ -499,7 +499,7 @@ public final class Router {
                                                int retries) {
         Headers.Builder builder = response.headers().toBuilder()
                 .set("x-bifrost-provider", provider)
-                .set("x-bifrost-resolved-model", model)
+                .set("x-bifrost-resolved-model", headerSafe(model))
                 .set("x-bifrost-retries", Integer.toString(retries));
         if (fallbackIndex > 0) {
             builder.set("x-bifrost-fallback-index", Integer.toString(fallbackIndex));
@@ -509,6 +509,34 @@ public final class Router {
             case Response.Complete complete -> complete.withHeaders(headers);
             case Response.Streaming streaming -> streaming.withHeaders(headers);
         };
+    }
+
+    /**
+     * A value fit for a response header: printable ASCII as it is, anything else percent-encoded as
+     * UTF-8. Model names come from clients; they are bounded by validation, and this keeps a name with
+     * non-ASCII letters from turning into question marks or breaking a client's header parser.
+     *
+     * @param value the value
+     * @return the header value
+     */
+    static String headerSafe(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '%') {
+                StringBuilder encoded = new StringBuilder(value.length() + 16);
+                for (byte b : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                    int u = b & 0xff;
+                    if (u >= 0x20 && u <= 0x7e && u != '%') {
+                        encoded.append((char) u);
+                    } else {
+                        encoded.append('%').append(Character.toUpperCase(Character.forDigit(u >> 4, 16)))
+                                .append(Character.toUpperCase(Character.forDigit(u & 0xf, 16)));
+                    }
+                }
+                return encoded.toString();
+            }
+        }
+        return value;
     }
 
     private Response listModels(Exchange exchange) {
