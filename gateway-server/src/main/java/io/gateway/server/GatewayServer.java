@@ -6,6 +6,8 @@ import io.gateway.server.config.GatewayConfig;
 import io.gateway.server.http.AdminRoutes;
 import io.gateway.server.http.ErrorEnvelope;
 import io.gateway.server.http.InferenceRoutes;
+import io.gateway.server.http.RequestHeadGuard;
+import io.gateway.server.http.TransportErrors;
 import io.gateway.server.metrics.GatewayMetrics;
 import io.gateway.server.plugin.LoadedPlugin;
 import io.gateway.server.plugin.PluginRegistry;
@@ -76,10 +78,12 @@ public final class GatewayServer implements AutoCloseable {
     private final List<Http1UpstreamClient> upstreamClients;
     private final ScheduledExecutorService housekeeping;
     private final AsyncJobs async;
+    private final RequestHeadGuard headGuard;
 
     private GatewayServer(WebServer server, PluginRegistry registry, Router router, List<PluginMiddleware> middleware,
                           StateStore state, ScheduledExecutorService housekeeping, AsyncJobs async,
-                          List<Http1UpstreamClient> upstreamClients) {
+                          List<Http1UpstreamClient> upstreamClients, RequestHeadGuard headGuard) {
+        this.headGuard = headGuard;
         this.upstreamClients = List.copyOf(upstreamClients);
         this.async = async;
         this.server = server;
@@ -164,11 +168,26 @@ public final class GatewayServer implements AutoCloseable {
                 throw new StartupException("unknown key " + unknown.get(0)
                         + ": remove it or fix its spelling (docs/configuration.md lists every key)");
             }
+            Listener listener = listener(config.server());
+            RequestHeadGuard headGuard = new RequestHeadGuard(listener.headTimeout());
+            created.add(headGuard);
+            metrics.counter("gateway.connections.closed", "Connections the gateway closed itself",
+                    headGuard::closedConnections, "reason", "request_head_timeout");
             WebServer server;
             try {
+                io.helidon.config.Config http1 = config.server().get("protocols").get("http_1_1");
                 server = WebServer.builder()
                         .connectionOptions(options -> options.tcpNoDelay(true))
+                        .idleConnectionTimeout(Duration.ofSeconds(60))
+                        .idleConnectionPeriod(Duration.ofSeconds(5))
                         .config(config.server())
+                        .maxTcpConnections(listener.maxConnections())
+                        .directHandlers(TransportErrors.handlers())
+                        .errorHandling(handling -> handling.includeEntity(true))
+                        .addProtocol(io.helidon.webserver.http1.Http1Config.builder()
+                                .config(http1)
+                                .addReceiveListener(headGuard)
+                                .build())
                         .routing(routing)
                         .build()
                         .start();
@@ -184,7 +203,7 @@ public final class GatewayServer implements AutoCloseable {
                         + " (is another process using the port? check server.host and server.port)");
             }
             GatewayServer gateway = new GatewayServer(server, registry, router, middleware, state, housekeeping, async,
-                    clients);
+                    clients, headGuard);
             LOG.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + " with providers "
                     + providers.keySet() + " and middleware " + config.middleware().stream()
                     .map(b -> b.string("type", "?")).toList());
@@ -200,6 +219,34 @@ public final class GatewayServer implements AutoCloseable {
             housekeeping.shutdownNow();
             throw e;
         }
+    }
+
+    /** The listener settings the gateway adds to Helidon's {@code server} section. */
+    private record Listener(Duration headTimeout, int maxConnections) {
+    }
+
+    private static Listener listener(io.helidon.config.Config server) {
+        String head = server.get("request-head-timeout").asString().orElse("30s");
+        Duration headTimeout;
+        try {
+            headTimeout = ConfigBlock.parseDuration(head);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("server.request-head-timeout: '" + head + "' is not a duration; write e.g. 30s");
+        }
+        if (headTimeout.isZero() || headTimeout.isNegative()) {
+            throw new StartupException("server.request-head-timeout: must be greater than zero, e.g. 30s");
+        }
+        String max = server.get("max-connections").asString().orElse("10000");
+        int maxConnections;
+        try {
+            maxConnections = Integer.parseInt(max.trim());
+        } catch (NumberFormatException e) {
+            throw new StartupException("server.max-connections: '" + max + "' is not a whole number; write e.g. 10000");
+        }
+        if (maxConnections <= 0) {
+            throw new StartupException("server.max-connections: must be greater than 0, e.g. 10000");
+        }
+        return new Listener(headTimeout, maxConnections);
     }
 
     private static AsyncJobs createAsync(ConfigBlock block, StateStore state, Clock clock,
@@ -474,6 +521,7 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        headGuard.close();
         async.close();
         for (Middleware m : middleware) {
             m.close();

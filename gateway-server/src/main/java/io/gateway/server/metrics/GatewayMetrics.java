@@ -83,6 +83,19 @@ public final class GatewayMetrics {
     }
 
     /**
+     * A counter whose value is read from {@code source} at each scrape.
+     *
+     * @param name        metric name
+     * @param description what it counts
+     * @param source      the current total
+     * @param tags        alternating tag names and values
+     */
+    public void counter(String name, String description, java.util.function.LongSupplier source, String... tags) {
+        io.micrometer.core.instrument.FunctionCounter.builder(name, source, s -> s.getAsLong())
+                .description(description).tags(tags).register(registry);
+    }
+
+    /**
      * The Prometheus text exposition.
      *
      * @return the scrape
