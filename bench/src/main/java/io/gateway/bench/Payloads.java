@@ -57,6 +57,30 @@ public final class Payloads {
     }
 
     /**
+     * A chat completion answer of about {@code targetBytes}: one choice whose text is made of the
+     * sentences above, then {@code usage} last, where OpenAI puts it.
+     *
+     * @param targetBytes the least size in bytes
+     * @return UTF-8 JSON
+     */
+    public static byte[] chatAnswer(int targetBytes) {
+        StringBuilder text = new StringBuilder(targetBytes);
+        for (int i = 0; text.length() < targetBytes - 400; i++) {
+            text.append(SENTENCES[i % SENTENCES.length]).append(' ');
+        }
+        String json = "{\"id\":\"chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT\",\"object\":\"chat.completion\","
+                + "\"created\":1741569952,\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,"
+                + "\"message\":{\"role\":\"assistant\",\"content\":\"" + text + "\",\"refusal\":null,"
+                + "\"annotations\":[]},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":{"
+                + "\"prompt_tokens\":19,\"completion_tokens\":" + (text.length() / 4) + ",\"total_tokens\":"
+                + (19 + text.length() / 4) + ",\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0},"
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0,"
+                + "\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0}},"
+                + "\"service_tier\":\"default\",\"system_fingerprint\":\"fp_06737a9306\"}";
+        return json.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
      * A size given as {@code 1KB} or {@code 100KB}, in bytes.
      *
      * @param size the size

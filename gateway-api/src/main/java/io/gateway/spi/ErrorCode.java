@@ -66,7 +66,7 @@ public record ErrorCode(int status, String type, String code, boolean retryable,
             new ErrorCode(502, "provider_connection_failed", "provider_connection_failed", true, false);
     /** 502: the upstream answered something that is not a valid response. */
     public static final ErrorCode BAD_UPSTREAM_RESPONSE =
-            new ErrorCode(502, "provider_response_invalid", "provider_response_invalid", true, false);
+            new ErrorCode(502, "invalid_upstream_response", "invalid_upstream_response", true, false);
     /** 502: every key of the provider was rejected by the upstream. */
     public static final ErrorCode CREDENTIALS_EXHAUSTED =
             new ErrorCode(502, "upstream_credentials_exhausted", "upstream_credentials_exhausted", false, false);

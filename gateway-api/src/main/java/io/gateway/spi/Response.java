@@ -125,6 +125,16 @@ public sealed interface Response permits Response.Complete, Response.Streaming {
         }
 
         /**
+         * Whether the answer was created from bytes ({@link #ofBytes}) and nobody has parsed it yet:
+         * a relayed answer the server checks before it reaches the client.
+         *
+         * @return {@code true} for an unparsed relayed answer
+         */
+        public boolean isUnparsedBytes() {
+            return body == null;
+        }
+
+        /**
          * A copy with other headers.
          *
          * @param newHeaders the headers

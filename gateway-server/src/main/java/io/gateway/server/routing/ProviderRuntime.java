@@ -76,7 +76,11 @@ public record ProviderRuntime(String name, String type, String pluginId, Provide
             if (response instanceof Response.Streaming streaming) {
                 return streaming.withEvents(new PluginEventStream(streaming.events(), classLoader, name));
             }
-            return response;
+            Response.Complete complete = (Response.Complete) response;
+            if (complete.isUnparsedBytes()) {
+                AnswerScanner.scan(complete.bytes(), name);
+            }
+            return complete;
         } catch (GatewayException e) {
             throw e;
         } catch (RuntimeException | LinkageError e) {
@@ -95,8 +99,15 @@ public record ProviderRuntime(String name, String type, String pluginId, Provide
             ClassLoader previous = thread.getContextClassLoader();
             thread.setContextClassLoader(classLoader);
             try {
-                return events.next();
+                StreamEvent event = events.next();
+                if (event != null && !event.isDone()) {
+                    AnswerScanner.scanEvent(event.data(), name);
+                }
+                return event;
             } catch (GatewayException e) {
+                if (e.errorCode() == ErrorCode.BAD_UPSTREAM_RESPONSE) {
+                    close(); // stop reading a stream that sent garbage
+                }
                 throw e;
             } catch (RuntimeException | LinkageError e) {
                 throw new GatewayException(ErrorCode.INTERNAL, "provider " + name

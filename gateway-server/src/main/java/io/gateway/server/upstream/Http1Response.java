@@ -133,6 +133,10 @@ final class Http1Response implements UpstreamResponse {
                         return null; // closed by the caller (client gone, call cancelled)
                     }
                     Http1Response.this.close();
+                    if (e instanceof SseEventReader.EventTooLargeException) {
+                        throw GatewayException.of(ErrorCode.BAD_UPSTREAM_RESPONSE, "the provider sent " + e.getMessage()
+                                + "; the gateway does not relay it");
+                    }
                     if (e instanceof SocketTimeoutException) {
                         throw GatewayException.of(ErrorCode.TIMEOUT, "the provider sent no stream event for "
                                 + request.idleTimeout().toMillis() + " ms (stream-idle-timeout)");

@@ -15,6 +15,18 @@ import java.nio.charset.StandardCharsets;
 public final class SseEventReader {
 
     private final InputStream in;
+    /** The largest event accepted (data lines together), so an upstream cannot exhaust the heap. */
+    public static final int MAX_EVENT_BYTES = 16 * 1024 * 1024;
+
+    /** Thrown when an event is larger than {@link #MAX_EVENT_BYTES}. */
+    public static final class EventTooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        EventTooLargeException() {
+            super("a stream event is larger than " + (MAX_EVENT_BYTES >> 20) + " MB");
+        }
+    }
+
     private final byte[] buffer = new byte[8192];
     private int position;
     private int limit;
@@ -69,6 +81,9 @@ public final class SseEventReader {
             }
             switch (field) {
                 case "data" -> {
+                    if (data != null && data.length() + value.length() + 1 > MAX_EVENT_BYTES) {
+                        throw new EventTooLargeException();
+                    }
                     if (data == null) {
                         data = new StringBuilder(value.length() + 16);
                     } else {
@@ -113,6 +128,9 @@ public final class SseEventReader {
                 return new String(line, 0, lineLength, StandardCharsets.UTF_8);
             }
             if (lineLength == line.length) {
+                if (lineLength >= MAX_EVENT_BYTES) {
+                    throw new EventTooLargeException();
+                }
                 byte[] bigger = new byte[line.length * 2];
                 System.arraycopy(line, 0, bigger, 0, lineLength);
                 line = bigger;
