@@ -40,9 +40,25 @@ public final class TestGateway implements AutoCloseable {
      * @return the running gateway
      */
     public static TestGateway start(String gatewayYaml, Path pluginsDir, Map<String, String> environment) {
+        return start("", gatewayYaml, pluginsDir, environment);
+    }
+
+    /**
+     * Starts a gateway with more keys in its {@code server} section.
+     *
+     * @param serverLines more lines of the {@code server:} section, each indented by two spaces
+     *                    (host and port are set already), e.g. {@code "  max-connections: 5\n"}
+     * @param gatewayYaml the {@code gateway:} section (with that top-level key)
+     * @param pluginsDir  the plugins directory
+     * @param environment variables added to the process environment
+     * @return the running gateway
+     */
+    public static TestGateway start(String serverLines, String gatewayYaml, Path pluginsDir,
+                                    Map<String, String> environment) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.putAll(environment);
-        String yaml = "server:\n  host: 127.0.0.1\n  port: 0\n" + gatewayYaml;
+        String extra = serverLines.isEmpty() || serverLines.endsWith("\n") ? serverLines : serverLines + "\n";
+        String yaml = "server:\n  host: 127.0.0.1\n  port: 0\n" + extra + gatewayYaml;
         GatewayConfig config = GatewayConfig.parse(yaml, env, pluginsDir.getParent() == null ? pluginsDir
                 : pluginsDir.getParent());
         return new TestGateway(GatewayServer.start(withPluginsDir(config, pluginsDir, yaml, env)));
