@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the {@code governance} entry of {@code gateway.middleware}: {@code require-virtual-key},
- * {@code virtual-keys} and {@code pricing}. Every mistake stops start-up with one line naming the key,
- * and no line ever shows a key's value.
+ * {@code virtual-key-prefix}, {@code virtual-keys} and {@code pricing}. Every mistake stops start-up
+ * with one line naming the key, and no line ever shows a key's value.
  */
 final class GovernanceFactory implements MiddlewareFactory {
 
@@ -39,17 +39,38 @@ final class GovernanceFactory implements MiddlewareFactory {
     public Middleware create(PluginConfig config, PluginContext context) {
         config.string("type");
         boolean requireKey = config.bool("require-virtual-key", true);
-        List<VirtualKey> keys = virtualKeys(config, context.logger());
+        String prefix = prefix(config);
+        List<VirtualKey> keys = virtualKeys(config, prefix, context.logger());
         Pricing pricing = Pricing.withOverrides(pricing(config));
         if (requireKey && keys.isEmpty()) {
             context.logger().log(System.Logger.Level.WARNING, "governance: require-virtual-key is true but no"
                     + " virtual-keys are configured, so every request is refused with 401");
         }
-        return new GovernanceMiddleware(requireKey, keys, pricing, context.state(), context.clock(),
+        return new GovernanceMiddleware(requireKey, prefix, keys, pricing, context.state(), context.clock(),
                 context.logger(), context.metrics());
     }
 
-    private static List<VirtualKey> virtualKeys(PluginConfig config, System.Logger logger) {
+    /**
+     * What a bearer, {@code x-api-key} or {@code api-key} value must start with to be taken for a
+     * virtual key. Spaces are refused: configuration values are trimmed and tokens hold none.
+     */
+    private static String prefix(PluginConfig config) {
+        Optional<String> configured = config.string("virtual-key-prefix");
+        if (configured.isEmpty() && config.has("virtual-key-prefix")) {
+            throw config.invalid("virtual-key-prefix", "is empty; remove it for the default "
+                    + GovernanceMiddleware.DEFAULT_PREFIX + " or write the prefix your virtual keys share");
+        }
+        String prefix = configured.orElse(GovernanceMiddleware.DEFAULT_PREFIX);
+        if (prefix.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c)
+                || Character.isISOControl(c))) {
+            throw config.invalid("virtual-key-prefix", "must not contain spaces or control characters;"
+                    + " write the prefix your virtual keys share, e.g. " + GovernanceMiddleware.DEFAULT_PREFIX
+                    + " (the default)");
+        }
+        return prefix;
+    }
+
+    private static List<VirtualKey> virtualKeys(PluginConfig config, String prefix, System.Logger logger) {
         List<VirtualKey> keys = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (PluginConfig block : config.children("virtual-keys")) {
@@ -67,6 +88,18 @@ final class GovernanceFactory implements MiddlewareFactory {
                 logger.log(System.Logger.Level.WARNING, "governance: virtual key '" + name + "' has no value (is"
                         + " its environment variable unset?); no request can use it until it has one");
             } else {
+                // Read here only to compare; neither the value nor any part of it beyond the prefix is shown.
+                String text = value.reveal();
+                if (!text.startsWith(prefix)) {
+                    throw block.invalid("value", "virtual key '" + name + "' does not start with the virtual-key-prefix"
+                            + " '" + prefix + "', so a client sending it as Authorization: Bearer (as the OpenAI SDKs"
+                            + " do), x-api-key or api-key would not be recognised; give the key a value starting with '"
+                            + prefix + "', or set virtual-key-prefix to the prefix all your keys share");
+                }
+                if (text.length() == prefix.length()) {
+                    throw block.invalid("value", "virtual key '" + name + "' has nothing after the"
+                            + " virtual-key-prefix; add the secret part after it");
+                }
                 for (VirtualKey earlier : keys) {
                     // Secret.equals compares in constant time; the message names keys, never values.
                     if (earlier.value().equals(value)) {

@@ -44,9 +44,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (their cost is only known then), so a request admitted under the limit may end above it; the next
  * one is refused. Nothing is cached locally.
  *
- * <p>Secrets: the key a client sends is compared in constant time against every configured key and
- * removed from the request before it goes on. Messages, logs and the usage report name keys, never
- * their values, and never show a header value or a body.
+ * <p>What counts as a virtual key: {@code x-bf-vk} always; a bearer token, {@code x-api-key} or
+ * {@code api-key} only when it starts with the configured prefix ({@code sk-bf-} by default), because
+ * SDKs send their {@code apiKey} in {@code Authorization} even when it is a placeholder.
+ *
+ * <p>Secrets: the key a client sends is compared in constant time against every configured key, and
+ * the credential headers are removed from every request before it goes on, whatever their value.
+ * Messages, logs and the usage report name keys, never their values, and never show a header value or
+ * a body.
  */
 final class GovernanceMiddleware implements Middleware, UsageReporter {
 
@@ -55,7 +60,8 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
     static final String API_KEY_HEADER = "x-api-key";
     /** The header Azure OpenAI clients send their key in, on the gateway's Azure-style routes. */
     static final String AZURE_KEY_HEADER = "api-key";
-    static final String MISSING_KEY = "a virtual key is required: send it as x-bf-vk, Authorization: Bearer, x-api-key or api-key";
+    /** What {@code virtual-key-prefix} is when not configured: the prefix of Bifrost's virtual keys. */
+    static final String DEFAULT_PREFIX = "sk-bf-";
     static final String INVALID_KEY = "the virtual key is not valid";
 
     /** Set by the router on the answer: the provider and model that served, which differ after a fallback. */
@@ -76,6 +82,8 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
     private static final int MAX_WARNED_MODELS = 1000;
 
     private final boolean requireKey;
+    private final String prefix;
+    private final String missingKey;
     private final List<VirtualKey> keys;
     private final Pricing pricing;
     private final StateStore store;
@@ -84,9 +92,11 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
     private final PluginMetrics metrics;
     private final Set<String> warnedModels = ConcurrentHashMap.newKeySet();
 
-    GovernanceMiddleware(boolean requireKey, List<VirtualKey> keys, Pricing pricing, StateStore store, Clock clock,
-                         System.Logger logger, PluginMetrics metrics) {
+    GovernanceMiddleware(boolean requireKey, String prefix, List<VirtualKey> keys, Pricing pricing, StateStore store,
+                         Clock clock, System.Logger logger, PluginMetrics metrics) {
         this.requireKey = requireKey;
+        this.prefix = prefix;
+        this.missingKey = missingKeyMessage(prefix);
         this.keys = List.copyOf(keys);
         this.pricing = pricing;
         this.store = store;
@@ -97,12 +107,15 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
 
     @Override
     public Response handle(Exchange exchange, Chain chain) {
-        String presented = presentedKey(exchange.headers());
+        String presented = presentedKey(exchange.headers(), prefix);
         if (presented == null) {
             if (requireKey) {
-                throw rejected("authentication", GatewayException.of(ErrorCode.AUTHENTICATION, MISSING_KEY));
+                throw rejected("authentication", GatewayException.of(ErrorCode.AUTHENTICATION, missingKey));
             }
-            return chain.proceed(exchange);
+            // No virtual key: a placeholder an SDK sends (Bearer unused) goes no further than a real one.
+            Headers headers = exchange.headers();
+            Headers stripped = withoutCredentials(headers);
+            return chain.proceed(stripped == headers ? exchange : exchange.withHeaders(stripped));
         }
         VirtualKey key = identify(presented);
         if (key == null) {
@@ -152,31 +165,78 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
     }
 
     /**
-     * The key the client sent: {@code x-bf-vk}, else a bearer token, else {@code x-api-key}, else
-     * {@code api-key} (Azure OpenAI clients).
+     * The 401 message for a request without a virtual key, telling the client where to send one.
+     *
+     * @param prefix the configured {@code virtual-key-prefix}
+     * @return the message
+     */
+    static String missingKeyMessage(String prefix) {
+        return "a virtual key is required: send it as x-bf-vk, or as Authorization: Bearer, x-api-key or api-key,"
+                + " where only values starting with '" + prefix + "' are taken for virtual keys";
+    }
+
+    /**
+     * The virtual key the client sent: {@code x-bf-vk} whatever its value, else the first of a bearer
+     * token, {@code x-api-key} and {@code api-key} (Azure OpenAI clients) that starts with the prefix.
+     * SDKs always send {@code Authorization}, with a placeholder when the gateway holds the real keys;
+     * values without the prefix are therefore no virtual key. Nothing is copied unless it is one.
      *
      * @return the key, or {@code null} when none was sent
      */
-    static String presentedKey(Headers headers) {
-        String virtualKey = nonBlank(headers.first(VIRTUAL_KEY_HEADER));
-        if (virtualKey != null) {
-            return virtualKey;
-        }
-        String authorization = nonBlank(headers.first(AUTHORIZATION));
-        if (authorization != null && authorization.length() > 7
-                && authorization.regionMatches(true, 0, "Bearer", 0, 6)
-                && Character.isWhitespace(authorization.charAt(6))) {
-            String token = authorization.substring(7).trim();
-            if (!token.isEmpty()) {
-                return token;
+    static String presentedKey(Headers headers, String prefix) {
+        Optional<String> virtualKey = headers.first(VIRTUAL_KEY_HEADER);
+        if (virtualKey.isPresent()) {
+            String trimmed = virtualKey.get().trim();
+            if (!trimmed.isEmpty()) {
+                return trimmed;
             }
         }
-        String apiKey = nonBlank(headers.first(API_KEY_HEADER));
-        return apiKey != null ? apiKey : nonBlank(headers.first(AZURE_KEY_HEADER));
+        String bearer = bearerKey(headers.first(AUTHORIZATION), prefix);
+        if (bearer != null) {
+            return bearer;
+        }
+        String apiKey = prefixed(headers.first(API_KEY_HEADER), prefix);
+        return apiKey != null ? apiKey : prefixed(headers.first(AZURE_KEY_HEADER), prefix);
     }
 
-    private static String nonBlank(Optional<String> value) {
-        return value.map(String::trim).filter(v -> !v.isEmpty()).orElse(null);
+    /** The token of {@code Bearer <token>} when it starts with the prefix. */
+    private static String bearerKey(Optional<String> header, String prefix) {
+        if (header.isEmpty()) {
+            return null;
+        }
+        String value = header.get();
+        int scheme = skipSpaces(value, 0);
+        int separator = scheme + 6;
+        if (separator >= value.length() || !value.regionMatches(true, scheme, "Bearer", 0, 6)
+                || !Character.isWhitespace(value.charAt(separator))) {
+            return null;
+        }
+        return prefixedAt(value, skipSpaces(value, separator), prefix);
+    }
+
+    /** A whole header value when it starts with the prefix, leading and trailing spaces aside. */
+    private static String prefixed(Optional<String> header, String prefix) {
+        return header.isEmpty() ? null : prefixedAt(header.get(), skipSpaces(header.get(), 0), prefix);
+    }
+
+    private static String prefixedAt(String value, int from, String prefix) {
+        if (!value.startsWith(prefix, from)) {
+            return null;
+        }
+        int end = value.length();
+        while (end > from && value.charAt(end - 1) <= ' ') {
+            end--;
+        }
+        return value.substring(from, end);
+    }
+
+    /** The index of the first character at or after {@code from} that {@link String#trim} would keep. */
+    private static int skipSpaces(String value, int from) {
+        int i = from;
+        while (i < value.length() && value.charAt(i) <= ' ') {
+            i++;
+        }
+        return i;
     }
 
     /**

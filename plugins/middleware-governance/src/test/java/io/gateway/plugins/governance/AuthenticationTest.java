@@ -33,8 +33,8 @@ class AuthenticationTest {
         assertEquals(ErrorCode.AUTHENTICATION, e.errorCode());
         assertEquals("authentication_error", e.errorCode().type());
         assertFalse(e.errorCode().gatewayError());
-        assertEquals("a virtual key is required: send it as x-bf-vk, Authorization: Bearer, x-api-key or api-key",
-                e.getMessage());
+        assertEquals("a virtual key is required: send it as x-bf-vk, or as Authorization: Bearer, x-api-key or"
+                + " api-key, where only values starting with 'sk-bf-' are taken for virtual keys", e.getMessage());
         assertEquals(0, chain.calls());
         assertEquals(List.of("governance.rejections reason=authentication"), harness.metrics.counts());
     }
@@ -88,8 +88,13 @@ class AuthenticationTest {
     void otherAuthorizationSchemesAreNoKey() {
         GatewayException e = harness.refused(chat("openai/gpt-4o", "authorization", "Basic dXNlcjpwYXNz"), chain);
 
-        assertEquals(GovernanceMiddleware.MISSING_KEY, e.getMessage());
+        assertEquals(GovernanceMiddleware.missingKeyMessage("sk-bf-"), e.getMessage());
         assertEquals(401, harness.refused(chat("openai/gpt-4o", "authorization", "Bearer "), chain).status());
+        assertEquals(401, harness.refused(chat("openai/gpt-4o", "authorization", "Bearer" + TEAM_A_SECRET), chain)
+                .status(), "no space after Bearer");
+        assertEquals(401, harness.refused(chat("openai/gpt-4o", "authorization", TEAM_A_SECRET), chain).status(),
+                "no scheme");
+        assertEquals(0, chain.calls());
     }
 
     @Test
@@ -132,10 +137,15 @@ class AuthenticationTest {
         Harness open = Harness.of(map("type", "governance", "require-virtual-key", "false",
                 "virtual-keys", List.of(key("team-a", TEAM_A_SECRET))));
 
-        GatewayException e = open.refused(chat("openai/gpt-4o", "authorization", "Bearer sk-not-a-virtual-key"), chain);
+        for (String[] form : List.of(new String[] {"authorization", "Bearer sk-bf-not-a-virtual-key"},
+                new String[] {"x-api-key", "sk-bf-not-a-virtual-key"}, new String[] {"api-key", "sk-bf-not-a-virtual-key"},
+                new String[] {"x-bf-vk", "sk-bf-not-a-virtual-key"}, new String[] {"x-bf-vk", "unused"})) {
+            GatewayException e = open.refused(chat("openai/gpt-4o", form), chain);
 
-        assertEquals(401, e.status());
-        assertEquals(GovernanceMiddleware.INVALID_KEY, e.getMessage());
+            assertEquals(401, e.status(), form[0] + ": " + form[1]);
+            assertEquals(GovernanceMiddleware.INVALID_KEY, e.getMessage(), form[0] + ": " + form[1]);
+        }
+        assertEquals(0, chain.calls());
     }
 
     @Test

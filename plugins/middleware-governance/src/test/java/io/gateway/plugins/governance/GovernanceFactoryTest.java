@@ -63,7 +63,7 @@ class GovernanceFactoryTest {
                 && line.contains("no value")), harness.logger.lines().toString());
         GatewayException e = harness.refused(chatAs(" ", "openai/gpt-4o"), FakeChain.chatUsage(1, 1));
         assertEquals(ErrorCode.AUTHENTICATION, e.errorCode());
-        assertEquals(GovernanceMiddleware.MISSING_KEY, e.getMessage());
+        assertEquals(GovernanceMiddleware.missingKeyMessage("sk-bf-"), e.getMessage());
     }
 
     @Test
