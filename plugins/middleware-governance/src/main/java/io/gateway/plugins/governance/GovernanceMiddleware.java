@@ -42,7 +42,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * request, whose result alone decides admission, so a limit holds exactly across replicas sharing a
  * store. Token and spend limits are checked against the counter before the call and charged after it
  * (their cost is only known then), so a request admitted under the limit may end above it; the next
- * one is refused. Nothing is cached locally.
+ * one is refused. Nothing is cached locally but the names of the current period's counters. Every key
+ * is counted, also one without limits: its requests and tokens per usage period (its budget's, else a
+ * calendar month), for the usage report.
  *
  * <p>What counts as a virtual key: {@code x-bf-vk} always; a bearer token, {@code x-api-key} or
  * {@code api-key} only when it starts with the configured prefix ({@code sk-bf-} by default), because
@@ -74,30 +76,35 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
      */
     static final String ASYNC_RESULT_HEADER = "x-bf-async-result";
 
-    /** The spend of a key without a budget is still kept for the usage report, per calendar month. */
-    private static final BudgetPeriod DEFAULT_SPEND_PERIOD = BudgetPeriod.MONTH;
-    /** Budget counters outlive their period by this much, so a late write never starts a fresh counter. */
-    private static final Duration SPEND_GRACE = Duration.ofHours(1);
+    /**
+     * The usage period of a key without a budget: its spend, and its requests and tokens when it has no
+     * limit for them, are still counted for the usage report, per calendar month.
+     */
+    private static final BudgetPeriod DEFAULT_USAGE_PERIOD = BudgetPeriod.MONTH;
+    /** Period counters outlive their period by this much, so a late write never starts a fresh counter. */
+    private static final Duration PERIOD_GRACE = Duration.ofHours(1);
     /** Unpriced models are warned about once each; the set is bounded as model names come from clients. */
     private static final int MAX_WARNED_MODELS = 1000;
 
     private final boolean requireKey;
     private final String prefix;
     private final String missingKey;
-    private final List<VirtualKey> keys;
+    private final List<Governed> keys;
     private final Pricing pricing;
     private final StateStore store;
     private final Clock clock;
     private final System.Logger logger;
     private final PluginMetrics metrics;
     private final Set<String> warnedModels = ConcurrentHashMap.newKeySet();
+    /** Set while counting the requests of keys without a request limit fails, so that is logged once. */
+    private final AtomicBoolean countingFails = new AtomicBoolean();
 
     GovernanceMiddleware(boolean requireKey, String prefix, List<VirtualKey> keys, Pricing pricing, StateStore store,
                          Clock clock, System.Logger logger, PluginMetrics metrics) {
         this.requireKey = requireKey;
         this.prefix = prefix;
         this.missingKey = missingKeyMessage(prefix);
-        this.keys = List.copyOf(keys);
+        this.keys = keys.stream().map(Governed::new).toList();
         this.pricing = pricing;
         this.store = store;
         this.clock = clock;
@@ -117,19 +124,20 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
             Headers stripped = withoutCredentials(headers);
             return chain.proceed(stripped == headers ? exchange : exchange.withHeaders(stripped));
         }
-        VirtualKey key = identify(presented);
-        if (key == null) {
+        Governed governed = identify(presented);
+        if (governed == null) {
             throw rejected("authentication", GatewayException.of(ErrorCode.AUTHENTICATION, INVALID_KEY));
         }
+        VirtualKey key = governed.key;
         checkModels(key, exchange);
         boolean billable = exchange.operation() != Operation.LIST_MODELS;
         long now = clock.millis();
         if (billable) {
-            checkBudget(key, now);
+            checkBudget(governed, now);
             checkTokens(key, now);
         }
         // Last of the checks, so requests refused for another reason do not use up the rate.
-        countRequest(key, now);
+        countRequest(governed, now);
 
         Exchange forwarded = exchange.withHeaders(withoutCredentials(exchange.headers()))
                 .withAttribute(AttributeKey.CLIENT_IDENTITY, key.name());
@@ -152,13 +160,13 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
                 if (complete.status() >= 200 && complete.status() < 300 && !repeatedAsyncResult) {
                     TokenUsage usage = usageOf(complete);
                     if (usage != null) {
-                        account(key, usage, servedModel(complete.headers(), exchange), exchange.requestId());
+                        account(governed, usage, servedModel(complete.headers(), exchange), exchange.requestId());
                     }
                 }
                 yield complete;
             }
             case Response.Streaming streaming -> {
-                StreamUsage usage = new StreamUsage(key, exchange, streaming.headers(), hideUsageChunk);
+                StreamUsage usage = new StreamUsage(governed, exchange, streaming.headers(), hideUsageChunk);
                 yield streaming.withEvents(streaming.events().map(usage::observe).onComplete(usage::complete));
             }
         };
@@ -243,12 +251,12 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
      * The configured key a client's key equals. Every configured key is compared, each in constant
      * time, so how long this takes says nothing about which key, or how much of one, matched.
      */
-    private VirtualKey identify(String presented) {
-        VirtualKey found = null;
-        for (VirtualKey key : keys) {
-            boolean matches = key.value().matches(presented);
+    private Governed identify(String presented) {
+        Governed found = null;
+        for (Governed governed : keys) {
+            boolean matches = governed.key.value().matches(presented);
             if (matches && found == null) {
-                found = key;
+                found = governed;
             }
         }
         return found;
@@ -289,17 +297,17 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
         }
     }
 
-    private void checkBudget(VirtualKey key, long now) {
-        Budget budget = key.budget();
+    private void checkBudget(Governed governed, long now) {
+        Budget budget = governed.key.budget();
         if (budget == null) {
             return;
         }
-        Instant instant = Instant.ofEpochMilli(now);
-        long spent = read(spendKey(key, budget.period(), instant));
+        UsagePeriod period = governed.period(now);
+        long spent = read(period.spendCounter());
         if (spent >= budget.microUsd()) {
-            throw rejected("budget", GatewayException.of(ErrorCode.BUDGET_EXCEEDED, "virtual key '" + key.name()
-                    + "' has spent its budget of $" + plain(budget.usd()) + " for " + budget.period().id(instant)
-                    + "; it renews at " + budget.period().end(instant)));
+            throw rejected("budget", GatewayException.of(ErrorCode.BUDGET_EXCEEDED, "virtual key '"
+                    + governed.key.name() + "' has spent its budget of $" + plain(budget.usd()) + " for "
+                    + period.id() + "; it renews at " + Instant.ofEpochMilli(period.end())));
         }
     }
 
@@ -317,9 +325,11 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
         }
     }
 
-    private void countRequest(VirtualKey key, long now) {
+    private void countRequest(Governed governed, long now) {
+        VirtualKey key = governed.key;
         RateLimit limit = key.requests();
         if (limit == null) {
+            countUnlimitedRequest(governed, now);
             return;
         }
         long count = store.increment(windowKey("gov:req:", key, limit.window(now)), 1, limit.per());
@@ -329,6 +339,36 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
                     + "' has reached its rate limit of " + limit.limit() + " requests per " + limit.perText()
                     + "; retry in " + retry + "s", null, Headers.of("retry-after", Long.toString(retry)), null));
         }
+    }
+
+    /**
+     * Counts a request of a key without a request limit, for the usage report only. Nothing is decided
+     * by this count, so a store failure here does not fail the request: it is logged once, when
+     * counting starts failing, and the report undercounts until the store answers again.
+     */
+    private void countUnlimitedRequest(Governed governed, long now) {
+        UsagePeriod period = governed.period(now);
+        try {
+            store.increment(period.requestCounter(), 1, period.ttl(now));
+        } catch (RuntimeException e) {
+            if (countingFails.compareAndSet(false, true)) {
+                logger.log(System.Logger.Level.WARNING, "governance: requests of virtual keys without a request"
+                        + " limit cannot be counted (" + reason(e) + ", first for virtual key '"
+                        + governed.key.name() + "'); they still pass, and the usage report undercounts them until"
+                        + " the state store answers again");
+            }
+            return;
+        }
+        if (countingFails.get()) {
+            countingFails.set(false);
+            logger.log(System.Logger.Level.INFO, "governance: requests of virtual keys without a request limit"
+                    + " are counted again");
+        }
+    }
+
+    private static String reason(RuntimeException e) {
+        return e instanceof GatewayException gateway
+                ? gateway.status() + " " + gateway.errorCode().type() : e.getClass().getSimpleName();
     }
 
     private GatewayException rejected(String reason, GatewayException error) {
@@ -392,25 +432,26 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
      * store failure here is logged and the answer still delivered: failing it would only make the client
      * retry and pay twice.
      */
-    private void account(VirtualKey key, TokenUsage usage, String model, String requestId) {
+    private void account(Governed governed, TokenUsage usage, String model, String requestId) {
+        VirtualKey key = governed.key;
         try {
             long now = clock.millis();
+            UsagePeriod period = governed.period(now);
             RateLimit tokens = key.tokens();
-            if (tokens != null && usage.total() > 0) {
-                store.increment(windowKey("gov:tok:", key, tokens.window(now)), usage.total(), tokens.per());
+            if (usage.total() > 0) {
+                if (tokens != null) {
+                    store.increment(windowKey("gov:tok:", key, tokens.window(now)), usage.total(), tokens.per());
+                } else {
+                    store.increment(period.tokenCounter(), usage.total(), period.ttl(now));
+                }
             }
             long cost = costMicros(model, usage);
             if (cost > 0) {
-                Instant instant = Instant.ofEpochMilli(now);
-                BudgetPeriod period = spendPeriod(key);
-                Duration ttl = Duration.between(instant, period.end(instant)).plus(SPEND_GRACE);
-                store.increment(spendKey(key, period, instant), cost, ttl);
+                store.increment(period.spendCounter(), cost, period.ttl(now));
             }
         } catch (RuntimeException e) {
-            String reason = e instanceof GatewayException gateway
-                    ? gateway.status() + " " + gateway.errorCode().type() : e.getClass().getSimpleName();
             logger.log(System.Logger.Level.WARNING, "governance: the usage of request " + printable(requestId)
-                    + " could not be charged to virtual key '" + key.name() + "' (" + reason + ")");
+                    + " could not be charged to virtual key '" + key.name() + "' (" + reason(e) + ")");
         }
     }
 
@@ -429,16 +470,8 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
         return Pricing.costMicros(price, usage);
     }
 
-    private static BudgetPeriod spendPeriod(VirtualKey key) {
-        return key.budget() == null ? DEFAULT_SPEND_PERIOD : key.budget().period();
-    }
-
     private static String windowKey(String prefix, VirtualKey key, long window) {
         return prefix + key.name() + ":" + window;
-    }
-
-    private static String spendKey(VirtualKey key, BudgetPeriod period, Instant instant) {
-        return "gov:usd:" + key.name() + ":" + period.id(instant);
     }
 
     private long read(String counter) {
@@ -472,14 +505,18 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
         return "governance";
     }
 
+    /**
+     * Every configured key with its counts in the current windows and usage period. A count with a limit
+     * is the limit's window; without one it is the usage period's (which the entry then names).
+     */
     @Override
     public JsonObject usage() {
         long now = clock.millis();
-        Instant instant = Instant.ofEpochMilli(now);
         JsonArrayBuilder entries = JsonBodies.provider().createArrayBuilder();
-        for (VirtualKey key : keys) {
-            BudgetPeriod period = spendPeriod(key);
-            long spent = read(spendKey(key, period, instant));
+        for (Governed governed : keys) {
+            VirtualKey key = governed.key;
+            UsagePeriod period = governed.period(now);
+            long spent = read(period.spendCounter());
             JsonObjectBuilder spend = JsonBodies.provider().createObjectBuilder()
                     .add("usd", plain(BigDecimal.valueOf(spent, 6)));
             if (key.budget() == null) {
@@ -487,28 +524,82 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
             } else {
                 spend.add("budget_usd", plain(key.budget().usd()));
             }
-            spend.add("period", period.text()).add("period_id", period.id(instant));
+            spend.add("period", governed.usagePeriod.text()).add("period_id", period.id());
             JsonArrayBuilder allowed = JsonBodies.provider().createArrayBuilder();
             key.allowedModels().forEach(glob -> allowed.add(glob.pattern()));
             entries.add(JsonBodies.provider().createObjectBuilder()
                     .add("name", key.name())
-                    .add("requests", window("gov:req:", key, key.requests(), now))
-                    .add("tokens", window("gov:tok:", key, key.tokens(), now))
+                    .add("requests", count("gov:req:", governed, key.requests(), period, period.requestCounter(), now))
+                    .add("tokens", count("gov:tok:", governed, key.tokens(), period, period.tokenCounter(), now))
                     .add("spend", spend)
                     .add("allowed_models", allowed));
         }
         return JsonBodies.provider().createObjectBuilder().add("virtual_keys", entries).build();
     }
 
-    /** A rate window in the report; without a limit there is no window and no counter. */
-    private JsonObjectBuilder window(String prefix, VirtualKey key, RateLimit limit, long now) {
-        JsonObjectBuilder window = JsonBodies.provider().createObjectBuilder();
+    /** A count in the report: in the limit's window, or without a limit in the usage period. */
+    private JsonObjectBuilder count(String prefix, Governed governed, RateLimit limit, UsagePeriod period,
+                                    String periodCounter, long now) {
+        JsonObjectBuilder count = JsonBodies.provider().createObjectBuilder();
         if (limit == null) {
-            return window.addNull("count").addNull("limit").addNull("window_seconds");
+            return count.add("count", read(periodCounter)).addNull("limit").addNull("window_seconds")
+                    .add("period", governed.usagePeriod.text()).add("period_id", period.id());
         }
-        return window.add("count", read(windowKey(prefix, key, limit.window(now))))
+        return count.add("count", read(windowKey(prefix, governed.key, limit.window(now))))
                 .add("limit", limit.limit())
                 .add("window_seconds", limit.windowSeconds());
+    }
+
+    /**
+     * A configured key and its usage period: its budget's, else a calendar month. The names of the
+     * period's counters are built once per period, not per request.
+     */
+    private static final class Governed {
+        final VirtualKey key;
+        final BudgetPeriod usagePeriod;
+        private volatile UsagePeriod current;
+
+        Governed(VirtualKey key) {
+            this.key = key;
+            this.usagePeriod = key.budget() == null ? DEFAULT_USAGE_PERIOD : key.budget().period();
+        }
+
+        /** The usage period holding {@code now}; racing callers at a turn may both build it, harmlessly. */
+        UsagePeriod period(long now) {
+            UsagePeriod period = current;
+            if (period == null || now < period.start() || now >= period.end()) {
+                period = UsagePeriod.of(key.name(), usagePeriod, now);
+                current = period;
+            }
+            return period;
+        }
+    }
+
+    /**
+     * One period of a key's usage, with the store keys of its counters: spend always, requests and
+     * tokens for a key without a limit for them.
+     *
+     * @param start          epoch millis the period begins
+     * @param end            epoch millis the next one begins
+     * @param id             e.g. {@code 2026-11}
+     * @param requestCounter {@code gov:req:<name>:<id>}
+     * @param tokenCounter   {@code gov:tok:<name>:<id>}
+     * @param spendCounter   {@code gov:usd:<name>:<id>}
+     */
+    private record UsagePeriod(long start, long end, String id, String requestCounter, String tokenCounter,
+                               String spendCounter) {
+
+        static UsagePeriod of(String name, BudgetPeriod period, long now) {
+            Instant instant = Instant.ofEpochMilli(now);
+            String id = period.id(instant);
+            return new UsagePeriod(period.start(instant).toEpochMilli(), period.end(instant).toEpochMilli(), id,
+                    "gov:req:" + name + ":" + id, "gov:tok:" + name + ":" + id, "gov:usd:" + name + ":" + id);
+        }
+
+        /** Until the period ends, plus a grace, so a late write never starts a fresh counter. */
+        Duration ttl(long now) {
+            return Duration.ofMillis(end - now).plus(PERIOD_GRACE);
+        }
     }
 
     /**
@@ -516,15 +607,15 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
      * #complete} may run on another (a client disconnect closes the stream from elsewhere).
      */
     private final class StreamUsage {
-        private final VirtualKey key;
+        private final Governed governed;
         private final Exchange exchange;
         private final Headers responseHeaders;
         private final boolean hideUsageChunk;
         private final AtomicBoolean charged = new AtomicBoolean();
         private volatile TokenUsage latest;
 
-        StreamUsage(VirtualKey key, Exchange exchange, Headers responseHeaders, boolean hideUsageChunk) {
-            this.key = key;
+        StreamUsage(Governed governed, Exchange exchange, Headers responseHeaders, boolean hideUsageChunk) {
+            this.governed = governed;
             this.exchange = exchange;
             this.responseHeaders = responseHeaders;
             this.hideUsageChunk = hideUsageChunk;
@@ -559,7 +650,7 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
         void complete(StreamOutcome outcome) {
             TokenUsage usage = latest;
             if (usage != null && charged.compareAndSet(false, true)) {
-                account(key, usage, servedModel(responseHeaders, exchange), exchange.requestId());
+                account(governed, usage, servedModel(responseHeaders, exchange), exchange.requestId());
             }
         }
     }

@@ -202,6 +202,7 @@ class BudgetTest {
         harness.send(chatAs(TEAM_A_SECRET, "test/model"), FakeChain.answering(() -> Response.Complete.ofBytes(200,
                 null, "not json".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
 
-        assertTrue(harness.store.counters().isEmpty(), harness.store.counters().toString());
+        assertEquals(Map.of("gov:req:team-a:2026-11-24", 2L), harness.store.counters(),
+                "two requests, counted in the budget's period, and nothing charged");
     }
 }

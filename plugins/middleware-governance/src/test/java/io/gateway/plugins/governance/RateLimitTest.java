@@ -15,6 +15,7 @@ import io.gateway.spi.GatewayException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -160,12 +161,50 @@ class RateLimitTest {
     }
 
     @Test
-    void noLimitsMeansNoRateCounters() {
+    void withoutLimitsRequestsAndTokensAreCountedPerCalendarMonth() {
         Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET)));
 
         harness.send(chatAs(TEAM_A_SECRET, "openai/some-unpriced-model"), FakeChain.chatUsage(5, 5));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/some-unpriced-model"), FakeChain.chatUsage(1, 2));
 
-        assertTrue(harness.store.counters().isEmpty(), harness.store.counters().toString());
+        assertEquals(Map.of("gov:req:team-a:2026-11", 2L, "gov:tok:team-a:2026-11", 13L), harness.store.counters());
+        // 2026-11-24T02:00:10Z to the end of November, plus an hour
+        Duration untilTheMonthEnds = Duration.ofDays(6).plusHours(21).plusMinutes(59).plusSeconds(50).plusHours(1);
+        assertEquals(untilTheMonthEnds, harness.store.creationTtl("gov:req:team-a:2026-11"));
+        assertEquals(untilTheMonthEnds, harness.store.creationTtl("gov:tok:team-a:2026-11"));
         assertFalse(harness.logger.warnings().isEmpty(), "the unpriced model is reported");
+    }
+
+    @Test
+    void withoutLimitsTheCountersMoveOnWithTheMonth() {
+        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET)), "2026-11-30T23:59:59.999Z");
+
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(1, 1));
+        harness.clock.set("2026-12-01T00:00:00Z");
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(2, 2));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(3, 3));
+
+        assertEquals(1, harness.store.counter("gov:req:team-a:2026-11"));
+        assertEquals(2, harness.store.counter("gov:tok:team-a:2026-11"));
+        assertEquals(2, harness.store.counter("gov:req:team-a:2026-12"));
+        assertEquals(10, harness.store.counter("gov:tok:team-a:2026-12"));
+    }
+
+    @Test
+    void aKeyWithOneLimitCountsTheOtherInItsUsagePeriod() {
+        Harness harness = Harness.of(config(
+                key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "10", "per", "1m")),
+                key("team-b", TEAM_B_SECRET, "rate-limit", map("tokens", "1000", "tokens-per", "1h"),
+                        "budget", map("usd", "5", "per", "1w"))));
+
+        // an unpriced model, so only request and token counters appear
+        harness.send(chatAs(TEAM_A_SECRET, "openai/unpriced"), FakeChain.chatUsage(3, 4));
+        harness.send(chatAs(TEAM_B_SECRET, "openai/unpriced"), FakeChain.chatUsage(5, 6));
+
+        long minute = harness.clock.millis() / 60_000;
+        long hour = harness.clock.millis() / 3_600_000;
+        assertEquals(Map.of("gov:req:team-a:" + minute, 1L, "gov:tok:team-a:2026-11", 7L,
+                "gov:req:team-b:2026-W48", 1L, "gov:tok:team-b:" + hour, 11L), harness.store.counters(),
+                "without a budget the usage period is the month; with one, the budget's period");
     }
 }

@@ -7,6 +7,7 @@ import static io.gateway.plugins.governance.Harness.chatAs;
 import static io.gateway.plugins.governance.Harness.config;
 import static io.gateway.plugins.governance.Harness.key;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,6 +66,32 @@ class StoreFailureTest {
 
         assertEquals(events, ListStream.drain(((Response.Streaming) response).events()));
         assertEquals(1, harness.logger.warnings().size(), harness.logger.lines().toString());
+    }
+
+    @Test
+    void aKeyWithoutLimitsOrBudgetStillPassesWhenItsRequestsCannotBeCounted() {
+        Harness unlimited = Harness.of(config(key("team-c", "sk-bf-team-c-SECRET"), key("team-a", TEAM_A_SECRET)));
+        FakeChain chain = FakeChain.chatUsage(1, 1);
+        unlimited.send(chatAs("sk-bf-team-c-SECRET", "openai/gpt-4o"), chain);
+
+        unlimited.store.down(true);
+        for (int i = 0; i < 3; i++) {
+            assertSame(Response.Complete.class, unlimited.send(chatAs("sk-bf-team-c-SECRET", "openai/gpt-4o"), chain)
+                    .getClass());
+        }
+        unlimited.store.down(false);
+        unlimited.send(chatAs("sk-bf-team-c-SECRET", "openai/gpt-4o"), chain);
+        unlimited.send(chatAs("sk-bf-team-c-SECRET", "openai/gpt-4o"), chain);
+
+        assertEquals(6, chain.calls());
+        assertEquals(3, unlimited.store.counter("gov:req:team-c:2026-11"), "the requests while the store was down are lost");
+        List<String> counting = unlimited.logger.warnings().stream()
+                .filter(line -> line.contains("cannot be counted")).toList();
+        assertEquals(1, counting.size(), "logged once, not per request: " + unlimited.logger.lines());
+        assertTrue(counting.getFirst().contains("'team-c'") && counting.getFirst().contains("503"), counting.getFirst());
+        assertEquals(1, unlimited.logger.lines().stream().filter(line -> line.contains("counted again")).count(),
+                unlimited.logger.lines().toString());
+        assertFalse(unlimited.logger.lines().toString().contains("SECRET"));
     }
 
     @Test

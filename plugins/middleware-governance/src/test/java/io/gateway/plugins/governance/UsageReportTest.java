@@ -47,11 +47,49 @@ class UsageReportTest {
                    "spend":{"usd":0.02003,"budget_usd":50,"period":"1M","period_id":"2026-11"},
                    "allowed_models":["openai/*","test/*"]},
                   {"name":"team-b",
-                   "requests":{"count":null,"limit":null,"window_seconds":null},
-                   "tokens":{"count":null,"limit":null,"window_seconds":null},
+                   "requests":{"count":0,"limit":null,"window_seconds":null,"period":"1M","period_id":"2026-11"},
+                   "tokens":{"count":0,"limit":null,"window_seconds":null,"period":"1M","period_id":"2026-11"},
                    "spend":{"usd":0,"budget_usd":null,"period":"1M","period_id":"2026-11"},
                    "allowed_models":["*"]}
                 ]}"""), report);
+    }
+
+    @Test
+    void aKeyWithoutLimitsOrBudgetReportsItsRequestsTokensAndSpendThisMonth() {
+        harness.send(chatAs(TEAM_B_SECRET, "test/model"), FakeChain.chatUsage(1000, 500));
+        harness.send(chatAs(TEAM_B_SECRET, "test/model"), FakeChain.chatUsage(1, 1));
+        harness.send(Harness.exchange(Operation.LIST_MODELS, "{}", "x-bf-vk", TEAM_B_SECRET),
+                FakeChain.completing("{\"object\":\"list\",\"data\":[]}"));
+        harness.send(chatAs(TEAM_A_SECRET, "test/model"), FakeChain.chatUsage(7, 7));
+
+        JsonObject teamB = harness.reporter().usage().getJsonArray("virtual_keys").getJsonObject(1);
+
+        assertEquals(JsonBodies.parse("""
+                {"name":"team-b",
+                 "requests":{"count":3,"limit":null,"window_seconds":null,"period":"1M","period_id":"2026-11"},
+                 "tokens":{"count":1502,"limit":null,"window_seconds":null,"period":"1M","period_id":"2026-11"},
+                 "spend":{"usd":0.02003,"budget_usd":null,"period":"1M","period_id":"2026-11"},
+                 "allowed_models":["*"]}"""), teamB, "a model list is a request; team-a's usage is its own");
+    }
+
+    @Test
+    void countsWithoutALimitFollowTheBudgetPeriodAndMoveWithIt() {
+        Harness daily = Harness.of(map("type", "governance", "virtual-keys", List.of(key("team-a", TEAM_A_SECRET,
+                "budget", map("usd", "5", "per", "1d")))), "2026-11-24T23:59:00Z");
+        daily.send(chatAs(TEAM_A_SECRET, "openai/unpriced"), FakeChain.chatUsage(2, 3));
+
+        JsonObject before = daily.reporter().usage().getJsonArray("virtual_keys").getJsonObject(0);
+        daily.clock.set("2026-11-25T00:00:00Z");
+        JsonObject after = daily.reporter().usage().getJsonArray("virtual_keys").getJsonObject(0);
+
+        assertEquals(JsonBodies.parse("""
+                {"count":1,"limit":null,"window_seconds":null,"period":"1d","period_id":"2026-11-24"}"""),
+                before.getJsonObject("requests"));
+        assertEquals(5, before.getJsonObject("tokens").getInt("count"));
+        assertEquals(JsonBodies.parse("""
+                {"count":0,"limit":null,"window_seconds":null,"period":"1d","period_id":"2026-11-25"}"""),
+                after.getJsonObject("requests"));
+        assertEquals(0, after.getJsonObject("tokens").getInt("count"));
     }
 
     @Test
