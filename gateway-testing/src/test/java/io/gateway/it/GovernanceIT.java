@@ -5,9 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.errors.OpenAIServiceException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import io.gateway.spi.JsonBodies;
 import io.gateway.testing.FakeUpstream;
 import io.gateway.testing.OpenAiPreset;
@@ -371,15 +377,17 @@ class GovernanceIT {
     void anUnknownKeyIs401AndIsNotEchoed() {
         String unknown = "sk-bf-unknown-" + random();
         for (String[] form : List.of(new String[] {"x-bf-vk", unknown}, new String[] {"authorization", "Bearer " + unknown},
-                new String[] {"x-api-key", unknown})) {
+                new String[] {"x-api-key", unknown}, new String[] {"api-key", unknown})) {
             HttpResponse<String> response = post(gateway.uri(CHAT), chat("openai/gpt-4o-mini"), form);
             JsonObject envelope = envelope(response, 401, "authentication_error");
             assertEquals("the virtual key is not valid", envelope.getJsonObject("error").getString("message"));
             assertFalse(response.body().contains(unknown), response.body());
         }
-        // a provider key is not a virtual key
-        envelope(post(gateway.uri(CHAT), chat("openai/gpt-4o-mini"), "authorization", "Bearer " + PROVIDER_KEY),
-                401, "authentication_error");
+        // a provider key does not look like a virtual key: it is none, and keys are required here
+        JsonObject providerKey = envelope(post(gateway.uri(CHAT), chat("openai/gpt-4o-mini"), "authorization",
+                "Bearer " + PROVIDER_KEY), 401, "authentication_error");
+        assertTrue(providerKey.getJsonObject("error").getString("message").startsWith("a virtual key is required"),
+                providerKey.toString());
         assertEquals(0, upstream.requestCount());
     }
 
@@ -414,6 +422,132 @@ class GovernanceIT {
                 .map(v -> v.asJsonObject().getString("id")).toList();
         assertFalse(ids.isEmpty());
         assertTrue(ids.stream().allMatch(id -> id.startsWith("mock/")), ids.toString());
+    }
+
+    // ---------------------------------------------------------------- SDK clients and placeholder keys
+
+    private static OpenAIClient sdk(TestGateway node, String apiKey) {
+        return OpenAIOkHttpClient.builder().baseUrl(node.baseUrl() + "/openai/v1").apiKey(apiKey).maxRetries(0)
+                .build();
+    }
+
+    private static ChatCompletionCreateParams sdkChat(String model) {
+        return ChatCompletionCreateParams.builder().model(model).addUserMessage("hello from the SDK").build();
+    }
+
+    @Test
+    void theOpenAiSdkWithAPlaceholderKeyPassesWhenNoVirtualKeyIsRequired() {
+        try (TestGateway node = TestGateway.start("""
+                gateway:
+                  admin:
+                    token: ${GOV_IT_ADMIN_TOKEN}
+                  providers:
+                    openai:
+                      base-url: %s/v1
+                      keys:
+                        - name: main
+                          value: ${GOV_IT_PROVIDER_KEY}
+                    mock:
+                      type: mock
+                  middleware:
+                    - type: governance
+                      require-virtual-key: false
+                      virtual-keys:
+                        - name: sdk-app
+                          value: ${TEAM_B_KEY}
+                          allowed-models: ["mock/*"]
+                """.formatted(upstream.baseUrl()), plugins.root(), env)) {
+            OpenAIClient placeholder = sdk(node, "unused");
+            OpenAIClient governed = sdk(node, TEAM_B_KEY);
+            OpenAIClient unknownKey = sdk(node, "sk-bf-unknown-" + random());
+            try {
+                // "unused" is no virtual key: unrestricted, even for a model sdk-app may not use
+                ChatCompletion open = placeholder.chat().completions().create(sdkChat("openai/gpt-4o-mini"));
+                assertEquals(OpenAiPreset.TEXT, open.choices().get(0).message().content().orElseThrow());
+                RecordedRequest sent = upstream.lastRequest();
+                assertEquals("Bearer " + PROVIDER_KEY, sent.header("authorization"), "the provider key, not the placeholder");
+                sent.headers().forEach((name, values) -> assertFalse(values.stream().anyMatch(v -> v.contains("unused")),
+                        "header " + name + " carries the placeholder"));
+
+                // the same SDK with a virtual key as its apiKey is governed by that key
+                OpenAIServiceException refused = assertThrows(OpenAIServiceException.class,
+                        () -> governed.chat().completions().create(sdkChat("openai/gpt-4o-mini")));
+                assertEquals(403, refused.statusCode());
+                assertTrue(refused.getMessage().contains("sdk-app") && refused.getMessage().contains("openai/gpt-4o-mini"),
+                        refused.getMessage());
+                ChatCompletion allowed = governed.chat().completions().create(sdkChat("mock/any-model"));
+                long tokens = allowed.usage().orElseThrow().totalTokens();
+                assertTrue(tokens > 0);
+                assertEquals(1, upstream.requestCount(), "only the placeholder request went to the upstream");
+
+                // a virtual key that is not configured is refused, also here
+                OpenAIServiceException unknown = assertThrows(OpenAIServiceException.class,
+                        () -> unknownKey.chat().completions().create(sdkChat("mock/any-model")));
+                assertEquals(401, unknown.statusCode());
+                assertTrue(unknown.getMessage().contains("the virtual key is not valid"), unknown.getMessage());
+
+                // the report counts the governed request, not the anonymous one
+                HttpResponse<String> usage = get(node.uri("/admin/usage"), "authorization", "Bearer " + ADMIN_TOKEN);
+                assertEquals(200, usage.statusCode(), usage.body());
+                JsonObject sdkApp = JsonBodies.parse(usage.body()).getJsonObject("governance")
+                        .getJsonArray("virtual_keys").getJsonObject(0);
+                assertEquals("sdk-app", sdkApp.getString("name"));
+                assertEquals(1, sdkApp.getJsonObject("requests").getInt("count"), sdkApp.toString());
+                assertEquals(tokens, sdkApp.getJsonObject("tokens").getJsonNumber("count").longValue(), sdkApp.toString());
+            } finally {
+                placeholder.close();
+                governed.close();
+                unknownKey.close();
+            }
+        }
+    }
+
+    @Test
+    void theOpenAiSdkWithAPlaceholderKeyIsToldAVirtualKeyIsRequired() {
+        OpenAIClient client = sdk(gateway, "unused");
+        try {
+            OpenAIServiceException e = assertThrows(OpenAIServiceException.class,
+                    () -> client.chat().completions().create(sdkChat("openai/gpt-4o-mini")));
+            assertEquals(401, e.statusCode());
+            assertTrue(e.getMessage().contains("a virtual key is required") && e.getMessage().contains("'sk-bf-'"),
+                    e.getMessage());
+            assertEquals(0, upstream.requestCount());
+        } finally {
+            client.close();
+        }
+    }
+
+    @Test
+    void aKeyWithoutLimitsShowsItsRequestsTokensAndSpendInTheUsageReport() {
+        JsonObject before = usage("team-a");
+        OpenAIClient client = sdk(gateway, TEAM_A_KEY);
+        try {
+            ChatCompletion answer = client.chat().completions().create(sdkChat("openai/gpt-4o-mini"));
+            assertEquals(18, answer.usage().orElseThrow().totalTokens());
+            // team-a may use openai/* and mock/mock-*: the SDK's apiKey is the key that is governed
+            OpenAIServiceException refused = assertThrows(OpenAIServiceException.class,
+                    () -> client.chat().completions().create(sdkChat("mock/other")));
+            assertEquals(403, refused.statusCode());
+        } finally {
+            client.close();
+        }
+        JsonObject after = usage("team-a");
+
+        JsonObject requests = after.getJsonObject("requests");
+        JsonObject tokens = after.getJsonObject("tokens");
+        JsonObject spend = after.getJsonObject("spend");
+        assertAll(
+                () -> assertEquals(before.getJsonObject("requests").getInt("count") + 1, requests.getInt("count"),
+                        "one request admitted; the refused one is not counted"),
+                () -> assertEquals(before.getJsonObject("tokens").getInt("count") + 18, tokens.getInt("count")),
+                () -> assertUsd(((JsonNumber) before.getJsonObject("spend").get("usd")).bigDecimalValue()
+                        .add(new BigDecimal("0.018")), spend.getJsonNumber("usd").bigDecimalValue(), "team-a"),
+                () -> assertEquals(JsonValue.NULL, requests.get("limit")),
+                () -> assertEquals(JsonValue.NULL, tokens.get("window_seconds")),
+                () -> assertEquals("1M", requests.getString("period")),
+                () -> assertEquals(spend.getString("period_id"), requests.getString("period_id")),
+                () -> assertEquals(spend.getString("period_id"), tokens.getString("period_id")),
+                () -> assertTrue(requests.getString("period_id").matches("\\d{4}-\\d{2}"), requests.toString()));
     }
 
     // ---------------------------------------------------------------- rate limits
