@@ -7,7 +7,7 @@ import io.gateway.spi.Operation;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
+import jakarta.json.stream.JsonParser;
 import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonParsingException;
 import java.io.ByteArrayOutputStream;
@@ -77,8 +77,9 @@ public final class RequestBodies {
     /** Longest {@code model} (and fallback model) a request may name, in characters. */
     public static final int MAX_MODEL_LENGTH = 256;
 
-    private static final jakarta.json.JsonReaderFactory READERS = JsonBodies.provider().createReaderFactory(
-            java.util.Map.of("org.eclipse.parsson.maxDepth", MAX_DEPTH));
+    // Parsson refuses input nested as deep as its limit; the body object itself is the first level
+    private static final jakarta.json.stream.JsonParserFactory PARSERS = JsonBodies.provider().createParserFactory(
+            java.util.Map.of("org.eclipse.parsson.maxDepth", MAX_DEPTH + 1));
 
     /**
      * Parses a request body: strict UTF-8, one JSON object, nested at most {@link #MAX_DEPTH} deep.
@@ -98,13 +99,21 @@ public final class RequestBodies {
             throw GatewayException.invalidRequest("the request body is not valid UTF-8 (byte "
                     + Utf8.firstInvalid(bytes) + "); JSON must be encoded as UTF-8", null);
         }
-        try (JsonReader reader = READERS.createReader(new java.io.StringReader(text))) {
-            JsonValue value = reader.readValue();
-            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
-                throw GatewayException.invalidRequest("the request body must be a JSON object, not "
-                        + value.getValueType().name().toLowerCase(java.util.Locale.ROOT), null);
+        try (JsonParser parser = PARSERS.createParser(new java.io.StringReader(text))) {
+            if (!parser.hasNext()) {
+                throw GatewayException.invalidRequest("the request body is empty; send a JSON object", null);
             }
-            return value.asJsonObject();
+            JsonParser.Event first = parser.next();
+            if (first != JsonParser.Event.START_OBJECT) {
+                throw GatewayException.invalidRequest("the request body must be a JSON object, not "
+                        + kind(first), null);
+            }
+            JsonObject body = parser.getObject();
+            if (parser.hasNext()) {
+                throw GatewayException.invalidRequest("the request body has more after its JSON object; send "
+                        + "exactly one JSON object", null);
+            }
+            return body;
         } catch (JsonParsingException e) {
             var location = e.getLocation();
             throw GatewayException.invalidRequest("the request body is not valid JSON"
@@ -123,6 +132,17 @@ public final class RequestBodies {
             }
             throw GatewayException.invalidRequest("the request body is not valid JSON; send a JSON object", null);
         }
+    }
+
+    private static String kind(JsonParser.Event event) {
+        return switch (event) {
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> "a fragment";
+        };
     }
 
     /**
