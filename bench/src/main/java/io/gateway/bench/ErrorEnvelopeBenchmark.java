@@ -1,6 +1,6 @@
 package io.gateway.bench;
 
-import io.gateway.server.http.ErrorEnvelope;
+import io.gateway.server.core.ErrorEnvelope;
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
 import java.util.concurrent.TimeUnit;

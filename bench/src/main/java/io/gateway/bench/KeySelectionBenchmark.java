@@ -1,7 +1,7 @@
 package io.gateway.bench;
 
 import io.gateway.server.routing.WeightedKeySelector;
-import io.gateway.spi.ApiKey;
+import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.Secret;
 import java.util.HashSet;
 import java.util.List;
@@ -47,7 +47,7 @@ public class KeySelectionBenchmark {
     }
 
     private static ApiKey key(String name, double weight, String... models) {
-        return new ApiKey(name, Secret.of("sk-" + name), weight, List.of(models), new EmptyConfig(name));
+        return new ApiKey(name, Secret.of("sk-" + name), weight, List.of(models));
     }
 
     /**

@@ -76,42 +76,12 @@ public final class JsonBodies {
     }
 
     /**
-     * The object together with the exact bytes that encode it: {@link #toBytes} then returns those
-     * bytes (a copy) instead of serializing the object again, which keeps the client's own formatting
-     * (number spelling, key order, whitespace) on pass-through paths and costs nothing. The server
-     * hands providers bodies of this kind when only {@code model} was rewritten; anything that builds a
-     * new object (a middleware rewriting the body, a translator) naturally loses the encoding.
-     *
-     * @param object the object
-     * @param bytes  UTF-8 JSON that parses to exactly {@code object}; not modified afterwards by anyone
-     * @return an object equal to {@code object} that remembers {@code bytes}
-     */
-    public static JsonObject withEncoding(JsonObject object, byte[] bytes) {
-        java.util.Objects.requireNonNull(bytes, "bytes");
-        return new EncodedJsonObject(EncodedJsonObject.plain(object), bytes);
-    }
-
-    /**
-     * The exact bytes an object was created with by {@link #withEncoding}, or {@code null}.
-     *
-     * @param object the object
-     * @return a copy of its encoding, or {@code null} when it has none
-     */
-    public static byte[] encoding(JsonObject object) {
-        return object instanceof EncodedJsonObject encoded ? encoded.bytes().clone() : null;
-    }
-
-    /**
-     * Serializes a JSON value as compact UTF-8 (or returns the exact encoding an object was given
-     * with {@link #withEncoding}).
+     * Serializes a JSON value as compact UTF-8.
      *
      * @param value the value
      * @return the bytes
      */
     public static byte[] toBytes(JsonValue value) {
-        if (value instanceof EncodedJsonObject encoded) {
-            return encoded.bytes().clone();
-        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonWriter writer = PROVIDER.createWriter(out)) {
             writer.write(value);

@@ -1,33 +1,32 @@
 package io.gateway.spi;
 
 /**
- * The OpenAI-format operations the gateway serves.
+ * The operations the gateway serves, named as OpenAI's API names them.
  *
  * <p>Each constant knows its wire name (used in {@code extra_fields.request_type} of the error
- * envelope and in metrics), the path below {@code /v1/} where OpenAI serves it, and how its streams
- * are framed.
+ * envelope and in metrics) and how its streams are framed. Where an operation is served on the wire
+ * (routes, upstream paths) is the server's and each provider's business, not the SPI's. Constants may
+ * be added in minor versions: switch over them with a {@code default} branch.
  */
 public enum Operation {
     /** {@code POST chat/completions}. */
-    CHAT_COMPLETION("chat_completion", "chat/completions", false),
+    CHAT_COMPLETION("chat_completion", false),
     /** {@code POST completions} (legacy text completions). */
-    TEXT_COMPLETION("text_completion", "completions", false),
+    TEXT_COMPLETION("text_completion", false),
     /** {@code POST responses} (the Responses API). */
-    RESPONSES("responses", "responses", true),
+    RESPONSES("responses", true),
     /** {@code POST embeddings}. */
-    EMBEDDING("embedding", "embeddings", false),
+    EMBEDDING("embedding", false),
     /** {@code POST images/generations}. */
-    IMAGE_GENERATION("image_generation", "images/generations", true),
+    IMAGE_GENERATION("image_generation", true),
     /** {@code GET models}. */
-    LIST_MODELS("list_models", "models", false);
+    LIST_MODELS("list_models", false);
 
     private final String wireName;
-    private final String path;
     private final boolean namedEvents;
 
-    Operation(String wireName, String path, boolean namedEvents) {
+    Operation(String wireName, boolean namedEvents) {
         this.wireName = wireName;
-        this.path = path;
         this.namedEvents = namedEvents;
     }
 
@@ -38,15 +37,6 @@ public enum Operation {
      */
     public String wireName() {
         return wireName;
-    }
-
-    /**
-     * The path below an OpenAI base URL ({@code .../v1/}), e.g. {@code chat/completions}.
-     *
-     * @return the relative path, without a leading slash
-     */
-    public String path() {
-        return path;
     }
 
     /**

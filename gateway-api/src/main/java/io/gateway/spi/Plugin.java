@@ -1,5 +1,8 @@
 package io.gateway.spi;
 
+import io.gateway.spi.middleware.MiddlewareFactory;
+import io.gateway.spi.provider.ProviderFactory;
+import io.gateway.spi.state.StateStoreFactory;
 import java.util.List;
 
 /**

@@ -1,45 +1,65 @@
 package io.gateway.spi;
 
+import io.gateway.spi.state.StateStore;
+import io.gateway.spi.upstream.UpstreamClient;
 import java.time.Clock;
 
 /**
- * Services the server lends to plugins. All of them are thread-safe and owned by the server:
- * plugins must not close them.
+ * Services the server lends to a plugin instance, given to each factory's {@code create}. All of them
+ * are thread-safe and owned by the server: plugins must not close them.
+ *
+ * <p>Every method has a default, so that services can be added in later SPI versions without
+ * breaking implementations (test contexts, for example). The defaults describe a context that offers
+ * only the JDK: the server's contexts override all of them.
  */
 public interface PluginContext {
 
     /**
-     * The HTTP client for upstream calls.
+     * The HTTP client for upstream calls: pooled connections, deadlines, streaming bodies, and the
+     * provider's proxy and TLS settings.
      *
      * @return the client
+     * @throws IllegalStateException when this context has none (a state store is created before any
+     *                               upstream client exists)
      */
-    UpstreamClient upstream();
+    default UpstreamClient upstream() {
+        throw new IllegalStateException("this plugin context offers no upstream client");
+    }
 
     /**
      * Shared state: in-memory on one node, Redis (or another store plugin) in a cluster.
      *
      * @return the store
+     * @throws IllegalStateException when this context has none (the store's own factory)
      */
-    StateStore state();
+    default StateStore state() {
+        throw new IllegalStateException("this plugin context offers no state store");
+    }
 
     /**
      * The clock to use for times and windows (tests may fix it).
      *
-     * @return the clock
+     * @return the clock; the system's UTC clock by default
      */
-    Clock clock();
+    default Clock clock() {
+        return Clock.systemUTC();
+    }
 
     /**
-     * Metrics exported at {@code /metrics}.
+     * Metrics exported at {@code /metrics}, tagged with the plugin's id.
      *
-     * @return the metrics
+     * @return the metrics; a no-op instance by default
      */
-    PluginMetrics metrics();
+    default PluginMetrics metrics() {
+        return PluginMetrics.none();
+    }
 
     /**
-     * A logger for this plugin, named after it. Never log secrets or bodies.
+     * A logger for this plugin, named {@code gateway.plugin.<id>}. Never log secrets or bodies.
      *
      * @return the logger
      */
-    System.Logger logger();
+    default System.Logger logger() {
+        return System.getLogger("gateway.plugin");
+    }
 }

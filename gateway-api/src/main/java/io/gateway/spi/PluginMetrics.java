@@ -26,4 +26,21 @@ public interface PluginMetrics {
      * @param tags     alternating tag names and values
      */
     void time(String name, Duration duration, String... tags);
+
+    /**
+     * Metrics that go nowhere, for contexts without a registry (unit tests).
+     *
+     * @return a no-op instance
+     */
+    static PluginMetrics none() {
+        return new PluginMetrics() {
+            @Override
+            public void count(String name, double amount, String... tags) {
+            }
+
+            @Override
+            public void time(String name, Duration duration, String... tags) {
+            }
+        };
+    }
 }

@@ -7,7 +7,8 @@ import java.util.Objects;
  * What a provider or middleware answers: a complete JSON body or a stream of events.
  *
  * <p>Both kinds are immutable; middleware that changes a response returns a new one made with the
- * {@code with*} methods.
+ * {@code with*} methods. Later minor versions may add kinds (binary answers, for instance): a switch
+ * over responses should pass kinds it does not know on unchanged.
  */
 public sealed interface Response permits Response.Complete, Response.Streaming {
 
@@ -39,8 +40,9 @@ public sealed interface Response permits Response.Complete, Response.Streaming {
         private final Headers headers;
         private volatile JsonObject body;
         private volatile byte[] bytes;
+        private final boolean relayed;
 
-        private Complete(int status, Headers headers, JsonObject body, byte[] bytes) {
+        private Complete(int status, Headers headers, JsonObject body, byte[] bytes, boolean relayed) {
             if (status < 100 || status > 599) {
                 throw new IllegalArgumentException("status must be 100..599, was " + status);
             }
@@ -48,6 +50,7 @@ public sealed interface Response permits Response.Complete, Response.Streaming {
             this.headers = headers == null ? Headers.empty() : headers;
             this.body = body;
             this.bytes = bytes;
+            this.relayed = relayed;
         }
 
         /**
@@ -59,7 +62,7 @@ public sealed interface Response permits Response.Complete, Response.Streaming {
          * @return the response
          */
         public static Complete of(int status, Headers headers, JsonObject body) {
-            return new Complete(status, headers, Objects.requireNonNull(body, "body"), null);
+            return new Complete(status, headers, Objects.requireNonNull(body, "body"), null, false);
         }
 
         /**
@@ -82,7 +85,7 @@ public sealed interface Response permits Response.Complete, Response.Streaming {
          * @return the response
          */
         public static Complete ofBytes(int status, Headers headers, byte[] json) {
-            return new Complete(status, headers, null, Objects.requireNonNull(json, "json"));
+            return new Complete(status, headers, null, Objects.requireNonNull(json, "json"), true);
         }
 
         @Override
@@ -125,13 +128,13 @@ public sealed interface Response permits Response.Complete, Response.Streaming {
         }
 
         /**
-         * Whether the answer was created from bytes ({@link #ofBytes}) and nobody has parsed it yet:
-         * a relayed answer the server checks before it reaches the client.
+         * Whether the answer was created from bytes as an upstream sent them ({@link #ofBytes}): a
+         * relayed answer, which the server checks in one streaming pass before it reaches the client.
          *
-         * @return {@code true} for an unparsed relayed answer
+         * @return {@code true} for a relayed answer
          */
-        public boolean isUnparsedBytes() {
-            return body == null;
+        public boolean isRelayed() {
+            return relayed;
         }
 
         /**
@@ -141,7 +144,7 @@ public sealed interface Response permits Response.Complete, Response.Streaming {
          * @return a new response sharing the body
          */
         public Complete withHeaders(Headers newHeaders) {
-            return new Complete(status, newHeaders, body, bytes);
+            return new Complete(status, newHeaders, body, bytes, relayed);
         }
 
         /**
@@ -151,7 +154,7 @@ public sealed interface Response permits Response.Complete, Response.Streaming {
          * @return a new response
          */
         public Complete withBody(JsonObject newBody) {
-            return new Complete(status, headers, Objects.requireNonNull(newBody, "newBody"), null);
+            return new Complete(status, headers, Objects.requireNonNull(newBody, "newBody"), null, false);
         }
 
         @Override

@@ -59,6 +59,17 @@ public final class Secret {
     }
 
     /**
+     * Whether the value starts with a prefix, such as a key format's marker ({@code sk-bf-}); the
+     * value itself stays hidden.
+     *
+     * @param prefix the prefix
+     * @return {@code true} if the value starts with it
+     */
+    public boolean startsWith(String prefix) {
+        return value.startsWith(Objects.requireNonNull(prefix, "prefix"));
+    }
+
+    /**
      * Compares with a candidate in time independent of where they differ.
      *
      * @param candidate a value received from a client, may be {@code null}

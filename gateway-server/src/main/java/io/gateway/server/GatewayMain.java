@@ -1,5 +1,7 @@
 package io.gateway.server;
 
+import io.gateway.server.core.StartupException;
+
 import io.gateway.server.config.GatewayConfig;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;

@@ -1,10 +1,15 @@
 package io.gateway.server;
 
+import io.gateway.server.core.PluginCalls;
+import io.gateway.server.core.StartupException;
+import io.gateway.server.plugin.PluginMiddleware;
+import io.gateway.server.plugin.ServerPluginContext;
+
 import io.gateway.server.async.AsyncJobs;
 import io.gateway.server.config.ConfigBlock;
 import io.gateway.server.config.GatewayConfig;
 import io.gateway.server.http.AdminRoutes;
-import io.gateway.server.http.ErrorEnvelope;
+import io.gateway.server.core.ErrorEnvelope;
 import io.gateway.server.http.InferenceRoutes;
 import io.gateway.server.http.RequestHeadGuard;
 import io.gateway.server.http.TransportErrors;
@@ -18,16 +23,16 @@ import io.gateway.server.routing.Router;
 import io.gateway.server.routing.WeightedKeySelector;
 import io.gateway.server.state.MemoryStateStore;
 import io.gateway.server.upstream.Http1UpstreamClient;
-import io.gateway.spi.ApiKey;
-import io.gateway.spi.Chain;
+import io.gateway.spi.provider.ApiKey;
+import io.gateway.spi.middleware.Chain;
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
-import io.gateway.spi.Middleware;
-import io.gateway.spi.MiddlewareFactory;
-import io.gateway.spi.Provider;
-import io.gateway.spi.ProviderFactory;
-import io.gateway.spi.StateStore;
-import io.gateway.spi.StateStoreFactory;
+import io.gateway.spi.middleware.Middleware;
+import io.gateway.spi.middleware.MiddlewareFactory;
+import io.gateway.spi.provider.Provider;
+import io.gateway.spi.provider.ProviderFactory;
+import io.gateway.spi.state.StateStore;
+import io.gateway.spi.state.StateStoreFactory;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
@@ -124,7 +129,7 @@ public final class GatewayServer implements AutoCloseable {
         });
         List<AutoCloseable> created = new ArrayList<>();
         try {
-            StateStore state = createState(config.state(), registry, clock, housekeeping);
+            StateStore state = createState(config.state(), registry, clock, housekeeping, metrics);
             created.add(state);
             List<Http1UpstreamClient> clients = new ArrayList<>();
             created.add(() -> clients.forEach(Http1UpstreamClient::close));
@@ -139,12 +144,15 @@ public final class GatewayServer implements AutoCloseable {
             AdminRoutes admin;
             try {
                 admin = new AdminRoutes(config.admin().secret("token"), registry.plugins(),
-                        () -> middleware.stream().map(PluginMiddleware::reporter).flatMap(java.util.Optional::stream)
+                        () -> middleware.stream().map(PluginMiddleware::usageReport).flatMap(java.util.Optional::stream)
                                 .toList(), config.root(), config.tracker());
             } catch (IllegalArgumentException e) {
                 throw new StartupException(e.getMessage());
             }
-            InferenceRoutes routes = new InferenceRoutes(chain, metrics, maxBody, router::modelForDeployment);
+            String deploymentProvider = deploymentProvider(config);
+            ProviderRuntime deployments = providers.get(deploymentProvider);
+            InferenceRoutes routes = new InferenceRoutes(chain, metrics, maxBody, deployments != null,
+                    deploymentProvider, deployments == null ? Map.of() : deployments.modelAliases());
             HttpRouting.Builder routing = HttpRouting.builder();
             routing.get("/health", (req, res) -> {
                 res.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -265,7 +273,7 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private static StateStore createState(ConfigBlock block, PluginRegistry registry, Clock clock,
-                                          ScheduledExecutorService housekeeping) {
+                                          ScheduledExecutorService housekeeping, GatewayMetrics metrics) {
         String type = block.string("type", "memory");
         if (type.equals("memory")) {
             int maxEntries = block.integer("max-entries", 100_000);
@@ -283,7 +291,8 @@ public final class GatewayServer implements AutoCloseable {
                     + ", or put the store's plugin folder into the plugins directory");
         }
         return inPlugin(offered.plugin(), "gateway.state", () -> offered.factory().create(block,
-                System.getLogger("gateway.plugin." + offered.plugin().id())));
+                new ServerPluginContext(null, null, clock, metrics.forPlugin(offered.plugin().id()),
+                        System.getLogger("gateway.plugin." + offered.plugin().id()))));
     }
 
     private static Map<String, ProviderRuntime> createProviders(GatewayConfig config, PluginRegistry registry,
@@ -350,9 +359,13 @@ public final class GatewayServer implements AutoCloseable {
                     throw new StartupException(block.path() + ": plugin " + offered.plugin().id()
                             + " created no provider");
                 }
+                java.util.Set<io.gateway.spi.Operation> operations = inPlugin(offered.plugin(), block.path(),
+                        provider::operations);
+                Map<String, String> aliases = inPlugin(offered.plugin(), block.path(), provider::modelAliases);
                 providers.put(name, new ProviderRuntime(name, type, offered.plugin().id(), provider,
-                        offered.plugin().classLoader(), new WeightedKeySelector(keys), timeout, idleTimeout, hints,
-                        maxRetries, new Backoff(backoffInitial, backoffMax),
+                        offered.plugin().classLoader(), operations == null ? java.util.Set.of() : operations,
+                        aliases == null ? Map.of() : aliases, new WeightedKeySelector(keys), timeout, idleTimeout,
+                        hints, maxRetries, new Backoff(backoffInitial, backoffMax),
                         new ConcurrencyLimit(name, maxConcurrency, queueSize), fallbacks));
                 hints.forEach((key, hint) -> LOG.log(System.Logger.Level.WARNING, "provider " + name + ": " + hint
                         + "; its requests answer 401 until it is set"));
@@ -402,7 +415,7 @@ public final class GatewayServer implements AutoCloseable {
                         .map(var -> "environment variable " + var + " (" + block.path() + ".value) is not set")
                         .orElse(block.path() + ".value is empty"));
             }
-            keys.add(new ApiKey(name, value, weight, models, block));
+            keys.add(new ApiKey(name, value, weight, models));
         }
         return keys;
     }
@@ -450,11 +463,8 @@ public final class GatewayServer implements AutoCloseable {
      * one start-up line.
      */
     private static <T> T inPlugin(LoadedPlugin plugin, String path, Supplier<T> action) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(plugin.classLoader());
         try {
-            return action.get();
+            return PluginCalls.call(plugin.classLoader(), action);
         } catch (StartupException | IllegalArgumentException e) {
             throw e;
         } catch (NoClassDefFoundError e) {
@@ -464,8 +474,16 @@ public final class GatewayServer implements AutoCloseable {
         } catch (RuntimeException | LinkageError e) {
             throw new StartupException(path + ": plugin " + plugin.id() + " failed to start: "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-        } finally {
-            thread.setContextClassLoader(previous);
+        }
+    }
+
+    /** Where deployment-style routes go: {@code gateway.deployment-routes.provider}, by default {@code azure}. */
+    private static String deploymentProvider(GatewayConfig config) {
+        try {
+            return config.gateway().block("deployment-routes").map(b -> b.string("provider", "azure"))
+                    .orElse("azure");
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage());
         }
     }
 

@@ -115,7 +115,7 @@ public final class ProviderConformance {
     }
 
     private HttpResponse<String> post(Operation operation, String json) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(base.resolve("/openai/v1/" + operation.path()))
+        return HTTP.send(HttpRequest.newBuilder(base.resolve("/openai/v1/" + path(operation)))
                 .timeout(Duration.ofSeconds(30)).header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -123,7 +123,7 @@ public final class ProviderConformance {
     private List<SseFrame> stream(Operation operation, String json, List<String> headerFailures)
             throws IOException, InterruptedException {
         HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(
-                        base.resolve("/openai/v1/" + operation.path())).timeout(Duration.ofSeconds(30))
+                        base.resolve("/openai/v1/" + path(operation))).timeout(Duration.ofSeconds(30))
                 .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = response.body()) {
@@ -271,5 +271,16 @@ public final class ProviderConformance {
                 expect(usage, where + " stream: no usage chunk although stream_options.include_usage was set");
             }
         }
+    }
+
+    private static String path(Operation operation) {
+        return switch (operation) {
+            case CHAT_COMPLETION -> "chat/completions";
+            case TEXT_COMPLETION -> "completions";
+            case RESPONSES -> "responses";
+            case EMBEDDING -> "embeddings";
+            case IMAGE_GENERATION -> "images/generations";
+            case LIST_MODELS -> "models";
+        };
     }
 }

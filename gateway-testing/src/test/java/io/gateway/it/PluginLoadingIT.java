@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gateway.server.StartupException;
+import io.gateway.server.core.StartupException;
 import io.gateway.server.plugin.LoadedPlugin;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.SpiVersion;
@@ -96,6 +96,7 @@ class PluginLoadingIT {
         return """
                 package %s;
                 import io.gateway.spi.*;
+                import io.gateway.spi.provider.*;
                 import java.util.List;
                 public final class %s implements Plugin {
                     public String id() { return "%s"; }
@@ -190,6 +191,7 @@ class PluginLoadingIT {
         jar().classpath(helper).source("t.late.LatePlugin", """
                         package t.late;
                         import io.gateway.spi.*;
+                import io.gateway.spi.provider.*;
                         import java.util.List;
                         public final class LatePlugin implements Plugin {
                             public String id() { return "late"; }
@@ -284,6 +286,7 @@ class PluginLoadingIT {
         jar().source("t.tiny.TinyPlugin", """
                         package t.tiny;
                         import io.gateway.spi.*;
+                import io.gateway.spi.provider.*;
                         import jakarta.json.JsonObject;
                         import java.util.List;
                         import java.util.Set;

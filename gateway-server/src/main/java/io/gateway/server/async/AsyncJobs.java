@@ -1,16 +1,19 @@
 package io.gateway.server.async;
 
-import io.gateway.server.http.ErrorEnvelope;
-import io.gateway.spi.AttributeKey;
-import io.gateway.spi.Chain;
+import io.gateway.server.core.ErrorEnvelope;
+import io.gateway.server.core.ServerOutcome;
+import io.gateway.spi.TokenUsage;
+import io.gateway.spi.middleware.RequestOutcome.AsyncDelivery;
+import io.gateway.spi.middleware.AttributeKey;
+import io.gateway.spi.middleware.Chain;
 import io.gateway.spi.ErrorCode;
-import io.gateway.spi.Exchange;
+import io.gateway.spi.middleware.Exchange;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
 import io.gateway.spi.Response;
-import io.gateway.spi.StateStore;
+import io.gateway.spi.state.StateStore;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -144,6 +147,7 @@ public final class AsyncJobs implements AutoCloseable {
             store.put(PREFIX + id, job.toBytes(), ttl.plus(lease));
             workers.execute(() -> run(job, exchange, router));
             started = true;
+            ServerOutcome.of(exchange).asyncDelivery(AsyncDelivery.SUBMITTED);
             return Response.Complete.ok(job.pendingBody());
         } finally {
             if (!started) {
@@ -184,14 +188,15 @@ public final class AsyncJobs implements AutoCloseable {
             }, every, every, TimeUnit.MILLISECONDS);
             Job finished;
             try {
+                // the submission's outcome: its answer (the pending job) was written already
+                ServerOutcome outcome = ServerOutcome.of(exchange);
                 Response response = router.proceed(exchange);
                 if (!(response instanceof Response.Complete complete)) {
                     closeStream(response);
                     throw GatewayException.of(ErrorCode.INTERNAL, "the provider answered an async job with a stream");
                 }
-                finished = queued.completed(complete.status(), complete.body(),
-                        complete.headers().first("x-bifrost-provider").orElse(null),
-                        complete.headers().first("x-bifrost-resolved-model").orElse(null));
+                finished = queued.completed(complete.status(), complete.body(), outcome.provider().orElse(null),
+                        outcome.model().orElse(null));
             } catch (GatewayException e) {
                 String provider = exchange.model() == null ? null : exchange.model().provider();
                 String model = exchange.model() == null ? null : exchange.model().model();
@@ -252,16 +257,18 @@ public final class AsyncJobs implements AutoCloseable {
             // The first delivery is marked so middleware that accounts usage charges a job exactly once.
             boolean first = !job.delivered() && store.compareAndSet(key, stored.get(), job.markDelivered().toBytes(),
                     Duration.ofSeconds(job.ttlSeconds()));
-            Headers.Builder headers = Headers.builder().set("x-bf-async-id", id)
-                    .set("x-bf-async-result", first ? "first" : "repeat");
-            if (job.provider() != null) {
-                headers.set("x-bifrost-provider", job.provider());
+            ServerOutcome outcome = ServerOutcome.of(exchange);
+            outcome.asyncDelivery(first ? AsyncDelivery.FIRST : AsyncDelivery.REPEAT);
+            if (job.provider() != null && job.model() != null) {
+                outcome.target(job.provider(), job.model(), 0);
             }
-            if (job.model() != null) {
-                headers.set("x-bifrost-resolved-model", job.model());
+            if (job.result().get("usage") instanceof JsonObject usage) {
+                outcome.usage(TokenUsage.parse(usage));
             }
-            return Response.Complete.of(job.httpStatus(), headers.build(), withOutputText(job.operation(), job.result()));
+            return Response.Complete.of(job.httpStatus(), Headers.of("x-bf-async-id", id),
+                    withOutputText(job.operation(), job.result()));
         }
+        ServerOutcome.of(exchange).asyncDelivery(AsyncDelivery.REPEAT);
         return switch (job.status()) {
             // the envelope the synchronous call would have answered, with its status
             case Job.FAILED -> Response.Complete.of(job.httpStatus(), Headers.of("x-bf-async-id", id), job.result());

@@ -1,6 +1,6 @@
 package io.gateway.server.config;
 
-import io.gateway.server.StartupException;
+import io.gateway.server.core.StartupException;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;

@@ -7,7 +7,7 @@ import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Secret;
-import io.gateway.spi.UsageReporter;
+import io.gateway.spi.middleware.UsageReport;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
@@ -37,7 +37,7 @@ public final class AdminRoutes {
 
     private final Secret token;
     private final List<LoadedPlugin> plugins;
-    private final Supplier<List<UsageReporter>> reporters;
+    private final Supplier<List<UsageReport>> reporters;
     private final ConfigNode.ObjectNode config;
     private final ReadTracker tracker;
 
@@ -50,7 +50,7 @@ public final class AdminRoutes {
      * @param config    the configuration tree
      * @param tracker   which keys were read as secrets
      */
-    public AdminRoutes(Secret token, List<LoadedPlugin> plugins, Supplier<List<UsageReporter>> reporters,
+    public AdminRoutes(Secret token, List<LoadedPlugin> plugins, Supplier<List<UsageReport>> reporters,
                        ConfigNode.ObjectNode config, ReadTracker tracker) {
         this.token = token;
         this.plugins = List.copyOf(plugins);
@@ -71,19 +71,19 @@ public final class AdminRoutes {
     }
 
     private void guarded(ServerRequest req, ServerResponse res, Supplier<JsonObject> body) {
-        String requestId = InferenceRoutes.requestId(req);
+        String requestId = ExchangeReader.requestId(req);
         if (token.isEmpty()) {
-            InferenceRoutes.writeError(res, requestId, GatewayException.of(ErrorCode.NOT_FOUND, "no route GET "
+            AnswerWriter.error(res, requestId, GatewayException.of(ErrorCode.NOT_FOUND, "no route GET "
                     + req.path().path() + "; the OpenAI routes live under /openai/v1/, /openai/ and /v1/"),
-                    null, null, null);
+                    null, null, null, 0);
             return;
         }
         String presented = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
         String candidate = presented.regionMatches(true, 0, "Bearer ", 0, 7) ? presented.substring(7).trim() : null;
         if (!token.matches(candidate)) {
             res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
-            InferenceRoutes.writeError(res, requestId, GatewayException.of(ErrorCode.AUTHENTICATION,
-                    "the admin API needs Authorization: Bearer <gateway.admin.token>"), null, null, null);
+            AnswerWriter.error(res, requestId, GatewayException.of(ErrorCode.AUTHENTICATION,
+                    "the admin API needs Authorization: Bearer <gateway.admin.token>"), null, null, null, 0);
             return;
         }
         try {
@@ -92,12 +92,12 @@ public final class AdminRoutes {
             res.status(Status.OK_200);
             res.send(bytes);
         } catch (GatewayException e) {
-            InferenceRoutes.writeError(res, requestId, e, null, null, null);
+            AnswerWriter.error(res, requestId, e, null, null, null, 0);
         } catch (RuntimeException | LinkageError e) {
             System.getLogger("gateway.admin").log(System.Logger.Level.ERROR, "admin request " + requestId
                     + " failed", e);
-            InferenceRoutes.writeError(res, requestId, GatewayException.of(ErrorCode.INTERNAL, "the admin request "
-                    + "failed unexpectedly; the log has details under request id " + requestId), null, null, null);
+            AnswerWriter.error(res, requestId, GatewayException.of(ErrorCode.INTERNAL, "the admin request "
+                    + "failed unexpectedly; the log has details under request id " + requestId), null, null, null, 0);
         }
     }
 
@@ -117,8 +117,8 @@ public final class AdminRoutes {
 
     private JsonObject usageBody() {
         JsonObjectBuilder body = JsonBodies.provider().createObjectBuilder();
-        for (UsageReporter reporter : reporters.get()) {
-            body.add(reporter.reportName(), reporter.usage());
+        for (UsageReport reporter : reporters.get()) {
+            body.add(reporter.name(), reporter.usage());
         }
         return body.build();
     }

@@ -165,7 +165,7 @@ public final class RequestBodies {
             throw GatewayException.invalidRequest("'stream' must be true or false", "stream");
         }
         if (stream == JsonValue.TRUE && !operation.streamable()) {
-            throw GatewayException.invalidRequest(operation.path() + " cannot stream; remove 'stream'", "stream");
+            throw GatewayException.invalidRequest(InferenceRoutes.path(operation) + " cannot stream; remove 'stream'", "stream");
         }
         JsonValue fallbacks = body.get("fallbacks");
         if (fallbacks != null && fallbacks != JsonValue.NULL) {

@@ -1,5 +1,6 @@
 package io.gateway.server.http;
 
+import io.gateway.server.core.ErrorEnvelope;
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
 import io.helidon.http.DirectHandler;
@@ -43,7 +44,7 @@ public final class TransportErrors implements DirectHandler {
         ServerResponseHeaders headers = ServerResponseHeaders.create();
         responseHeaders.forEach(headers::set);
         headers.set(HeaderNames.CONTENT_TYPE, "application/json");
-        String requestId = InferenceRoutes.newRequestId();
+        String requestId = ExchangeReader.newRequestId();
         headers.set(HeaderNames.create("x-request-id"), requestId);
         byte[] body = ErrorEnvelope.of(error, requestId, null, null, null).toBytes();
         return TransportResponse.builder()

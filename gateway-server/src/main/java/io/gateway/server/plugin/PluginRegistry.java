@@ -1,11 +1,11 @@
 package io.gateway.server.plugin;
 
-import io.gateway.server.StartupException;
-import io.gateway.spi.MiddlewareFactory;
+import io.gateway.server.core.StartupException;
+import io.gateway.spi.middleware.MiddlewareFactory;
 import io.gateway.spi.Plugin;
-import io.gateway.spi.ProviderFactory;
+import io.gateway.spi.provider.ProviderFactory;
 import io.gateway.spi.SpiVersion;
-import io.gateway.spi.StateStoreFactory;
+import io.gateway.spi.state.StateStoreFactory;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -119,10 +119,7 @@ public final class PluginRegistry {
         }
         PluginClassLoader loader = new PluginClassLoader(folder.getFileName().toString(), urls,
                 Plugin.class.getClassLoader());
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(loader);
-        try {
+        return io.gateway.server.core.PluginCalls.call(loader, () -> {
             Plugin plugin = instantiate(where, loader);
             int version;
             String id;
@@ -136,6 +133,7 @@ public final class PluginRegistry {
                             + "version " + version + ", this gateway has " + SpiVersion.MAJOR
                             + "; rebuild it against gateway-api " + SpiVersion.MAJOR + ".x or remove the folder");
                 }
+                checkManifestVersion(where, plugin);
                 id = plugin.id();
                 if (id == null || id.isBlank()) {
                     throw new StartupException(where + ": " + plugin.getClass().getName() + ".id() is blank");
@@ -153,8 +151,54 @@ public final class PluginRegistry {
             return new LoadedPlugin(id, folder, plugin, loader,
                     jars.stream().map(p -> p.getFileName().toString()).toList(),
                     providerTypes, middlewareTypes, storeTypes);
-        } finally {
-            thread.setContextClassLoader(previous);
+        });
+    }
+
+    /**
+     * Plugins built with the project's plugin parent name the SPI version they were compiled against
+     * in their jar's manifest; one that needs a newer minor version than this gateway offers would fail
+     * later with a linkage error, so it is refused now. Jars without the attribute are accepted on the
+     * strength of {@link Plugin#spiVersion()}.
+     */
+    private static void checkManifestVersion(String where, Plugin plugin) {
+        String declared;
+        try {
+            java.security.CodeSource source = plugin.getClass().getProtectionDomain().getCodeSource();
+            if (source == null || source.getLocation() == null) {
+                return;
+            }
+            Path jar = Path.of(source.getLocation().toURI());
+            if (!Files.isRegularFile(jar)) {
+                return;
+            }
+            try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
+                java.util.jar.Manifest manifest = file.getManifest();
+                declared = manifest == null ? null
+                        : manifest.getMainAttributes().getValue(SpiVersion.MANIFEST_ATTRIBUTE);
+            }
+        } catch (IOException | java.net.URISyntaxException | IllegalArgumentException | SecurityException e) {
+            return;
+        }
+        if (declared == null) {
+            return;
+        }
+        String[] parts = declared.trim().split("\\.");
+        int major;
+        int minor;
+        try {
+            major = Integer.parseInt(parts[0]);
+            minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+        } catch (NumberFormatException e) {
+            throw new StartupException(where + ": its jar's manifest has " + SpiVersion.MANIFEST_ATTRIBUTE + ": '"
+                    + declared + "', which is not MAJOR.MINOR; rebuild the plugin");
+        }
+        if (major != SpiVersion.MAJOR) {
+            throw new StartupException(where + ": the plugin was built for SPI " + declared + ", this gateway has "
+                    + SpiVersion.text() + "; rebuild it against gateway-api " + SpiVersion.MAJOR + ".x or remove the folder");
+        }
+        if (minor > SpiVersion.MINOR) {
+            throw new StartupException(where + ": the plugin needs SPI " + declared + ", this gateway offers "
+                    + SpiVersion.text() + "; upgrade the gateway or use an older build of the plugin");
         }
     }
 

@@ -18,7 +18,8 @@ import tools.jackson.core.json.JsonFactory;
 
 /**
  * Checks an upstream's JSON answer in one streaming pass, without building its tree, and picks its
- * top-level {@code usage} object out on the way (the only part built as a {@link JsonObject}).
+ * {@code usage} object out on the way (the only part built as a {@link JsonObject}): the top-level one,
+ * or that of a top-level {@code response} or {@code message} object, where stream events carry it.
  *
  * <p>A relayed answer is otherwise never parsed; this pass is what stops a broken upstream's garbage
  * from reaching a client as a 200, and what gives the request log, metrics and cost accounting the
@@ -77,20 +78,34 @@ public final class AnswerScanner {
         if (parser.nextToken() != JsonToken.START_OBJECT) {
             throw invalid(provider, what, "it is not a JSON object", null);
         }
+        JsonObject usage = usageIn(parser, true);
+        if (parser.nextToken() != null) {
+            throw invalid(provider, what, "it has content after the JSON object", parser.currentLocation());
+        }
+        return usage;
+    }
+
+    /**
+     * Walks the object the parser is in (after its START_OBJECT) to its end, returning its
+     * {@code usage} member; with {@code outer}, also the {@code usage} of a {@code response} or
+     * {@code message} member (Responses and Anthropic stream events wrap the object that has it).
+     */
+    private static JsonObject usageIn(JsonParser parser, boolean outer) {
         JsonObject usage = null;
-        JsonToken token;
-        while ((token = parser.nextToken()) != JsonToken.END_OBJECT) {
-            // token is a property name; its value follows
-            boolean isUsage = "usage".equals(parser.currentName());
+        while (parser.nextToken() != JsonToken.END_OBJECT) {
+            // the token is a property name; its value follows
+            String name = parser.currentName();
             JsonToken value = parser.nextToken();
-            if (isUsage && value == JsonToken.START_OBJECT) {
+            if (value == JsonToken.START_OBJECT && "usage".equals(name)) {
                 usage = readObject(parser, JsonBodies.provider());
+            } else if (value == JsonToken.START_OBJECT && outer && ("response".equals(name) || "message".equals(name))) {
+                JsonObject inner = usageIn(parser, false);
+                if (usage == null) {
+                    usage = inner;
+                }
             } else {
                 parser.skipChildren();
             }
-        }
-        if (parser.nextToken() != null) {
-            throw invalid(provider, what, "it has content after the JSON object", parser.currentLocation());
         }
         return usage;
     }

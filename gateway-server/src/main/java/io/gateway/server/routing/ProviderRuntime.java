@@ -1,26 +1,36 @@
 package io.gateway.server.routing;
 
+import io.gateway.server.core.PluginCalls;
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.EventStream;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Operation;
-import io.gateway.spi.Provider;
-import io.gateway.spi.ProviderCall;
 import io.gateway.spi.Response;
 import io.gateway.spi.StreamEvent;
+import io.gateway.spi.TokenUsage;
+import io.gateway.spi.provider.Provider;
+import io.gateway.spi.provider.ProviderCall;
+import jakarta.json.JsonObject;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * One configured provider as the router uses it: the plugin's {@link Provider}, its keys and its
- * timeouts. Calls into the plugin run with the plugin's class loader as the thread's context class
- * loader, including each pull of a stream.
+ * One configured provider as the router uses it: the plugin's {@link Provider}, its keys, timeouts and
+ * limits, and what it declared at start-up (operations, model aliases). Calls into the plugin run
+ * with the plugin's class loader as the thread's context class loader, including each pull of a
+ * stream; every answer and stream event is checked ({@link AnswerScanner}) and its token usage
+ * reported.
  *
  * @param name              the provider name (prefix of {@code provider/model})
  * @param type              the plugin type serving it
  * @param pluginId          the plugin's id
  * @param provider          the plugin's provider instance
  * @param classLoader       the plugin's class loader
+ * @param operations        the operations it offers, read once
+ * @param modelAliases      aliases of its models (deployment names), read once
  * @param keys              its keys
  * @param timeout           deadline of a non-streaming call
  * @param streamIdleTimeout longest gap between stream events
@@ -31,103 +41,105 @@ import java.util.Set;
  * @param fallbacks         default fallbacks ({@code provider/model}) when the request names none
  */
 public record ProviderRuntime(String name, String type, String pluginId, Provider provider, ClassLoader classLoader,
+                              Set<Operation> operations, Map<String, String> modelAliases,
                               WeightedKeySelector keys, Duration timeout, Duration streamIdleTimeout,
-                              java.util.Map<String, String> emptyKeyHints, int maxRetries, Backoff backoff,
-                              ConcurrencyLimit limit, java.util.List<String> fallbacks) {
+                              Map<String, String> emptyKeyHints, int maxRetries, Backoff backoff,
+                              ConcurrencyLimit limit, List<String> fallbacks) {
 
     /** Copies the collections. */
     public ProviderRuntime {
-        emptyKeyHints = java.util.Map.copyOf(emptyKeyHints);
-        fallbacks = java.util.List.copyOf(fallbacks);
+        operations = Set.copyOf(operations);
+        modelAliases = Map.copyOf(modelAliases);
+        emptyKeyHints = Map.copyOf(emptyKeyHints);
+        fallbacks = List.copyOf(fallbacks);
     }
 
     /**
-     * The operations the plugin offers.
+     * Calls the plugin and checks what it answers.
      *
-     * @return the operations
+     * @param call  the call
+     * @param usage receives the answer's token usage when the answer reports it (for streams, from the
+     *              event that carries it, as it passes)
+     * @return the response, streams wrapped so that every pull runs in the plugin's context and every
+     *         event is checked
+     * @throws GatewayException as the plugin throws it; 502 for an answer that is not JSON; other
+     *                          exceptions become 500
      */
-    public Set<Operation> operations() {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(classLoader);
+    public Response call(ProviderCall call, Consumer<TokenUsage> usage) {
+        Response response;
         try {
-            return provider.operations();
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
-    }
-
-    /**
-     * Calls the plugin.
-     *
-     * @param call the call
-     * @return its response, streams wrapped so every pull runs in the plugin's context
-     * @throws GatewayException as the plugin throws it; other exceptions become 500
-     */
-    public Response call(ProviderCall call) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(classLoader);
-        try {
-            Response response = provider.call(call);
-            if (response == null) {
-                throw GatewayException.of(ErrorCode.INTERNAL, "provider " + name + " returned no response");
-            }
-            if (response instanceof Response.Streaming streaming) {
-                return streaming.withEvents(new PluginEventStream(streaming.events(), classLoader, name));
-            }
-            Response.Complete complete = (Response.Complete) response;
-            if (complete.isUnparsedBytes()) {
-                AnswerScanner.scan(complete.bytes(), name);
-            }
-            return complete;
+            response = PluginCalls.call(classLoader, () -> provider.call(call));
         } catch (GatewayException e) {
             throw e;
         } catch (RuntimeException | LinkageError e) {
             throw new GatewayException(ErrorCode.INTERNAL, "provider " + name + " (plugin " + pluginId
                     + ") failed unexpectedly; see the gateway log", null, null, e);
-        } finally {
-            thread.setContextClassLoader(previous);
         }
+        if (response == null) {
+            throw GatewayException.of(ErrorCode.INTERNAL, "provider " + name + " returned no response");
+        }
+        return switch (response) {
+            case Response.Streaming streaming -> streaming.withEvents(new CheckedStream(streaming.events(), usage));
+            case Response.Complete complete -> {
+                JsonObject reported;
+                if (complete.isRelayed()) {
+                    reported = AnswerScanner.scan(complete.bytes(), name);
+                } else {
+                    reported = complete.body().get("usage") instanceof JsonObject object ? object : null;
+                }
+                if (reported != null) {
+                    usage.accept(TokenUsage.parse(reported));
+                }
+                yield complete;
+            }
+        };
     }
 
-    /** Runs each pull and close of a plugin's stream in the plugin's class loader context. */
-    private record PluginEventStream(EventStream events, ClassLoader classLoader, String name) implements EventStream {
+    /**
+     * Runs each pull and close of a plugin's stream in the plugin's class loader context, checks each
+     * event's data, and reports the usage an event carries.
+     */
+    private final class CheckedStream implements EventStream {
+        private final EventStream events;
+        private final Consumer<TokenUsage> usage;
+
+        CheckedStream(EventStream events, Consumer<TokenUsage> usage) {
+            this.events = events;
+            this.usage = usage;
+        }
+
         @Override
         public StreamEvent next() {
-            Thread thread = Thread.currentThread();
-            ClassLoader previous = thread.getContextClassLoader();
-            thread.setContextClassLoader(classLoader);
+            StreamEvent event;
             try {
-                StreamEvent event = events.next();
-                if (event != null && !event.isDone()) {
-                    AnswerScanner.scanEvent(event.data(), name);
-                }
-                return event;
+                event = PluginCalls.call(classLoader, events::next);
             } catch (GatewayException e) {
-                if (e.errorCode() == ErrorCode.BAD_UPSTREAM_RESPONSE) {
-                    close(); // stop reading a stream that sent garbage
-                }
                 throw e;
             } catch (RuntimeException | LinkageError e) {
                 throw new GatewayException(ErrorCode.INTERNAL, "provider " + name
                         + " failed in the middle of the stream; see the gateway log", null, null, e);
-            } finally {
-                thread.setContextClassLoader(previous);
             }
+            if (event != null && !event.isDone()) {
+                JsonObject reported;
+                try {
+                    reported = AnswerScanner.scanEvent(event.data(), name);
+                } catch (GatewayException e) {
+                    close(); // stop reading a stream that sent garbage
+                    throw e;
+                }
+                if (reported != null) {
+                    usage.accept(TokenUsage.parse(reported));
+                }
+            }
+            return event;
         }
 
         @Override
         public void close() {
-            Thread thread = Thread.currentThread();
-            ClassLoader previous = thread.getContextClassLoader();
-            thread.setContextClassLoader(classLoader);
             try {
-                events.close();
-            } catch (RuntimeException ignored) {
+                PluginCalls.run(classLoader, events::close);
+            } catch (RuntimeException | LinkageError ignored) {
                 // a failing close must not hide the outcome the client already has
-            } finally {
-                thread.setContextClassLoader(previous);
             }
         }
     }

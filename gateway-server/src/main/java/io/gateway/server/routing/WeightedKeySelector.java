@@ -1,6 +1,6 @@
 package io.gateway.server.routing;
 
-import io.gateway.spi.ApiKey;
+import io.gateway.spi.provider.ApiKey;
 import java.util.List;
 import java.util.Set;
 import java.util.random.RandomGenerator;

@@ -2,7 +2,7 @@ package io.gateway.server.state;
 
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
-import io.gateway.spi.StateStore;
+import io.gateway.spi.state.StateStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;

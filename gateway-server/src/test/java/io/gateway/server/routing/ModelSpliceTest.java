@@ -51,17 +51,18 @@ class ModelSpliceTest {
     @Test
     void forwardBodyCarriesTheSplicedBytesOnlyWhenNothingElseChanges() {
         byte[] raw = utf8("{ \"model\": \"openai/gpt-4o\", \"temperature\": 1.0 }");
-        JsonObject parsed = JsonBodies.withEncoding(JsonBodies.parse(raw), raw);
-        JsonObject forwarded = Router.forwardBody(parsed, "gpt-4o");
-        assertArrayEquals(utf8("{ \"model\": \"gpt-4o\", \"temperature\": 1.0 }"), JsonBodies.toBytes(forwarded));
-        assertEquals("gpt-4o", forwarded.getString("model"));
-        assertEquals(JsonBodies.parse(JsonBodies.toBytes(forwarded)), forwarded);
+        ForwardBody.Forwarded forwarded = ForwardBody.forward(JsonBodies.parse(raw), raw, "gpt-4o");
+        assertArrayEquals(utf8("{ \"model\": \"gpt-4o\", \"temperature\": 1.0 }"), forwarded.raw());
+        assertEquals("gpt-4o", forwarded.body().getString("model"));
+        assertEquals(JsonBodies.parse(forwarded.raw()), forwarded.body());
 
         byte[] withFallbacks = utf8("{\"model\":\"openai/gpt-4o\",\"fallbacks\":[\"a/b\"],\"n\":1.0}");
-        JsonObject rebuilt = Router.forwardBody(JsonBodies.withEncoding(JsonBodies.parse(withFallbacks),
-                withFallbacks), "gpt-4o");
-        assertNull(JsonBodies.encoding(rebuilt));
-        assertFalse(rebuilt.containsKey("fallbacks"));
-        assertTrue(new String(JsonBodies.toBytes(rebuilt), StandardCharsets.UTF_8).contains("\"model\":\"gpt-4o\""));
+        ForwardBody.Forwarded rebuilt = ForwardBody.forward(JsonBodies.parse(withFallbacks), withFallbacks, "gpt-4o");
+        assertNull(rebuilt.raw());
+        assertFalse(rebuilt.body().containsKey("fallbacks"));
+        assertTrue(new String(JsonBodies.toBytes(rebuilt.body()), StandardCharsets.UTF_8)
+                .contains("\"model\":\"gpt-4o\""));
+
+        assertNull(ForwardBody.forward(JsonBodies.parse(raw), null, "gpt-4o").raw(), "no client bytes, no raw body");
     }
 }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gateway.server.config.ConfigBlock;
 import io.gateway.server.config.ConfigNode;
 import io.gateway.server.config.ReadTracker;
-import io.gateway.spi.ApiKey;
+import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Secret;
 import jakarta.json.JsonObject;
@@ -22,8 +22,7 @@ import org.junit.jupiter.api.Test;
 class RoutingLogicTest {
 
     private static ApiKey key(String name, double weight, String... models) {
-        return new ApiKey(name, Secret.of("sk-" + name), weight, List.of(models),
-                new ConfigBlock("k", name, ConfigNode.EMPTY, new ReadTracker()));
+        return new ApiKey(name, Secret.of("sk-" + name), weight, List.of(models));
     }
 
     @Test
@@ -76,7 +75,7 @@ class RoutingLogicTest {
         JsonObject body = JsonBodies.parse("{\"model\":\"openai/gpt-4o\",\"fallbacks\":[\"x/y\"],"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"some_future_field\":{\"a\":[1,2]},"
                 + "\"temperature\":0.2}");
-        JsonObject forwarded = Router.forwardBody(body, "gpt-4o");
+        JsonObject forwarded = ForwardBody.forward(body, null, "gpt-4o").body();
         assertEquals("gpt-4o", forwarded.getString("model"));
         assertTrue(!forwarded.containsKey("fallbacks"));
         assertEquals(body.get("messages"), forwarded.get("messages"));

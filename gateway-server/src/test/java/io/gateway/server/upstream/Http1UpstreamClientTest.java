@@ -10,8 +10,8 @@ import io.gateway.spi.EventStream;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.StreamEvent;
-import io.gateway.spi.UpstreamRequest;
-import io.gateway.spi.UpstreamResponse;
+import io.gateway.spi.upstream.UpstreamRequest;
+import io.gateway.spi.upstream.UpstreamResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -157,7 +157,7 @@ class Http1UpstreamClientTest {
     }
 
     private static UpstreamRequest post(int port, String body, boolean stream, Duration timeout) {
-        return new UpstreamRequest("POST", URI.create("http://127.0.0.1:" + port + "/v1/chat/completions?x=1"),
+        return request("POST", URI.create("http://127.0.0.1:" + port + "/v1/chat/completions?x=1"),
                 Headers.of("content-type", "application/json", "authorization", "Bearer k"),
                 body.getBytes(StandardCharsets.UTF_8), stream, Instant.now().plus(timeout), Duration.ofSeconds(2));
     }
@@ -357,7 +357,7 @@ class Http1UpstreamClientTest {
             c.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
             Thread.sleep(3000);
         });
-        UpstreamRequest request = new UpstreamRequest("POST", URI.create("http://127.0.0.1:" + server.port() + "/"),
+        UpstreamRequest request = request("POST", URI.create("http://127.0.0.1:" + server.port() + "/"),
                 Headers.empty(), new byte[] {'{', '}'}, true, Instant.now().plusSeconds(30), Duration.ofMillis(300));
         try (UpstreamResponse response = client().send(request)) {
             long start = System.nanoTime();
@@ -395,7 +395,7 @@ class Http1UpstreamClientTest {
         RawServer server = server((c, i) -> done.await(10, TimeUnit.SECONDS)); // accepts, never reads
         byte[] body = new byte[16 * 1024 * 1024];
         java.util.Arrays.fill(body, (byte) 'x');
-        UpstreamRequest request = new UpstreamRequest("POST", URI.create("http://127.0.0.1:" + server.port() + "/"),
+        UpstreamRequest request = request("POST", URI.create("http://127.0.0.1:" + server.port() + "/"),
                 Headers.empty(), body, false, Instant.now().plusMillis(700), Duration.ofSeconds(30));
         long start = System.nanoTime();
         GatewayException e = assertThrows(GatewayException.class, () -> client().send(request));
@@ -457,7 +457,7 @@ class Http1UpstreamClientTest {
     @Test
     void aHeaderValueWithALineBreakIsRefusedWithoutEchoingIt() throws Exception {
         RawServer server = answering("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", new CopyOnWriteArrayList<>());
-        UpstreamRequest request = new UpstreamRequest("POST", URI.create("http://127.0.0.1:" + server.port() + "/"),
+        UpstreamRequest request = request("POST", URI.create("http://127.0.0.1:" + server.port() + "/"),
                 Headers.of("authorization", "Bearer sk-secret\n"), new byte[0], false, Instant.now().plusSeconds(5),
                 Duration.ofSeconds(5));
         GatewayException e = assertThrows(GatewayException.class, () -> client().send(request));
@@ -513,7 +513,7 @@ class Http1UpstreamClientTest {
         Http1UpstreamClient client = new Http1UpstreamClient(Duration.ofSeconds(2), CLOCK, clientContext, 16,
                 Duration.ofSeconds(30));
         for (int i = 0; i < 3; i++) {
-            UpstreamRequest request = new UpstreamRequest("POST", URI.create("https://localhost:" + server.port() + "/v1"),
+            UpstreamRequest request = request("POST", URI.create("https://localhost:" + server.port() + "/v1"),
                     Headers.empty(), new byte[] {'{', '}'}, false, Instant.now().plusSeconds(5), Duration.ofSeconds(5));
             try (UpstreamResponse response = client.send(request)) {
                 assertEquals("secure", new String(response.body(), StandardCharsets.UTF_8));
@@ -522,7 +522,7 @@ class Http1UpstreamClientTest {
         assertEquals(1, server.accepted.get());
 
         // the certificate names localhost, not 127.0.0.1: the handshake must fail
-        UpstreamRequest byAddress = new UpstreamRequest("POST", URI.create("https://127.0.0.1:" + server.port() + "/v1"),
+        UpstreamRequest byAddress = request("POST", URI.create("https://127.0.0.1:" + server.port() + "/v1"),
                 Headers.empty(), new byte[] {'{', '}'}, false, Instant.now().plusSeconds(5), Duration.ofSeconds(5));
         GatewayException e = assertThrows(GatewayException.class, () -> client.send(byAddress));
         assertEquals(502, e.errorCode().status());
@@ -536,7 +536,7 @@ class Http1UpstreamClientTest {
             Thread.sleep(5000);
         });
         servers.add(silent);
-        UpstreamRequest stream = new UpstreamRequest("POST", URI.create("https://localhost:" + silent.port() + "/v1"),
+        UpstreamRequest stream = request("POST", URI.create("https://localhost:" + silent.port() + "/v1"),
                 Headers.empty(), new byte[] {'{', '}'}, true, Instant.now().plusSeconds(30), Duration.ofMillis(300));
         try (UpstreamResponse response = client.send(stream)) {
             EventStream events = response.events();
@@ -547,5 +547,11 @@ class Http1UpstreamClientTest {
             assertEquals(504, idle.errorCode().status(), idle.getMessage());
             assertTrue(took >= 250 && took < 2000, "idle timeout took " + took + " ms");
         }
+    }
+
+    private static UpstreamRequest request(String method, URI uri, Headers headers, byte[] body, boolean stream,
+                                           Instant deadline, Duration idleTimeout) {
+        return UpstreamRequest.builder(method, uri).headers(headers).body(body).stream(stream).deadline(deadline)
+                .idleTimeout(idleTimeout).build();
     }
 }

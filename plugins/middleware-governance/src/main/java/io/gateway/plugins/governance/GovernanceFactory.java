@@ -1,7 +1,7 @@
 package io.gateway.plugins.governance;
 
-import io.gateway.spi.Middleware;
-import io.gateway.spi.MiddlewareFactory;
+import io.gateway.spi.middleware.Middleware;
+import io.gateway.spi.middleware.MiddlewareFactory;
 import io.gateway.spi.PluginConfig;
 import io.gateway.spi.PluginContext;
 import io.gateway.spi.Secret;

@@ -1,21 +1,22 @@
 package io.gateway.plugins.governance;
 
-import io.gateway.spi.AttributeKey;
-import io.gateway.spi.Chain;
+import io.gateway.spi.middleware.AttributeKey;
+import io.gateway.spi.middleware.Chain;
 import io.gateway.spi.ErrorCode;
-import io.gateway.spi.Exchange;
+import io.gateway.spi.middleware.Exchange;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
-import io.gateway.spi.Middleware;
+import io.gateway.spi.middleware.Middleware;
 import io.gateway.spi.ModelRef;
 import io.gateway.spi.Operation;
 import io.gateway.spi.PluginMetrics;
 import io.gateway.spi.Response;
-import io.gateway.spi.StateStore;
+import io.gateway.spi.state.StateStore;
 import io.gateway.spi.StreamEvent;
 import io.gateway.spi.StreamOutcome;
-import io.gateway.spi.UsageReporter;
+import io.gateway.spi.middleware.RequestOutcome;
+import io.gateway.spi.middleware.UsageReport;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -55,7 +56,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Messages, logs and the usage report name keys, never their values, and never show a header value or
  * a body.
  */
-final class GovernanceMiddleware implements Middleware, UsageReporter {
+final class GovernanceMiddleware implements Middleware, UsageReport {
 
     static final String VIRTUAL_KEY_HEADER = "x-bf-vk";
     static final String AUTHORIZATION = "authorization";
@@ -65,16 +66,6 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
     /** What {@code virtual-key-prefix} is when not configured: the prefix of Bifrost's virtual keys. */
     static final String DEFAULT_PREFIX = "sk-bf-";
     static final String INVALID_KEY = "the virtual key is not valid";
-
-    /** Set by the router on the answer: the provider and model that served, which differ after a fallback. */
-    static final String PROVIDER_HEADER = "x-bifrost-provider";
-    static final String MODEL_HEADER = "x-bifrost-resolved-model";
-    /**
-     * Set by the server on async polls that deliver a finished job: {@code first} the first time (the
-     * job's usage is charged then, to the key that polls, which is the key that submitted it) and
-     * {@code repeat} afterwards (not charged again).
-     */
-    static final String ASYNC_RESULT_HEADER = "x-bf-async-result";
 
     /**
      * The usage period of a key without a budget: its spend, and its requests and tokens when it has no
@@ -155,18 +146,20 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
         }
         return switch (response) {
             case Response.Complete complete -> {
-                boolean repeatedAsyncResult = complete.headers().first(ASYNC_RESULT_HEADER)
-                        .map("repeat"::equals).orElse(false);
-                if (complete.status() >= 200 && complete.status() < 300 && !repeatedAsyncResult) {
-                    TokenUsage usage = usageOf(complete);
+                // an async job is charged on its first delivery, neither on its submission nor on later polls
+                RequestOutcome.AsyncDelivery delivery = exchange.outcome().asyncDelivery();
+                boolean charged = delivery == RequestOutcome.AsyncDelivery.NONE
+                        || delivery == RequestOutcome.AsyncDelivery.FIRST;
+                if (complete.status() >= 200 && complete.status() < 300 && charged) {
+                    TokenUsage usage = usageOf(exchange);
                     if (usage != null) {
-                        account(governed, usage, servedModel(complete.headers(), exchange), exchange.requestId());
+                        account(governed, usage, servedModel(exchange), exchange.requestId());
                     }
                 }
                 yield complete;
             }
             case Response.Streaming streaming -> {
-                StreamUsage usage = new StreamUsage(governed, exchange, streaming.headers(), hideUsageChunk);
+                StreamUsage usage = new StreamUsage(governed, exchange, hideUsageChunk);
                 yield streaming.withEvents(streaming.events().map(usage::observe).onComplete(usage::complete));
             }
         };
@@ -408,21 +401,18 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
         return complete.withBody(JsonBodies.provider().createObjectBuilder(body).add("data", kept).build());
     }
 
-    private static TokenUsage usageOf(Response.Complete complete) {
-        try {
-            return TokenUsage.inBody(complete.body());
-        } catch (GatewayException e) {
-            // Not JSON: the client sees what came; there is simply nothing to count.
-            return null;
-        }
+    /** The answer's usage as the server read it from the answer (or, for a stream, its usage event). */
+    private static TokenUsage usageOf(Exchange exchange) {
+        return exchange.outcome().usage()
+                .map(u -> new TokenUsage(u.inputTokens(), u.outputTokens(), u.totalTokens()))
+                .orElse(null);
     }
 
-    /** The model that served: the router's headers say so after a fallback, else the one requested. */
-    private static String servedModel(Headers headers, Exchange exchange) {
-        Optional<String> provider = headers.first(PROVIDER_HEADER);
-        Optional<String> model = headers.first(MODEL_HEADER);
-        if (provider.isPresent() && model.isPresent()) {
-            return provider.get() + "/" + model.get();
+    /** The model that served (another than the requested one after a fallback), as provider/model. */
+    private static String servedModel(Exchange exchange) {
+        RequestOutcome outcome = exchange.outcome();
+        if (outcome.provider().isPresent() && outcome.model().isPresent()) {
+            return outcome.provider().get() + "/" + outcome.model().get();
         }
         return exchange.model() == null ? null : exchange.model().toString();
     }
@@ -501,7 +491,12 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
     }
 
     @Override
-    public String reportName() {
+    public Optional<UsageReport> usageReport() {
+        return Optional.of(this);
+    }
+
+    @Override
+    public String name() {
         return "governance";
     }
 
@@ -609,21 +604,18 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
     private final class StreamUsage {
         private final Governed governed;
         private final Exchange exchange;
-        private final Headers responseHeaders;
         private final boolean hideUsageChunk;
         private final AtomicBoolean charged = new AtomicBoolean();
-        private volatile TokenUsage latest;
 
-        StreamUsage(Governed governed, Exchange exchange, Headers responseHeaders, boolean hideUsageChunk) {
+        StreamUsage(Governed governed, Exchange exchange, boolean hideUsageChunk) {
             this.governed = governed;
             this.exchange = exchange;
-            this.responseHeaders = responseHeaders;
             this.hideUsageChunk = hideUsageChunk;
         }
 
-        /** Notes usage events as they pass; drops the usage-only chunk the client did not ask for. */
+        /** Drops the usage-only chunk the client did not ask for (the server read its usage already). */
         StreamEvent observe(StreamEvent event) {
-            if (event.isDone() || !TokenUsage.mayHoldUsage(event.data())) {
+            if (!hideUsageChunk || event.isDone() || !TokenUsage.mayHoldUsage(event.data())) {
                 return event;
             }
             JsonObject json;
@@ -632,15 +624,7 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
             } catch (GatewayException e) {
                 return event;
             }
-            TokenUsage usage = TokenUsage.inEvent(exchange.operation(), json);
-            if (usage != null) {
-                // Some upstreams repeat a running total; the last one is the request's usage.
-                latest = usage;
-            }
-            if (hideUsageChunk && TokenUsage.isUsageOnlyChunk(json)) {
-                return null;
-            }
-            return event;
+            return TokenUsage.isUsageOnlyChunk(json) ? null : event;
         }
 
         /**
@@ -648,9 +632,9 @@ final class GovernanceMiddleware implements Middleware, UsageReporter {
          * before reporting usage costs nothing.
          */
         void complete(StreamOutcome outcome) {
-            TokenUsage usage = latest;
+            TokenUsage usage = usageOf(exchange);
             if (usage != null && charged.compareAndSet(false, true)) {
-                account(governed, usage, servedModel(responseHeaders, exchange), exchange.requestId());
+                account(governed, usage, servedModel(exchange), exchange.requestId());
             }
         }
     }

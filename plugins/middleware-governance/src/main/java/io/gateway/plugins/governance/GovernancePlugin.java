@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import io.gateway.spi.MiddlewareFactory;
+import io.gateway.spi.middleware.MiddlewareFactory;
 import io.gateway.spi.Plugin;
 import io.gateway.spi.SpiVersion;
 import java.util.List;

@@ -140,9 +140,9 @@ class BudgetTest {
     @Test
     void theModelThatServedIsTheOneCharged() {
         Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET)));
-        FakeChain fellBack = FakeChain.answering(() -> Response.Complete.of(200,
-                Headers.of("x-bifrost-provider", "anthropic", "x-bifrost-resolved-model", "claude-sonnet-4-20250514"),
-                JsonBodies.parse("{\"choices\":[],\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":100}}")));
+        FakeChain fellBack = FakeChain.answering(() -> Response.Complete.of(200, Headers.empty(),
+                JsonBodies.parse("{\"choices\":[],\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":100}}")))
+                .servedBy("anthropic", "claude-sonnet-4-20250514");
 
         harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o-mini"), fellBack);
 

@@ -1,22 +1,33 @@
 package io.gateway.plugins.governance;
 
-import io.gateway.spi.Chain;
-import io.gateway.spi.Exchange;
+import io.gateway.spi.middleware.Chain;
+import io.gateway.spi.middleware.Exchange;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Response;
+import io.gateway.testkit.RouterStandIn;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
-/** The rest of the chain: answers with a canned response (or failure) and records what it received. */
+/**
+ * The rest of the chain: answers with a canned response (or failure), records what it received, and
+ * fills the exchange's outcome as the server's router would (the test kit's {@link RouterStandIn}).
+ */
 final class FakeChain implements Chain {
 
-    private final Supplier<Response> answer;
-    private final List<Exchange> received = new CopyOnWriteArrayList<>();
+    private final RouterStandIn router;
 
     private FakeChain(Supplier<Response> answer) {
-        this.answer = answer;
+        this(RouterStandIn.answering(exchange -> answer.get()));
+    }
+
+    private FakeChain(RouterStandIn router) {
+        this.router = router;
+    }
+
+    /** The same answers, recorded as served by another provider and model (after a fallback). */
+    FakeChain servedBy(String provider, String model) {
+        return new FakeChain(router.servedBy(provider, model, 1));
     }
 
     /** Answers with a fresh response each time (streams can be consumed only once). */
@@ -43,19 +54,18 @@ final class FakeChain implements Chain {
 
     @Override
     public Response proceed(Exchange exchange) {
-        received.add(exchange);
-        return answer.get();
+        return router.proceed(exchange);
     }
 
     List<Exchange> received() {
-        return List.copyOf(received);
+        return router.received();
     }
 
     Exchange last() {
-        return received.getLast();
+        return router.last();
     }
 
     int calls() {
-        return received.size();
+        return router.calls();
     }
 }

@@ -14,10 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
-import io.gateway.spi.MiddlewareFactory;
+import io.gateway.spi.middleware.MiddlewareFactory;
 import io.gateway.spi.Plugin;
 import io.gateway.spi.SpiVersion;
-import io.gateway.spi.UsageReporter;
+import io.gateway.spi.middleware.UsageReport;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -51,8 +51,7 @@ class GovernanceFactoryTest {
         Harness harness = Harness.of(full);
 
         assertEquals(List.of(), harness.config.unread());
-        assertInstanceOf(UsageReporter.class, harness.middleware);
-        assertEquals("governance", harness.reporter().reportName());
+        assertEquals("governance", harness.reporter().name());
     }
 
     @Test

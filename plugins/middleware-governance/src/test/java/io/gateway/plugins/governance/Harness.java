@@ -2,15 +2,16 @@ package io.gateway.plugins.governance;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.gateway.spi.Chain;
-import io.gateway.spi.Exchange;
+import io.gateway.spi.middleware.Chain;
+import io.gateway.spi.middleware.Exchange;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
-import io.gateway.spi.Middleware;
+import io.gateway.spi.middleware.Middleware;
 import io.gateway.spi.Operation;
 import io.gateway.spi.Response;
-import io.gateway.spi.UsageReporter;
+import io.gateway.spi.middleware.UsageReport;
+import io.gateway.testkit.TestOutcome;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -59,8 +60,8 @@ final class Harness {
         return block;
     }
 
-    UsageReporter reporter() {
-        return (UsageReporter) middleware;
+    UsageReport reporter() {
+        return middleware.usageReport().orElseThrow();
     }
 
     Response send(Exchange exchange, Chain chain) {
@@ -82,6 +83,6 @@ final class Harness {
 
     static Exchange exchange(Operation operation, String body, String... headers) {
         return Exchange.create("req-" + REQUEST_IDS.incrementAndGet(), operation, JsonBodies.parse(body),
-                Headers.of(headers), Instant.now());
+                Headers.of(headers), Instant.now(), new TestOutcome());
     }
 }

@@ -1,16 +1,15 @@
 package io.gateway.plugins.requestlog;
 
-import io.gateway.spi.AttemptLog;
-import io.gateway.spi.Chain;
+import io.gateway.spi.middleware.Chain;
 import io.gateway.spi.ErrorCode;
-import io.gateway.spi.Exchange;
+import io.gateway.spi.middleware.Exchange;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
-import io.gateway.spi.Middleware;
+import io.gateway.spi.middleware.Middleware;
 import io.gateway.spi.ModelRef;
 import io.gateway.spi.Operation;
 import io.gateway.spi.Response;
-import io.gateway.spi.RoutingAttempt;
+import io.gateway.spi.middleware.RoutingAttempt;
 import io.gateway.spi.StreamEvent;
 import io.gateway.spi.StreamOutcome;
 import java.util.List;
@@ -33,11 +32,6 @@ import java.util.function.LongSupplier;
  * listed in {@code include-headers} (credential headers are refused at configuration time).
  */
 final class RequestLogMiddleware implements Middleware {
-
-    /** Set by the server's router on the responses it returns: the provider that actually served. */
-    static final String PROVIDER_HEADER = "x-bifrost-provider";
-    /** Set by the server's router: the model that actually served, which differs after a fallback. */
-    static final String MODEL_HEADER = "x-bifrost-resolved-model";
 
     private static final String UNKNOWN = "-";
 
@@ -87,10 +81,7 @@ final class RequestLogMiddleware implements Middleware {
                 LogLine line = common(exchange, complete.headers(), false, complete.status())
                         .add("outcome", "completed")
                         .add("latency_ms", millisSince(start));
-                TokenUsage usage = usageOf(exchange.operation(), complete);
-                if (usage != null) {
-                    usage.appendTo(line);
-                }
+                appendUsage(line, exchange);
                 write(withHeaders(line, exchange));
                 yield complete;
             }
@@ -105,32 +96,19 @@ final class RequestLogMiddleware implements Middleware {
         write(withHeaders(line, exchange));
     }
 
-    /**
-     * The usage of a complete answer. Model lists have none, so they are not parsed; a body that is
-     * not JSON is the client's problem to see, not a reason to fail the request here.
-     */
-    private static TokenUsage usageOf(Operation operation, Response.Complete complete) {
-        if (operation == Operation.LIST_MODELS) {
-            return null;
-        }
-        try {
-            return TokenUsage.of(complete.body().get("usage"));
-        } catch (GatewayException e) {
-            return null;
-        }
+    /** The answer's token counts, as the server read them from the answer or the stream's usage event. */
+    private static void appendUsage(LogLine line, Exchange exchange) {
+        exchange.outcome().usage().ifPresent(usage -> line
+                .add("prompt_tokens", usage.inputTokens())
+                .add("completion_tokens", usage.outputTokens())
+                .add("total_tokens", usage.totalTokens()));
     }
 
     private LogLine common(Exchange exchange, Headers responseHeaders, boolean stream, int status) {
         ModelRef requested = exchange.model();
-        List<RoutingAttempt> attempts = exchange.attribute(AttemptLog.KEY).map(AttemptLog::attempts)
-                .orElse(List.of());
-        String provider = responseHeaders.first(PROVIDER_HEADER).orElse(null);
-        String model = responseHeaders.first(MODEL_HEADER).orElse(null);
-        if (provider == null && !attempts.isEmpty()) {
-            RoutingAttempt last = attempts.get(attempts.size() - 1);
-            provider = last.provider();
-            model = last.model();
-        }
+        List<RoutingAttempt> attempts = exchange.outcome().attempts();
+        String provider = exchange.outcome().provider().orElse(null);
+        String model = exchange.outcome().model().orElse(null);
         LogLine line = new LogLine()
                 .add("request_id", exchange.requestId())
                 .add("route", exchange.operation().wireName())
@@ -169,43 +147,6 @@ final class RequestLogMiddleware implements Middleware {
     }
 
     /**
-     * Whether an event's data may hold a {@code "usage": {...}} member, judged on the text alone.
-     *
-     * <p>Every chunk of a chat stream with {@code include_usage} says {@code "usage":null}, and Responses
-     * events repeat {@code "usage":null} until the end, so the mere word is not enough: only an object
-     * value is worth parsing. A match preceded by a backslash is inside a string (generated text that
-     * quotes JSON) and is skipped.
-     */
-    static boolean mayHoldUsage(String data) {
-        int from = 0;
-        while (true) {
-            int at = data.indexOf("\"usage\"", from);
-            if (at < 0) {
-                return false;
-            }
-            from = at + "\"usage\"".length();
-            if (at > 0 && data.charAt(at - 1) == '\\') {
-                continue;
-            }
-            int i = skipWhitespace(data, from);
-            if (i < data.length() && data.charAt(i) == ':') {
-                i = skipWhitespace(data, i + 1);
-                if (i < data.length() && data.charAt(i) == '{') {
-                    return true;
-                }
-            }
-        }
-    }
-
-    private static int skipWhitespace(String text, int from) {
-        int i = from;
-        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
-            i++;
-        }
-        return i;
-    }
-
-    /**
      * What one streamed request has shown so far.
      *
      * <p>{@link #observe} runs on the consumer's thread; {@link #complete} may run on another one (a
@@ -216,7 +157,6 @@ final class RequestLogMiddleware implements Middleware {
         private final Response.Streaming response;
         private final long start;
         private volatile long firstEventNanos = -1;
-        private volatile TokenUsage usage;
 
         StreamLog(Exchange exchange, Response.Streaming response, long start) {
             this.exchange = exchange;
@@ -227,16 +167,6 @@ final class RequestLogMiddleware implements Middleware {
         void observe(StreamEvent event) {
             if (firstEventNanos < 0) {
                 firstEventNanos = nanoTime.getAsLong();
-            }
-            if (mayHoldUsage(event.data())) {
-                try {
-                    TokenUsage found = TokenUsage.inEvent(event.json());
-                    if (found != null) {
-                        usage = found;
-                    }
-                } catch (GatewayException e) {
-                    // Not JSON after all: the event passes on untouched and simply has no usage to log.
-                }
             }
         }
 
@@ -249,10 +179,7 @@ final class RequestLogMiddleware implements Middleware {
                 line.add("ttfb_ms", TimeUnit.NANOSECONDS.toMillis(first - start));
             }
             line.add("latency_ms", millisSince(start));
-            TokenUsage seen = usage;
-            if (seen != null) {
-                seen.appendTo(line);
-            }
+            appendUsage(line, exchange);
             Optional.ofNullable(outcome.error()).ifPresent(error -> line
                     .add("error_type", error.errorCode().type())
                     .add("error_status", error.status()));

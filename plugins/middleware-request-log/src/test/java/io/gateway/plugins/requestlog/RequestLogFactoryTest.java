@@ -5,15 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gateway.spi.Exchange;
+import io.gateway.spi.middleware.Exchange;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
-import io.gateway.spi.Middleware;
-import io.gateway.spi.MiddlewareFactory;
+import io.gateway.spi.middleware.Middleware;
+import io.gateway.spi.middleware.MiddlewareFactory;
 import io.gateway.spi.Operation;
 import io.gateway.spi.Plugin;
 import io.gateway.spi.Response;
 import io.gateway.spi.SpiVersion;
+import io.gateway.testkit.RouterStandIn;
+import io.gateway.testkit.TestOutcome;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -81,10 +83,10 @@ class RequestLogFactoryTest {
                 "user-agent", "SECRET6-agent",
                 "x-tenant", "acme corp");
 
-        middleware.handle(exchange(headers), exchange -> Response.Complete.of(200,
+        middleware.handle(exchange(headers), RouterStandIn.answering(exchange -> Response.Complete.of(200,
                 Headers.of("set-cookie", "SECRET7"), JsonBodies.parse("""
                         {"choices":[{"message":{"content":"generated SECRET8 text"}}],
-                         "usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}""")));
+                         "usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}"""))));
 
         String line = logger.lines().getFirst();
         assertFalse(line.contains("SECRET"), line);
@@ -103,10 +105,10 @@ class RequestLogFactoryTest {
     private static Exchange exchange(Headers headers) {
         return Exchange.create("req-9", Operation.CHAT_COMPLETION, JsonBodies.parse("""
                 {"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"my secret prompt"}]}"""),
-                headers, Instant.now());
+                headers, Instant.now(), new TestOutcome());
     }
 
-    private static io.gateway.spi.Chain ok() {
+    private static io.gateway.spi.middleware.Chain ok() {
         return exchange -> Response.Complete.ok(JsonBodies.parse("{}"));
     }
 }

@@ -10,11 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.EventStream;
-import io.gateway.spi.Exchange;
+import io.gateway.spi.middleware.Exchange;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
-import io.gateway.spi.Middleware;
+import io.gateway.spi.middleware.Middleware;
 import io.gateway.spi.Operation;
 import io.gateway.spi.Response;
 import io.gateway.spi.StreamEvent;
@@ -22,6 +22,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import io.gateway.testkit.RouterStandIn;
+import io.gateway.testkit.TestOutcome;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,10 +49,11 @@ class RequestLogMiddlewareTest {
                 {"id":"x","object":"chat.completion","choices":[],
                  "usage":{"prompt_tokens":5,"completion_tokens":7,"total_tokens":12}}"""));
 
-        Response response = middleware.handle(exchange(Operation.CHAT_COMPLETION, CHAT_BODY), exchange -> {
-            advance(42);
-            return answer;
-        });
+        Response response = middleware.handle(exchange(Operation.CHAT_COMPLETION, CHAT_BODY),
+                RouterStandIn.answering(exchange -> {
+                    advance(42);
+                    return answer;
+                }).servedBy("azure", "gpt-4o", 1));
 
         assertSame(answer, response, "a complete answer passes through untouched");
         Map<String, String> line = onlyLine();
@@ -58,7 +61,7 @@ class RequestLogMiddlewareTest {
                 "latency_ms", "prompt_tokens", "completion_tokens", "total_tokens"), List.copyOf(line.keySet()));
         assertEquals("req-1", line.get("request_id"));
         assertEquals("chat_completion", line.get("route"));
-        assertEquals("azure", line.get("provider"), "the provider that served, from the router's header");
+        assertEquals("azure", line.get("provider"), "the provider that served, from the request's outcome");
         assertEquals("gpt-4o", line.get("model"));
         assertEquals("false", line.get("stream"));
         assertEquals("200", line.get("status"));
@@ -73,13 +76,13 @@ class RequestLogMiddlewareTest {
     @Test
     void readsInputAndOutputTokensAndFallsBackToTheRequestedModel() {
         middleware.handle(exchange(Operation.RESPONSES, "{\"model\":\"openai/gpt-4.1\",\"input\":\"x\"}"),
-                exchange -> Response.Complete.ok(JsonBodies.parse("""
-                        {"object":"response","usage":{"input_tokens":3,"output_tokens":4,"total_tokens":7}}""")));
+                RouterStandIn.answering(exchange -> Response.Complete.ok(JsonBodies.parse("""
+                        {"object":"response","usage":{"input_tokens":3,"output_tokens":4,"total_tokens":7}}"""))));
         middleware.handle(exchange(Operation.EMBEDDING, "{\"model\":\"mock/emb\",\"input\":\"x\"}"),
-                exchange -> Response.Complete.ok(JsonBodies.parse("""
-                        {"object":"list","data":[],"usage":{"prompt_tokens":2,"total_tokens":2}}""")));
+                RouterStandIn.answering(exchange -> Response.Complete.ok(JsonBodies.parse("""
+                        {"object":"list","data":[],"usage":{"prompt_tokens":2,"total_tokens":2}}"""))));
         middleware.handle(exchange(Operation.LIST_MODELS, "{}"),
-                exchange -> Response.Complete.ofBytes(200, null, "not even json".getBytes()));
+                RouterStandIn.answering(exchange -> Response.Complete.ofBytes(200, null, "not even json".getBytes())));
 
         List<Map<String, String>> lines = logger.lines().stream().map(KeyValues::parse).toList();
         assertEquals(3, lines.size());
@@ -89,7 +92,7 @@ class RequestLogMiddlewareTest {
         assertEquals("4", lines.get(0).get("completion_tokens"));
         assertEquals("7", lines.get(0).get("total_tokens"));
         assertEquals("2", lines.get(1).get("prompt_tokens"));
-        assertFalse(lines.get(1).containsKey("completion_tokens"), "embeddings generate nothing");
+        assertEquals("0", lines.get(1).get("completion_tokens"), "embeddings generate nothing");
         assertEquals("list_models", lines.get(2).get("route"));
         assertEquals("-", lines.get(2).get("model"), "model lists have no model");
         assertFalse(lines.get(2).containsKey("total_tokens"));
@@ -100,7 +103,8 @@ class RequestLogMiddlewareTest {
         ScriptedStream source = new ScriptedStream();
         Response.Streaming answer = new Response.Streaming(200, SERVED_BY, source);
         Response.Streaming response = (Response.Streaming) middleware.handle(
-                exchange(Operation.CHAT_COMPLETION, CHAT_STREAM_BODY), exchange -> answer);
+                exchange(Operation.CHAT_COMPLETION, CHAT_STREAM_BODY),
+                RouterStandIn.answering(exchange -> answer).servedBy("azure", "gpt-4o", 1));
         assertSame(SERVED_BY, response.headers());
         EventStream events = response.events();
 
@@ -185,7 +189,7 @@ class RequestLogMiddlewareTest {
         assertEquals("request_timed_out", line.get("error_type"));
         assertEquals("504", line.get("error_status"));
         assertEquals("200", line.get("status"), "the status the client already received");
-        assertEquals("openai", line.get("provider"), "no router header: the requested provider");
+        assertEquals("openai", line.get("provider"), "served by the requested provider");
     }
 
     @Test
@@ -291,7 +295,7 @@ class RequestLogMiddlewareTest {
         ScriptedStream source = new ScriptedStream();
         EventStream events = ((Response.Streaming) middleware.handle(
                 exchange(operation, "{\"model\":\"openai/m\",\"stream\":true}"),
-                exchange -> Response.Streaming.ok(source))).events();
+                RouterStandIn.answering(exchange -> Response.Streaming.ok(source)))).events();
         for (StreamEvent event : script) {
             source.produce(event);
             assertSame(event, next(events));
@@ -316,6 +320,7 @@ class RequestLogMiddlewareTest {
     }
 
     static Exchange exchange(Operation operation, String body) {
-        return Exchange.create("req-1", operation, JsonBodies.parse(body), Headers.empty(), Instant.now());
+        return Exchange.create("req-1", operation, JsonBodies.parse(body), Headers.empty(), Instant.now(),
+                new TestOutcome());
     }
 }

@@ -5,11 +5,11 @@ import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
-import io.gateway.spi.Provider;
-import io.gateway.spi.ProviderCall;
+import io.gateway.spi.provider.Provider;
+import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.Response;
-import io.gateway.spi.UpstreamClient;
-import io.gateway.spi.UpstreamResponse;
+import io.gateway.spi.upstream.UpstreamClient;
+import io.gateway.spi.upstream.UpstreamResponse;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -64,7 +64,7 @@ final class AnthropicProvider implements Provider {
             case RESPONSES -> responses(call);
             case LIST_MODELS -> models(call);
             default -> throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "provider " + settings.name()
-                    + " (anthropic) does not offer " + call.operation().path());
+                    + " (anthropic) does not offer " + call.operation().wireName());
         };
     }
 

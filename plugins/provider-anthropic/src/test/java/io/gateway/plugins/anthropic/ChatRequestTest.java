@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Operation;
-import io.gateway.spi.Provider;
+import io.gateway.spi.provider.Provider;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
 

@@ -13,7 +13,7 @@ import io.gateway.spi.EventStream;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.Operation;
-import io.gateway.spi.Provider;
+import io.gateway.spi.provider.Provider;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,8 +1,8 @@
 package io.gateway.plugins.anthropic;
 
 import io.gateway.spi.JsonBodies;
-import io.gateway.spi.UpstreamClient;
-import io.gateway.spi.UpstreamRequest;
+import io.gateway.spi.upstream.UpstreamClient;
+import io.gateway.spi.upstream.UpstreamRequest;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.util.List;

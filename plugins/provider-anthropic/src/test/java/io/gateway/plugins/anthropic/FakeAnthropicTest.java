@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
-import io.gateway.spi.UpstreamRequest;
+import io.gateway.spi.upstream.UpstreamRequest;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +25,9 @@ class FakeAnthropicTest {
     private final FakeAnthropic fake = new FakeAnthropic();
 
     private FakeResponse post(Headers headers, String singleQuotedBody) {
-        return fake.send(new UpstreamRequest("POST", MESSAGES, headers,
-                json(singleQuotedBody).getBytes(StandardCharsets.UTF_8), false, Instant.now().plusSeconds(5),
-                Duration.ofSeconds(5)));
+        return fake.send(UpstreamRequest.builder("POST", MESSAGES).headers(headers)
+                .body(json(singleQuotedBody).getBytes(StandardCharsets.UTF_8)).deadline(Instant.now().plusSeconds(5))
+                .idleTimeout(Duration.ofSeconds(5)).build());
     }
 
     private static JsonObject error(FakeResponse response) {

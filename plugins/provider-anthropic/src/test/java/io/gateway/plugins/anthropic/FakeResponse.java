@@ -2,7 +2,7 @@ package io.gateway.plugins.anthropic;
 
 import io.gateway.spi.EventStream;
 import io.gateway.spi.Headers;
-import io.gateway.spi.UpstreamResponse;
+import io.gateway.spi.upstream.UpstreamResponse;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.gateway.spi.ApiKey;
+import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.EventStream;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
-import io.gateway.spi.Provider;
-import io.gateway.spi.ProviderCall;
+import io.gateway.spi.provider.Provider;
+import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.Response;
 import io.gateway.spi.Secret;
 import io.gateway.spi.StreamEvent;
@@ -49,10 +49,11 @@ final class Fixtures {
     }
 
     static ProviderCall call(Operation operation, JsonObject body, String key) {
-        ApiKey apiKey = new ApiKey("main", Secret.of(key), 1, List.of("*"), FakeConfig.of());
-        return new ProviderCall("req-1", operation, operation == Operation.LIST_MODELS ? null : MODEL, body,
-                body.get("stream") == JsonValue.TRUE, apiKey, Headers.empty(), Instant.now().plusSeconds(60),
-                Duration.ofSeconds(30));
+        ApiKey apiKey = new ApiKey("main", Secret.of(key), 1, List.of("*"));
+        return ProviderCall.builder(operation, body).requestId("req-1")
+                .model(operation == Operation.LIST_MODELS ? null : MODEL)
+                .stream(body.get("stream") == JsonValue.TRUE).key(apiKey).deadline(Instant.now().plusSeconds(60))
+                .streamIdleTimeout(Duration.ofSeconds(30)).build();
     }
 
     /** Calls and returns the complete body. */

@@ -7,8 +7,8 @@ import static io.gateway.plugins.anthropic.Fixtures.provider;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.gateway.spi.Operation;
-import io.gateway.spi.Provider;
-import io.gateway.spi.UpstreamRequest;
+import io.gateway.spi.provider.Provider;
+import io.gateway.spi.upstream.UpstreamRequest;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
 

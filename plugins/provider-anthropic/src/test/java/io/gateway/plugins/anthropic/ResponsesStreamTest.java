@@ -22,7 +22,7 @@ import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
-import io.gateway.spi.Provider;
+import io.gateway.spi.provider.Provider;
 import io.gateway.spi.StreamEvent;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;

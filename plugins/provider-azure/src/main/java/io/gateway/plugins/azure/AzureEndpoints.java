@@ -39,7 +39,7 @@ final class AzureEndpoints {
         this.v1 = isV1(apiVersion);
         if (v1) {
             for (Operation operation : Operation.values()) {
-                v1Operations[operation.ordinal()] = URI.create(base + "/openai/v1/" + operation.path());
+                v1Operations[operation.ordinal()] = URI.create(base + "/openai/v1/" + OpenAiPaths.of(operation));
             }
             this.models = v1Operations[Operation.LIST_MODELS.ordinal()];
             this.responses = v1Operations[Operation.RESPONSES.ordinal()];
@@ -80,7 +80,7 @@ final class AzureEndpoints {
         if (v1) {
             return v1Operations[operation.ordinal()];
         }
-        return URI.create(base + "/openai/deployments/" + pathSegment(deployment) + "/" + operation.path()
+        return URI.create(base + "/openai/deployments/" + pathSegment(deployment) + "/" + OpenAiPaths.of(operation)
                 + "?api-version=" + apiVersion);
     }
 

@@ -1,16 +1,16 @@
 package io.gateway.plugins.azure;
 
-import io.gateway.spi.ApiKey;
+import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
-import io.gateway.spi.Provider;
-import io.gateway.spi.ProviderCall;
+import io.gateway.spi.provider.Provider;
+import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.Response;
-import io.gateway.spi.UpstreamClient;
-import io.gateway.spi.UpstreamResponse;
+import io.gateway.spi.upstream.UpstreamClient;
+import io.gateway.spi.upstream.UpstreamResponse;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.util.EnumSet;
@@ -62,9 +62,10 @@ final class AzureProvider implements Provider {
         return OPERATIONS;
     }
 
+    /** Deployment names, so that deployment-style routes resolve them to the model each serves. */
     @Override
-    public String modelForDeployment(String deployment) {
-        return modelsByDeployment.getOrDefault(deployment, deployment);
+    public Map<String, String> modelAliases() {
+        return modelsByDeployment;
     }
 
     /**
@@ -76,19 +77,8 @@ final class AzureProvider implements Provider {
      * @return the deployment name
      */
     String deploymentFor(ApiKey key, String model) {
-        Map<String, String> deployments = deploymentsByKey.get(key.name());
-        if (deployments == null) {
-            deployments = keyDeployments(key);
-        }
+        Map<String, String> deployments = deploymentsByKey.getOrDefault(key.name(), Map.of());
         return deployments.getOrDefault(model, model);
-    }
-
-    private static Map<String, String> keyDeployments(ApiKey key) {
-        try {
-            return Deployments.read(key.config());
-        } catch (IllegalArgumentException malformed) {
-            return Map.of();
-        }
     }
 
     @Override
@@ -113,10 +103,13 @@ final class AzureProvider implements Provider {
                         + " map the model to a deployment in the key's 'deployments'", "model");
             }
             URI uri = endpoints.uri(operation, deployment);
-            JsonObject body = endpoints.deploymentInBody(operation) ? withModel(call.body(), deployment) : call.body();
+            // the client's own bytes when the body already names the deployment (or the URL does)
+            boolean rename = endpoints.deploymentInBody(operation)
+                    && !deployment.equals(JsonBodies.string(call.body(), "model"));
+            byte[] body = rename ? JsonBodies.toBytes(withModel(call.body(), deployment)) : call.bodyBytes();
             headers.set("content-type", "application/json");
             headers.set("accept", call.stream() ? "text/event-stream" : "application/json");
-            response = upstream.send(call.request("POST", uri, headers.build(), JsonBodies.toBytes(body)));
+            response = upstream.send(call.request("POST", uri, headers.build(), body));
         }
         return answer(call, response);
     }

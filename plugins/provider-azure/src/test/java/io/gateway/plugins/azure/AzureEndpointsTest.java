@@ -37,7 +37,7 @@ class AzureEndpointsTest {
         AzureEndpoints endpoints = new AzureEndpoints(BASE, "v1", "2025-04-01-preview");
         assertTrue(endpoints.v1());
         for (Operation operation : Operation.values()) {
-            assertEquals(BASE + "/openai/v1/" + operation.path(), endpoints.uri(operation, "d1").toString());
+            assertEquals(BASE + "/openai/v1/" + OpenAiPaths.of(operation), endpoints.uri(operation, "d1").toString());
             if (operation != Operation.LIST_MODELS) {
                 assertTrue(endpoints.deploymentInBody(operation), operation + " names the deployment in the body");
             }

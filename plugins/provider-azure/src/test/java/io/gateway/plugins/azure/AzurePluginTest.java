@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gateway.spi.Operation;
 import io.gateway.spi.Plugin;
-import io.gateway.spi.ProviderFactory;
+import io.gateway.spi.provider.ProviderFactory;
 import io.gateway.spi.SpiVersion;
 import java.util.EnumSet;
 import java.util.List;

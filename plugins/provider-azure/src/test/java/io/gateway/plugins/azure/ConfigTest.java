@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gateway.spi.Operation;
-import io.gateway.spi.UpstreamRequest;
+import io.gateway.spi.upstream.UpstreamRequest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

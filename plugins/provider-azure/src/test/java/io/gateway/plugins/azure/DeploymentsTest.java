@@ -59,18 +59,18 @@ class DeploymentsTest {
             assertEquals("chat-eu", provider.deploymentFor(azure.key("eu"), "gpt-4o"));
             assertEquals("gpt-4.1", provider.deploymentFor(azure.key("eu"), "gpt-4.1"));
             assertEquals("gpt-4o", provider.deploymentFor(Keys.keyless(), "gpt-4o"));
-            assertEquals("d7", provider.deploymentFor(Keys.of("outside", "k", Map.of("deployments",
-                    Map.of("m7", "d7"))), "m7"), "a key the factory never saw is read from its own block");
+            assertEquals("m7", provider.deploymentFor(Keys.of("outside", "k", Map.of("deployments",
+                    Map.of("m7", "d7"))), "m7"), "a key the factory never saw maps nothing: the model is the deployment");
         }
     }
 
     @Test
     void deploymentsMapBackToModels() throws Exception {
         try (Harness azure = twoKeys("2024-10-21")) {
-            assertEquals("gpt-4o", azure.provider.modelForDeployment("chat-prod"));
-            assertEquals("gpt-4o", azure.provider.modelForDeployment("chat-eu"), "the union of all keys' maps");
-            assertEquals("gpt-4.1", azure.provider.modelForDeployment("gpt41-prod"));
-            assertEquals("some-deployment", azure.provider.modelForDeployment("some-deployment"),
+            assertEquals("gpt-4o", azure.provider.modelAliases().getOrDefault("chat-prod", "chat-prod"));
+            assertEquals("gpt-4o", azure.provider.modelAliases().getOrDefault("chat-eu", "chat-eu"), "the union of all keys' maps");
+            assertEquals("gpt-4.1", azure.provider.modelAliases().getOrDefault("gpt41-prod", "gpt41-prod"));
+            assertEquals("some-deployment", azure.provider.modelAliases().getOrDefault("some-deployment", "some-deployment"),
                     "an unknown deployment stands for itself");
             assertTrue(azure.context.warnings().isEmpty(), azure.context.warnings().toString());
         }
@@ -81,7 +81,7 @@ class DeploymentsTest {
         try (Harness azure = Harness.start(Map.of(), List.of(
                 Harness.key("a", FakeAzure.KEY1, Map.of("gpt-4o", "shared")),
                 Harness.key("b", FakeAzure.KEY2, Map.of("gpt-4o-mini", "shared"))))) {
-            assertEquals("gpt-4o", azure.provider.modelForDeployment("shared"));
+            assertEquals("gpt-4o", azure.provider.modelAliases().getOrDefault("shared", "shared"));
             assertEquals(1, azure.context.warnings().size());
             assertTrue(azure.context.warnings().get(0).contains("keys[1].deployments"));
         }
@@ -100,8 +100,8 @@ class DeploymentsTest {
             AzureProvider provider = (AzureProvider) azure.provider;
             assertEquals("chat-prod", provider.deploymentFor(azure.key("main"), "gpt-4.1-mini"));
             assertEquals("chat-eu", provider.deploymentFor(azure.key("main"), "gpt-4o"));
-            assertEquals("gpt-4.1", azure.provider.modelForDeployment("gpt41-prod"));
-            assertEquals("gpt-4.1-mini", azure.provider.modelForDeployment("chat-prod"));
+            assertEquals("gpt-4.1", azure.provider.modelAliases().getOrDefault("gpt41-prod", "gpt41-prod"));
+            assertEquals("gpt-4.1-mini", azure.provider.modelAliases().getOrDefault("chat-prod", "chat-prod"));
         }
     }
 
@@ -114,7 +114,7 @@ class DeploymentsTest {
             AzureProvider provider = (AzureProvider) azure.provider;
             assertEquals("chat-prod", provider.deploymentFor(azure.key("main"), "gpt-5"));
             assertEquals("gpt41-prod", provider.deploymentFor(azure.key("main"), "gpt-5.1"));
-            assertEquals("gpt-5.1", azure.provider.modelForDeployment("gpt41-prod"));
+            assertEquals("gpt-5.1", azure.provider.modelAliases().getOrDefault("gpt41-prod", "gpt41-prod"));
             azure.complete(azure.call(Operation.CHAT_COMPLETION, "gpt-5",
                     "{\"model\":\"gpt-5\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "main"));
             assertEquals("/openai/deployments/chat-prod/chat/completions", azure.fake.last().path());

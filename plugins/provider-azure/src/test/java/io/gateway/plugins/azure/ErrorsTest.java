@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Operation;
-import io.gateway.spi.ProviderCall;
+import io.gateway.spi.provider.ProviderCall;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

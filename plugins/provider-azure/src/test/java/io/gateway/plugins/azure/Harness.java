@@ -1,16 +1,16 @@
 package io.gateway.plugins.azure;
 
-import io.gateway.spi.ApiKey;
+import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.EventStream;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
 import io.gateway.spi.PluginConfig;
-import io.gateway.spi.Provider;
-import io.gateway.spi.ProviderCall;
+import io.gateway.spi.provider.Provider;
+import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.Response;
 import io.gateway.spi.StreamEvent;
-import io.gateway.spi.UpstreamClient;
+import io.gateway.spi.upstream.UpstreamClient;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.IOException;
@@ -44,7 +44,7 @@ final class Harness implements AutoCloseable {
             PluginConfig block = blocks.get(i);
             String name = block.string("name", "key-" + i);
             keys.put(name, new ApiKey(name, block.secret("value"), block.number("weight", 1.0),
-                    block.strings("models"), block));
+                    block.strings("models")));
         }
     }
 
@@ -133,8 +133,9 @@ final class Harness implements AutoCloseable {
 
     static ProviderCall call(Operation operation, String model, String body, ApiKey key) {
         JsonObject json = JsonBodies.parse(body);
-        return new ProviderCall("req-azure-1", operation, model, json, json.get("stream") == JsonValue.TRUE, key,
-                Headers.empty(), Instant.now().plusSeconds(20), Duration.ofSeconds(20));
+        return ProviderCall.builder(operation, json).requestId("req-azure-1").model(model)
+                .stream(json.get("stream") == JsonValue.TRUE).key(key).deadline(Instant.now().plusSeconds(20))
+                .streamIdleTimeout(Duration.ofSeconds(20)).build();
     }
 
     Response.Complete complete(ProviderCall call) {

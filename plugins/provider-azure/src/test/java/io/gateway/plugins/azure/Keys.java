@@ -1,6 +1,6 @@
 package io.gateway.plugins.azure;
 
-import io.gateway.spi.ApiKey;
+import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.Secret;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +18,7 @@ final class Keys {
      * @return the key
      */
     static ApiKey keyless() {
-        return new ApiKey("none", Secret.empty(), 1.0, List.of("*"), TestConfig.provider("none", Map.of()));
+        return new ApiKey("none", Secret.empty(), 1.0, List.of("*"));
     }
 
     /**
@@ -30,6 +30,6 @@ final class Keys {
      * @return the key
      */
     static ApiKey of(String name, String value, Map<String, ?> config) {
-        return new ApiKey(name, Secret.of(value), 1.0, List.of("*"), TestConfig.provider(name, config));
+        return new ApiKey(name, Secret.of(value), 1.0, List.of("*"));
     }
 }

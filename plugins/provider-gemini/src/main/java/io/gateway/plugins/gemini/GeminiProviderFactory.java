@@ -2,8 +2,8 @@ package io.gateway.plugins.gemini;
 
 import io.gateway.spi.PluginConfig;
 import io.gateway.spi.PluginContext;
-import io.gateway.spi.Provider;
-import io.gateway.spi.ProviderFactory;
+import io.gateway.spi.provider.Provider;
+import io.gateway.spi.provider.ProviderFactory;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;

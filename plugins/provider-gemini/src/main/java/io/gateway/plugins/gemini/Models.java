@@ -3,7 +3,7 @@ package io.gateway.plugins.gemini;
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
-import io.gateway.spi.ProviderCall;
+import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.Response;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;

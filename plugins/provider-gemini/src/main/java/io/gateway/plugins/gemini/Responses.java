@@ -1,9 +1,9 @@
 package io.gateway.plugins.gemini;
 
 import io.gateway.spi.GatewayException;
-import io.gateway.spi.ProviderCall;
+import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.Response;
-import io.gateway.spi.UpstreamResponse;
+import io.gateway.spi.upstream.UpstreamResponse;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;

@@ -19,7 +19,7 @@ import io.gateway.spi.EventStream;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.Operation;
-import io.gateway.spi.Provider;
+import io.gateway.spi.provider.Provider;
 import io.gateway.spi.Response;
 import io.gateway.spi.StreamEvent;
 import jakarta.json.JsonArray;

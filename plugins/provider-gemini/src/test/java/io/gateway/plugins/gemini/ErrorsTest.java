@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.Operation;
-import io.gateway.spi.Provider;
+import io.gateway.spi.provider.Provider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -123,6 +123,6 @@ class ErrorsTest {
         gemini.answer("not json");
         GatewayException e = fail(Operation.CHAT_COMPLETION, CHAT);
         assertEquals(502, e.status());
-        assertEquals("provider_response_invalid", e.errorCode().type());
+        assertEquals("invalid_upstream_response", e.errorCode().type());
     }
 }

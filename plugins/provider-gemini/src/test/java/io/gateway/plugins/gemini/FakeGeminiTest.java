@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
-import io.gateway.spi.UpstreamRequest;
-import io.gateway.spi.UpstreamResponse;
+import io.gateway.spi.upstream.UpstreamRequest;
+import io.gateway.spi.upstream.UpstreamResponse;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +23,9 @@ class FakeGeminiTest {
     private final FakeGemini gemini = new FakeGemini();
 
     private UpstreamResponse post(String uri, String body, Headers headers) {
-        return gemini.send(new UpstreamRequest("POST", URI.create(uri), headers,
-                body.getBytes(StandardCharsets.UTF_8), false, Fixtures.DEADLINE, Duration.ofSeconds(5)));
+        return gemini.send(UpstreamRequest.builder("POST", URI.create(uri)).headers(headers)
+                .body(body.getBytes(StandardCharsets.UTF_8)).deadline(Fixtures.DEADLINE)
+                .idleTimeout(Duration.ofSeconds(5)).build());
     }
 
     private static Headers keyed() {

@@ -2,13 +2,13 @@ package io.gateway.plugins.gemini;
 
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import io.gateway.spi.ApiKey;
+import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.EventStream;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
-import io.gateway.spi.Provider;
-import io.gateway.spi.ProviderCall;
+import io.gateway.spi.provider.Provider;
+import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.Response;
 import io.gateway.spi.Secret;
 import io.gateway.spi.StreamEvent;
@@ -36,7 +36,7 @@ final class Fixtures {
     }
 
     static ApiKey key(String value) {
-        return new ApiKey("main", Secret.of(value), 1, List.of("*"), FakeConfig.of(Map.of()));
+        return new ApiKey("main", Secret.of(value), 1, List.of("*"));
     }
 
     static ProviderCall call(Operation operation, String json) {
@@ -47,8 +47,8 @@ final class Fixtures {
         JsonObject body = json == null ? JsonBodies.parse("{}") : JsonBodies.parse(json);
         String model = JsonBodies.string(body, "model");
         boolean stream = body.get("stream") == jakarta.json.JsonValue.TRUE;
-        return new ProviderCall("req-1", operation, model, body, stream, key(key), Headers.empty(), DEADLINE,
-                Duration.ofSeconds(10));
+        return ProviderCall.builder(operation, body).requestId("req-1").model(model).stream(stream).key(key(key))
+                .deadline(DEADLINE).streamIdleTimeout(Duration.ofSeconds(10)).build();
     }
 
     static JsonObject complete(Provider provider, Operation operation, String json) {

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gateway.spi.EventStream;
 import io.gateway.spi.Operation;
-import io.gateway.spi.Provider;
+import io.gateway.spi.provider.Provider;
 import io.gateway.spi.Response;
 import io.gateway.spi.StreamEvent;
 import jakarta.json.JsonObject;

@@ -1,6 +1,6 @@
 package io.gateway.plugins.mock;
 
-import io.gateway.spi.ProviderCall;
+import io.gateway.spi.provider.ProviderCall;
 import jakarta.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

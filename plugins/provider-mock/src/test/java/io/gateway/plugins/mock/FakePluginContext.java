@@ -2,8 +2,8 @@ package io.gateway.plugins.mock;
 
 import io.gateway.spi.PluginContext;
 import io.gateway.spi.PluginMetrics;
-import io.gateway.spi.StateStore;
-import io.gateway.spi.UpstreamClient;
+import io.gateway.spi.state.StateStore;
+import io.gateway.spi.upstream.UpstreamClient;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

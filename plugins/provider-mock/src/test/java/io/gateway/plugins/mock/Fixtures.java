@@ -2,13 +2,13 @@ package io.gateway.plugins.mock;
 
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import io.gateway.spi.ApiKey;
+import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.EventStream;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
-import io.gateway.spi.Provider;
-import io.gateway.spi.ProviderCall;
+import io.gateway.spi.provider.Provider;
+import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.Response;
 import io.gateway.spi.Secret;
 import io.gateway.spi.StreamEvent;
@@ -52,8 +52,9 @@ final class Fixtures {
 
     static ProviderCall call(Operation operation, JsonObject body, boolean stream, Instant deadline, Duration idle) {
         String model = JsonBodies.string(body, "model");
-        ApiKey key = new ApiKey("default", Secret.empty(), 1, List.of(), FakePluginConfig.of(Map.of()));
-        return new ProviderCall("req-1", operation, model, body, stream, key, Headers.empty(), deadline, idle);
+        ApiKey key = new ApiKey("default", Secret.empty(), 1, List.of());
+        return ProviderCall.builder(operation, body).requestId("req-1").model(model).stream(stream).key(key)
+                .deadline(deadline).streamIdleTimeout(idle).build();
     }
 
     /** The body of a complete answer, even if the body says {@code "stream": true}. */

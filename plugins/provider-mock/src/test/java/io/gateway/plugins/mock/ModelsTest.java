@@ -32,7 +32,7 @@ class ModelsTest {
         assertEquals(List.of("alpha", "beta"), ids(body));
     }
 
-    private static JsonObject list(io.gateway.spi.Provider provider) {
+    private static JsonObject list(io.gateway.spi.provider.Provider provider) {
         // The router sends GET models with an empty body and no model.
         Response response = provider.call(Fixtures.call(Operation.LIST_MODELS, JsonValue.EMPTY_JSON_OBJECT,
                 FakePluginContext.NOW.plus(Fixtures.DEADLINE), Fixtures.IDLE));

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Operation;
-import io.gateway.spi.Provider;
+import io.gateway.spi.provider.Provider;
 import io.gateway.spi.StreamEvent;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;

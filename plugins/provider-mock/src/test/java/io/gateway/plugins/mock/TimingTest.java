@@ -14,7 +14,7 @@ import io.gateway.spi.ErrorCode;
 import io.gateway.spi.EventStream;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Operation;
-import io.gateway.spi.Provider;
+import io.gateway.spi.provider.Provider;
 import io.gateway.spi.Response;
 import java.time.Duration;
 import java.util.Map;

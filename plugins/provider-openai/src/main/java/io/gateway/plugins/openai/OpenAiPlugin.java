@@ -1,7 +1,7 @@
 package io.gateway.plugins.openai;
 
 import io.gateway.spi.Plugin;
-import io.gateway.spi.ProviderFactory;
+import io.gateway.spi.provider.ProviderFactory;
 import io.gateway.spi.SpiVersion;
 import java.util.List;
 

@@ -5,11 +5,11 @@ import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
-import io.gateway.spi.Provider;
-import io.gateway.spi.ProviderCall;
+import io.gateway.spi.provider.Provider;
+import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.Response;
-import io.gateway.spi.UpstreamClient;
-import io.gateway.spi.UpstreamResponse;
+import io.gateway.spi.upstream.UpstreamClient;
+import io.gateway.spi.upstream.UpstreamResponse;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -45,7 +45,7 @@ final class OpenAiProvider implements Provider {
         }
         this.fixedHeaders = headers.build();
         for (Operation operation : Operation.values()) {
-            endpoints[operation.ordinal()] = base.resolve(operation.path());
+            endpoints[operation.ordinal()] = base.resolve(OpenAiPaths.of(operation));
         }
     }
 
@@ -69,7 +69,7 @@ final class OpenAiProvider implements Provider {
         } else {
             headers.set("content-type", "application/json");
             headers.set("accept", call.stream() ? "text/event-stream" : "application/json");
-            byte[] body = JsonBodies.toBytes(call.body());
+            byte[] body = call.bodyBytes();
             response = upstream.send(call.request("POST", endpoint, headers.build(), body));
         }
         int status = response.status();

@@ -3,8 +3,8 @@ package io.gateway.plugins.openai;
 import io.gateway.spi.Operation;
 import io.gateway.spi.PluginConfig;
 import io.gateway.spi.PluginContext;
-import io.gateway.spi.Provider;
-import io.gateway.spi.ProviderFactory;
+import io.gateway.spi.provider.Provider;
+import io.gateway.spi.provider.ProviderFactory;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -54,7 +54,7 @@ final class OpenAiProviderFactory implements ProviderFactory {
             java.util.Set<Operation> chosen = java.util.EnumSet.noneOf(Operation.class);
             for (String name : only) {
                 Operation operation = java.util.Arrays.stream(Operation.values())
-                        .filter(o -> o.wireName().equals(name) || o.path().equals(name)).findFirst()
+                        .filter(o -> o.wireName().equals(name) || OpenAiPaths.of(o).equals(name)).findFirst()
                         .orElseThrow(() -> config.invalid("operations", "'" + name + "' is not an operation; use "
                                 + "chat_completion, text_completion, responses, embedding, image_generation, list_models"));
                 chosen.add(operation);

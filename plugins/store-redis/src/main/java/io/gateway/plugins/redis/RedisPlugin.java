@@ -2,7 +2,7 @@ package io.gateway.plugins.redis;
 
 import io.gateway.spi.Plugin;
 import io.gateway.spi.SpiVersion;
-import io.gateway.spi.StateStoreFactory;
+import io.gateway.spi.state.StateStoreFactory;
 import java.util.List;
 
 /**

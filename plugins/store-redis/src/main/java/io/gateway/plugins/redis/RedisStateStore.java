@@ -2,7 +2,7 @@ package io.gateway.plugins.redis;
 
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
-import io.gateway.spi.StateStore;
+import io.gateway.spi.state.StateStore;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;

@@ -1,9 +1,10 @@
 package io.gateway.plugins.redis;
 
 import io.gateway.spi.PluginConfig;
+import io.gateway.spi.PluginContext;
 import io.gateway.spi.Secret;
-import io.gateway.spi.StateStore;
-import io.gateway.spi.StateStoreFactory;
+import io.gateway.spi.state.StateStore;
+import io.gateway.spi.state.StateStoreFactory;
 import io.lettuce.core.RedisURI;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -56,9 +57,9 @@ public final class RedisStateStoreFactory implements StateStoreFactory {
     }
 
     @Override
-    public StateStore create(PluginConfig config, System.Logger logger) {
+    public StateStore create(PluginConfig config, PluginContext context) {
         RedisSettings settings = settings(config);
-        RedisStateStore store = new RedisStateStore(settings, logger);
+        RedisStateStore store = new RedisStateStore(settings, context.logger());
         store.start();
         return store;
     }

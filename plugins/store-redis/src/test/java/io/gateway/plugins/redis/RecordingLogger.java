@@ -43,4 +43,19 @@ final class RecordingLogger implements System.Logger {
     public void log(Level level, Supplier<String> msgSupplier) {
         lines.add(level + " " + msgSupplier.get());
     }
+
+    /**
+     * A plugin context whose logger is this one, as the server gives a state store factory.
+     *
+     * @return the context
+     */
+    io.gateway.spi.PluginContext context() {
+        RecordingLogger self = this;
+        return new io.gateway.spi.PluginContext() {
+            @Override
+            public System.Logger logger() {
+                return self;
+            }
+        };
+    }
 }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
-import io.gateway.spi.StateStore;
+import io.gateway.spi.state.StateStore;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -52,7 +52,7 @@ class RedisOutageTest {
     private static StateStore create(String url, RecordingLogger logger, String... more) {
         List<String> entries = new ArrayList<>(List.of("url", url, "key-prefix", "outage:"));
         entries.addAll(List.of(more));
-        return new RedisStateStoreFactory().create(MapConfig.state(entries.toArray(String[]::new)), logger);
+        return new RedisStateStoreFactory().create(MapConfig.state(entries.toArray(String[]::new)), logger.context());
     }
 
     /** Runs an operation that must fail with 503 within three seconds; returns the exception. */

@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Plugin;
-import io.gateway.spi.StateStore;
-import io.gateway.spi.StateStoreFactory;
+import io.gateway.spi.state.StateStore;
+import io.gateway.spi.state.StateStoreFactory;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -136,7 +136,7 @@ class RedisPluginJarIT {
                 String prefix = "store-redis-it:" + UUID.randomUUID() + ":";
                 MapConfig config = MapConfig.state("url", redis.url(), "key-prefix", prefix,
                         "command-timeout", "2s", "connect-timeout", "2s");
-                store = factories.get(0).create(config, new RecordingLogger());
+                store = factories.get(0).create(config, new RecordingLogger().context());
                 assertTrue(config.unread().isEmpty(), "unread: " + config.unread());
             } finally {
                 thread.setContextClassLoader(previous);

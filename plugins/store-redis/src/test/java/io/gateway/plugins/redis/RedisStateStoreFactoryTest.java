@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gateway.spi.Plugin;
 import io.gateway.spi.SpiVersion;
-import io.gateway.spi.StateStoreFactory;
+import io.gateway.spi.state.StateStoreFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.ServiceLoader;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
-import io.gateway.spi.StateStore;
+import io.gateway.spi.state.StateStore;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
@@ -51,7 +51,7 @@ class RedisStateStoreTest {
         // a prefix of its own, so an external Redis shared with other runs is no problem
         prefix = "store-redis-test:" + UUID.randomUUID() + ":";
         store = new RedisStateStoreFactory().create(MapConfig.state("url", redis.url(), "key-prefix", prefix),
-                new RecordingLogger());
+                new RecordingLogger().context());
         rawClient = RedisClient.create(redis.url());
         rawConnection = rawClient.connect(ByteArrayCodec.INSTANCE);
         raw = rawConnection.sync();
@@ -379,7 +379,7 @@ class RedisStateStoreTest {
     @Test
     void defaultPrefixIsGatewayColon() {
         StateStore plain = new RedisStateStoreFactory().create(MapConfig.state("url", redis.url()),
-                new RecordingLogger());
+                new RecordingLogger().context());
         String key = "store-redis-test-default:" + UUID.randomUUID();
         try {
             plain.put(key, bytes("x"), Duration.ofMinutes(1));
@@ -406,7 +406,7 @@ class RedisStateStoreTest {
     @Test
     void closeIsQuickAndLaterCallsFailWith503() {
         StateStore closing = new RedisStateStoreFactory().create(MapConfig.state("url", redis.url(),
-                "key-prefix", prefix), new RecordingLogger());
+                "key-prefix", prefix), new RecordingLogger().context());
         closing.put(key("closing"), bytes("x"), Duration.ofMinutes(1));
         long started = System.nanoTime();
         closing.close();

@@ -1,0 +1,37 @@
+package io.gateway.server.plugin;
+
+import io.gateway.spi.PluginContext;
+import io.gateway.spi.PluginMetrics;
+import io.gateway.spi.state.StateStore;
+import io.gateway.spi.upstream.UpstreamClient;
+import java.time.Clock;
+
+/**
+ * What the server lends one plugin instance. A state store's own context has neither an upstream
+ * client nor a state store; asking for them fails as the SPI documents.
+ *
+ * @param upstream the HTTP client, or {@code null}
+ * @param state    the state store, or {@code null}
+ * @param clock    the clock
+ * @param metrics  metrics tagged with the plugin
+ * @param logger   the plugin's logger
+ */
+public record ServerPluginContext(UpstreamClient upstream, StateStore state, Clock clock, PluginMetrics metrics,
+                                  System.Logger logger) implements PluginContext {
+
+    @Override
+    public UpstreamClient upstream() {
+        if (upstream == null) {
+            return PluginContext.super.upstream();
+        }
+        return upstream;
+    }
+
+    @Override
+    public StateStore state() {
+        if (state == null) {
+            return PluginContext.super.state();
+        }
+        return state;
+    }
+}

@@ -1,0 +1,94 @@
+package io.gateway.testkit;
+
+import io.gateway.spi.TokenUsage;
+import io.gateway.spi.middleware.RequestOutcome;
+import io.gateway.spi.middleware.RoutingAttempt;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A {@link RequestOutcome} a test writes, standing in for the server's: give it to
+ * {@link io.gateway.spi.middleware.Exchange#create(String, io.gateway.spi.Operation, jakarta.json.JsonObject,
+ * io.gateway.spi.Headers, java.time.Instant, RequestOutcome)}, or let {@link RouterStandIn} fill it as the
+ * server's router would. Thread-safe.
+ */
+public final class TestOutcome implements RequestOutcome {
+
+    private final List<RoutingAttempt> attempts = new ArrayList<>();
+    private String provider;
+    private String model;
+    private int fallbackIndex;
+    private TokenUsage usage;
+    private AsyncDelivery asyncDelivery = AsyncDelivery.NONE;
+
+    /** An outcome where nothing has happened yet. */
+    public TestOutcome() {
+    }
+
+    /**
+     * Records an upstream attempt; its provider and model become the serving ones.
+     *
+     * @param attempt the attempt
+     * @return this outcome
+     */
+    public synchronized TestOutcome attempt(RoutingAttempt attempt) {
+        attempts.add(attempt);
+        provider = attempt.provider();
+        model = attempt.model();
+        fallbackIndex = attempt.fallback();
+        return this;
+    }
+
+    /**
+     * Records the answer's token usage.
+     *
+     * @param value the usage
+     * @return this outcome
+     */
+    public synchronized TestOutcome usage(TokenUsage value) {
+        usage = value;
+        return this;
+    }
+
+    /**
+     * Records which async delivery the request is.
+     *
+     * @param value the delivery
+     * @return this outcome
+     */
+    public synchronized TestOutcome asyncDelivery(AsyncDelivery value) {
+        asyncDelivery = value;
+        return this;
+    }
+
+    @Override
+    public synchronized List<RoutingAttempt> attempts() {
+        return List.copyOf(attempts);
+    }
+
+    @Override
+    public synchronized Optional<String> provider() {
+        return Optional.ofNullable(provider);
+    }
+
+    @Override
+    public synchronized Optional<String> model() {
+        return Optional.ofNullable(model);
+    }
+
+    @Override
+    public synchronized int fallbackIndex() {
+        return fallbackIndex;
+    }
+
+    @Override
+    public synchronized Optional<TokenUsage> usage() {
+        return Optional.ofNullable(usage);
+    }
+
+    @Override
+    public synchronized AsyncDelivery asyncDelivery() {
+        return asyncDelivery;
+    }
+}
