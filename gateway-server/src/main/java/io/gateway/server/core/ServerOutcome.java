@@ -25,6 +25,7 @@ public final class ServerOutcome implements RequestOutcome {
     private AsyncDelivery asyncDelivery = AsyncDelivery.NONE;
     private long upstreamNanos;
     private ModelRef requested;
+    private String traceId;
 
     /**
      * The server's outcome of an exchange. An exchange a middleware built from scratch (not with its
@@ -116,6 +117,20 @@ public final class ServerOutcome implements RequestOutcome {
      */
     public synchronized Optional<ModelRef> requested() {
         return Optional.ofNullable(requested);
+    }
+
+    /**
+     * Records the trace the request belongs to.
+     *
+     * @param id the W3C trace id, or {@code null} without tracing
+     */
+    public synchronized void traceId(String id) {
+        traceId = id;
+    }
+
+    @Override
+    public synchronized Optional<String> traceId() {
+        return Optional.ofNullable(traceId);
     }
 
     /**
