@@ -1,6 +1,7 @@
 package io.gateway.server;
 
 import io.gateway.server.core.PluginCalls;
+import io.gateway.server.core.Pricing;
 import io.gateway.server.core.StartupException;
 import io.gateway.server.plugin.PluginMiddleware;
 import io.gateway.server.plugin.ServerPluginContext;
@@ -149,7 +150,13 @@ public final class GatewayServer implements AutoCloseable {
             List<PluginMiddleware> middleware = createMiddleware(config, registry, state, clock, metrics, clients,
                     telemetry);
             created.addAll(middleware);
-            Router router = new Router(providers, clock, metrics, telemetry);
+            Pricing pricing;
+            try {
+                pricing = Pricing.read(config.gateway().block("pricing").orElse(null));
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(e.getMessage());
+            }
+            Router router = new Router(providers, clock, metrics, telemetry, pricing);
             AsyncJobs async = createAsync(config.async(), state, clock, housekeeping, telemetry);
             created.add(async);
             Chain chain = compose(middleware, exchange -> async.handle(exchange, router::route));

@@ -26,6 +26,7 @@ public final class ServerOutcome implements RequestOutcome {
     private long upstreamNanos;
     private ModelRef requested;
     private String traceId;
+    private java.math.BigDecimal cost;
 
     /**
      * The server's outcome of an exchange. An exchange a middleware built from scratch (not with its
@@ -117,6 +118,20 @@ public final class ServerOutcome implements RequestOutcome {
      */
     public synchronized Optional<ModelRef> requested() {
         return Optional.ofNullable(requested);
+    }
+
+    /**
+     * Records what the answer cost.
+     *
+     * @param usd the cost in USD
+     */
+    public synchronized void cost(java.math.BigDecimal usd) {
+        cost = usd;
+    }
+
+    @Override
+    public synchronized Optional<java.math.BigDecimal> costUsd() {
+        return Optional.ofNullable(cost);
     }
 
     /**

@@ -130,6 +130,18 @@ public final class GatewayMetrics {
         tokenSummary(operation, provider, model, "output").record(output);
     }
 
+    /**
+     * Adds to {@code gateway_cost_usd_total}.
+     *
+     * @param provider   the provider name
+     * @param model      the model, a bounded label value
+     * @param virtualKey the virtual key's name, or empty without governance
+     * @param usd        the cost
+     */
+    public void cost(String provider, String model, String virtualKey, double usd) {
+        count("gateway.cost.usd", usd, "provider", provider, "model", model, "virtual_key", virtualKey);
+    }
+
     private Timer genAiTimer(String name, String description, String operation, String provider, String model,
                              String errorType) {
         String key = name + '|' + operation + '|' + provider + '|' + model + '|' + errorType;

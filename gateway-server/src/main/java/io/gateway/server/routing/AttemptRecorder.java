@@ -1,5 +1,6 @@
 package io.gateway.server.routing;
 
+import io.gateway.server.core.Pricing;
 import io.gateway.server.core.ServerOutcome;
 import io.gateway.server.metrics.GatewayMetrics;
 import io.gateway.server.telemetry.AttemptSpan;
@@ -22,12 +23,16 @@ final class AttemptRecorder implements ProviderRuntime.AnswerSink {
     private final String providerName;
     private final String provider;
     private final String model;
+    private final Pricing pricing;
+    private final String virtualKey;
     private final long started = System.nanoTime();
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile TokenUsage usage;
 
     AttemptRecorder(ServerOutcome outcome, AttemptSpan span, GatewayMetrics metrics, String operation,
-                    String providerName, String provider, String model) {
+                    String providerName, String provider, String model, Pricing pricing, String virtualKey) {
+        this.pricing = pricing;
+        this.virtualKey = virtualKey;
         this.outcome = outcome;
         this.span = span;
         this.metrics = metrics;
@@ -53,6 +58,7 @@ final class AttemptRecorder implements ProviderRuntime.AnswerSink {
         if (tokens != null) {
             usage = tokens;
             outcome.usage(tokens);
+            outcome.cost(pricing.cost(provider, model, tokens));
         }
         span.answered(facts.id(), facts.model(), facts.finishReasons(), tokens);
     }
@@ -98,6 +104,10 @@ final class AttemptRecorder implements ProviderRuntime.AnswerSink {
         TokenUsage tokens = usage;
         if (tokens != null) {
             metrics.genAiTokens(operation, providerName, label, tokens.inputTokens(), tokens.outputTokens());
+            java.math.BigDecimal cost = pricing.cost(provider, model, tokens);
+            if (cost.signum() > 0) {
+                metrics.cost(provider, label, virtualKey, cost.doubleValue());
+            }
         }
         span.end(status, error);
     }

@@ -1,7 +1,9 @@
 package io.gateway.server.routing;
 
 import io.gateway.server.core.ClientBody;
+import io.gateway.server.core.Pricing;
 import io.gateway.server.core.ServerOutcome;
+import io.gateway.spi.middleware.AttributeKey;
 import io.gateway.server.metrics.GatewayMetrics;
 import io.gateway.server.telemetry.AttemptSpan;
 import io.gateway.server.telemetry.Telemetry;
@@ -46,6 +48,7 @@ public final class Router {
     private final Clock clock;
     private final GatewayMetrics metrics;
     private final Telemetry telemetry;
+    private final Pricing pricing;
     private final ModelCatalog catalog;
 
     /**
@@ -55,8 +58,11 @@ public final class Router {
      * @param clock     the clock deadlines are computed with
      * @param metrics   where retries, fallbacks, drops and GenAI metrics are recorded
      * @param telemetry where attempt spans go
+     * @param pricing   the price list answers are priced with
      */
-    public Router(Map<String, ProviderRuntime> providers, Clock clock, GatewayMetrics metrics, Telemetry telemetry) {
+    public Router(Map<String, ProviderRuntime> providers, Clock clock, GatewayMetrics metrics, Telemetry telemetry,
+                  Pricing pricing) {
+        this.pricing = pricing;
         this.providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
         this.clock = clock;
         this.metrics = metrics;
@@ -195,7 +201,8 @@ public final class Router {
             AttemptRecorder attempt = new AttemptRecorder(outcome, AttemptSpan.start(telemetry, exchange.operation(),
                     provider.name(), provider.type(), model, key.name(), outcome.attempts().size() + 1, fallbackIndex,
                     exchange.stream(), body.body()), metrics, AttemptSpan.operationName(exchange.operation()),
-                    AttemptSpan.providerName(provider.type()), provider.name(), model);
+                    AttemptSpan.providerName(provider.type()), provider.name(), model, pricing,
+                    exchange.attribute(AttributeKey.CLIENT_IDENTITY).orElse(""));
             try {
                 Response response = callOnce(provider, call, attempt);
                 long elapsed = System.nanoTime() - started;

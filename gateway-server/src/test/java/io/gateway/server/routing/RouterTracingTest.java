@@ -221,7 +221,7 @@ class RouterTracingTest {
     void withoutTracingNothingIsRecordedButTheMetrics() {
         Router router = new Router(Map.of("openai", provider("openai", "openai", 0, call -> Response.Complete.of(200,
                 null, JsonBodies.parse("{\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}")))),
-                Clock.systemUTC(), metrics, Telemetry.off());
+                Clock.systemUTC(), metrics, Telemetry.off(), io.gateway.server.core.Pricing.defaults());
         router.route(chat("openai/gpt-4o", ""));
         assertTrue(spans.getFinishedSpanItems().isEmpty());
         assertTrue(metrics.scrape().contains("gen_ai_client_token_usage_tokens_count"));
@@ -230,7 +230,8 @@ class RouterTracingTest {
     // ------------------------------------------------------------------ helpers
 
     private Router router(Map<String, ProviderRuntime> providers, boolean captureContent) {
-        return new Router(providers, Clock.systemUTC(), metrics, Telemetry.using(sdk, captureContent));
+        return new Router(providers, Clock.systemUTC(), metrics, Telemetry.using(sdk, captureContent),
+                io.gateway.server.core.Pricing.defaults());
     }
 
     private RequestSpan requestSpan() {
