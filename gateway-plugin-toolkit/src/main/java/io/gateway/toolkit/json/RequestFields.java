@@ -48,14 +48,8 @@ public final class RequestFields {
      * @throws GatewayException 400 when of another type
      */
     public static String optionalString(JsonObject body, String name, String param) {
-        JsonValue value = body.get(name);
-        if (Json.absent(value)) {
-            return null;
-        }
-        if (!(value instanceof JsonString string)) {
-            throw GatewayException.invalidRequest("'" + name + "' must be a string", param);
-        }
-        return string.getString();
+        JsonString string = optional(body, name, param, JsonString.class, "a string");
+        return string == null ? null : string.getString();
     }
 
     /**
@@ -67,14 +61,7 @@ public final class RequestFields {
      * @throws GatewayException 400 when of another type
      */
     public static JsonNumber optionalNumber(JsonObject body, String name) {
-        JsonValue value = body.get(name);
-        if (Json.absent(value)) {
-            return null;
-        }
-        if (!(value instanceof JsonNumber number)) {
-            throw GatewayException.invalidRequest("'" + name + "' must be a number", name);
-        }
-        return number;
+        return optional(body, name, name, JsonNumber.class, "a number");
     }
 
     /**
@@ -132,14 +119,7 @@ public final class RequestFields {
      * @throws GatewayException 400 when of another type
      */
     public static JsonObject optionalObject(JsonObject body, String name, String param) {
-        JsonValue value = body.get(name);
-        if (Json.absent(value)) {
-            return null;
-        }
-        if (!(value instanceof JsonObject object)) {
-            throw GatewayException.invalidRequest("'" + name + "' must be an object", param);
-        }
-        return object;
+        return optional(body, name, param, JsonObject.class, "an object");
     }
 
     /**
@@ -152,14 +132,19 @@ public final class RequestFields {
      * @throws GatewayException 400 when of another type
      */
     public static JsonArray optionalArray(JsonObject body, String name, String param) {
+        return optional(body, name, param, JsonArray.class, "an array");
+    }
+
+    private static <T extends JsonValue> T optional(JsonObject body, String name, String param, Class<T> type,
+                                                    String kind) {
         JsonValue value = body.get(name);
         if (Json.absent(value)) {
             return null;
         }
-        if (!(value instanceof JsonArray array)) {
-            throw GatewayException.invalidRequest("'" + name + "' must be an array", param);
+        if (!type.isInstance(value)) {
+            throw GatewayException.invalidRequest("'" + name + "' must be " + kind, param);
         }
-        return array;
+        return type.cast(value);
     }
 
     /**

@@ -69,9 +69,9 @@ public final class BaseUrl {
         }
         BaseUrl base = new BaseUrl(scheme, uri.getRawAuthority(), uri.getHost().toLowerCase(Locale.ROOT), path);
         if (scheme.equals("http") && !base.isLoopback()) {
-            context.logger().log(System.Logger.Level.WARNING, config.path() + "." + KEY + " uses http:// to " + base.host
-                    + ": requests" + (config.has("keys") ? " and keys" : "") + " travel unencrypted; use https://"
-                    + " unless the network between the gateway and the provider is trusted");
+            context.logger().log(System.Logger.Level.WARNING, config.path() + "." + KEY + " uses http:// to "
+                    + base.host + ": requests" + (config.has("keys") ? " and keys" : "") + " travel unencrypted;"
+                    + " use https:// unless the network between the gateway and the provider is trusted");
         }
         return base;
     }

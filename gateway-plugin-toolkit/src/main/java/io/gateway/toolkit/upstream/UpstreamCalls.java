@@ -58,15 +58,16 @@ public final class UpstreamCalls {
     }
 
     /**
-     * A builder. Defaults: no fixed headers, {@link KeyHeader#bearer()}, OpenAI-style error parsing
-     * ({@link io.gateway.toolkit.openai.OpenAiErrors#parse}), and {@link HeaderRelay#rateLimits}.
+     * A builder. Defaults: no fixed headers, {@link KeyHeader#bearer()} and {@link HeaderRelay#rateLimits}.
      *
      * @param provider the provider's configured name, for messages
      * @param client   the server's client ({@code context.upstream()})
+     * @param errors   how the vendor's error answers are read, e.g.
+     *                 {@link io.gateway.toolkit.openai.OpenAiErrors#parse} for OpenAI-compatible upstreams
      * @return the builder
      */
-    public static Builder builder(String provider, UpstreamClient client) {
-        return new Builder(provider, client);
+    public static Builder builder(String provider, UpstreamClient client, ErrorParser errors) {
+        return new Builder(provider, client, errors);
     }
 
     /**
@@ -271,12 +272,13 @@ public final class UpstreamCalls {
         private final UpstreamClient client;
         private Headers fixedHeaders = Headers.empty();
         private KeyHeader keyHeader = KeyHeader.bearer();
-        private ErrorParser errors = io.gateway.toolkit.openai.OpenAiErrors::parse;
+        private final ErrorParser errors;
         private HeaderRelay relay = HeaderRelay.rateLimits();
 
-        private Builder(String provider, UpstreamClient client) {
+        private Builder(String provider, UpstreamClient client, ErrorParser errors) {
             this.provider = Objects.requireNonNull(provider, "provider");
             this.client = Objects.requireNonNull(client, "client");
+            this.errors = Objects.requireNonNull(errors, "errors");
         }
 
         /**
@@ -299,17 +301,6 @@ public final class UpstreamCalls {
          */
         public Builder key(KeyHeader header) {
             this.keyHeader = Objects.requireNonNull(header, "header");
-            return this;
-        }
-
-        /**
-         * How error answers are read.
-         *
-         * @param parser the vendor's parser
-         * @return this builder
-         */
-        public Builder errors(ErrorParser parser) {
-            this.errors = Objects.requireNonNull(parser, "parser");
             return this;
         }
 

@@ -21,7 +21,8 @@ class OpenAiTest {
     void usageIsWrittenWhereOpenAiPutsIt() {
         assertEquals("{\"prompt_tokens\":100,\"completion_tokens\":40,\"total_tokens\":140,"
                 + "\"prompt_tokens_details\":{\"cached_tokens\":30},"
-                + "\"completion_tokens_details\":{\"reasoning_tokens\":25}}", OpenAiUsage.chat(USAGE).build().toString());
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":25}}",
+                OpenAiUsage.chat(USAGE).build().toString());
         assertEquals("{\"input_tokens\":100,\"input_tokens_details\":{\"cached_tokens\":30},\"output_tokens\":40,"
                 + "\"output_tokens_details\":{\"reasoning_tokens\":25},\"total_tokens\":140}",
                 OpenAiUsage.responses(USAGE).build().toString());

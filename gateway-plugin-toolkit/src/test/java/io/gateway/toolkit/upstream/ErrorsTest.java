@@ -3,7 +3,6 @@ package io.gateway.toolkit.upstream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
@@ -12,6 +11,8 @@ import io.gateway.toolkit.openai.OpenAiErrors;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@link ErrorFields} and {@link OpenAiErrors}: the shapes OpenAI-compatible servers answer errors in. */
 class ErrorsTest {
@@ -20,41 +21,30 @@ class ErrorsTest {
         return OpenAiErrors.parse(status, body.getBytes(StandardCharsets.UTF_8), Headers.empty());
     }
 
-    @Test
-    void copiesOpenAiErrorFields() {
-        GatewayException e = parse(400, "{\"error\":{\"message\":\"bad\",\"type\":\"invalid_request_error\","
-                + "\"param\":\"messages\",\"code\":\"invalid_value\"}}");
-        assertEquals(400, e.status());
-        assertEquals("invalid_request_error", e.errorCode().type());
-        assertEquals("invalid_value", e.errorCode().code());
-        assertEquals("messages", e.param());
-        assertEquals("bad", e.getMessage());
-        assertFalse(e.errorCode().retryable());
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+        # status | body | error.type | error.code | message | error.param
+        400 | {"error":{"message":"bad","type":"invalid_request_error","param":"messages","code":"v"}} \
+            | invalid_request_error | v | bad | messages
+        429 | {"error":{"code":429}} | rate_limit_error | 429 | the provider answered HTTP 429 | -
+        404 | {"error":"model not found"} | not_found_error | - | model not found | -
+        400 | {"message":"nope","type":"BadRequest","code":"c"} | BadRequest | c | nope | -
+        422 | {"detail":"invalid field"} | invalid_request_error | - | invalid field | -
+        422 | {"detail":[1]} | invalid_request_error | - | [1] | -
+        502 | '  <html>Bad Gateway</html>' | api_error | - | <html>Bad Gateway</html> | -
+        503 | '' | api_error | - | the provider answered HTTP 503 | -
+        401 | {} | authentication_error | - | the provider answered HTTP 401 | -
+        """)
+    void readsTheShapesOfOpenAiCompatibleServers(int status, String body, String type, String code, String message,
+                                                  String param) {
+        GatewayException e = parse(status, body);
+        assertEquals(status, e.status());
+        assertEquals(type, e.errorCode().type());
+        assertEquals(code, e.errorCode().code());
+        assertEquals(message, e.getMessage());
+        assertEquals(param, e.param());
+        assertEquals(status == 429 || status >= 500, e.errorCode().retryable());
         assertFalse(e.errorCode().gatewayError());
-        assertEquals("429", parse(429, "{\"error\":{\"code\":429}}").errorCode().code(), "numeric codes become text");
-    }
-
-    @Test
-    void understandsCompatibleServersAndPlainText() {
-        assertEquals("model not found", parse(404, "{\"error\":\"model not found\"}").getMessage());
-        GatewayException topLevel = parse(400, "{\"message\":\"nope\",\"type\":\"BadRequest\",\"code\":\"c\"}");
-        assertEquals("nope", topLevel.getMessage());
-        assertEquals("BadRequest", topLevel.errorCode().type());
-        assertEquals("c", topLevel.errorCode().code());
-        assertEquals("invalid field", parse(422, "{\"detail\":\"invalid field\"}").getMessage());
-        assertTrue(parse(422, "{\"detail\":[{\"loc\":[\"body\"]}]}").getMessage().contains("loc"));
-        assertEquals("<html>Bad Gateway</html>", parse(502, "  <html>Bad Gateway</html>\n").getMessage());
-        assertEquals("the provider answered HTTP 503", parse(503, "").getMessage());
-        assertEquals("the provider answered HTTP 500", parse(500, "{}").getMessage());
-    }
-
-    @Test
-    void typeAndRetryFollowTheStatusWhenMissing() {
-        assertEquals("rate_limit_error", parse(429, "{}").errorCode().type());
-        assertEquals("authentication_error", parse(401, "{}").errorCode().type());
-        assertTrue(parse(500, "{}").errorCode().retryable());
-        assertTrue(parse(429, "{}").errorCode().retryable());
-        assertFalse(parse(404, "{}").errorCode().retryable());
     }
 
     @Test

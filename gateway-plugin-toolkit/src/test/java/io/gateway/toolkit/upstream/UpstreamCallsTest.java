@@ -22,6 +22,7 @@ import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.upstream.UpstreamClient;
 import io.gateway.spi.upstream.UpstreamRequest;
 import io.gateway.spi.upstream.UpstreamResponse;
+import io.gateway.toolkit.openai.OpenAiErrors;
 import jakarta.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -38,7 +39,7 @@ class UpstreamCallsTest {
     private static final String SSE = "text/event-stream; charset=utf-8";
 
     private final Upstream upstream = new Upstream();
-    private final UpstreamCalls calls = UpstreamCalls.builder("up", upstream)
+    private final UpstreamCalls calls = UpstreamCalls.builder("up", upstream, OpenAiErrors::parse)
             .headers(Headers.of("x-extra", "1", "accept", "overridden"))
             .key(KeyHeader.named("api-key"))
             .relay(HeaderRelay.rateLimits())
@@ -93,10 +94,8 @@ class UpstreamCallsTest {
 
     @Test
     void theVendorsParserReadsErrors() {
-        UpstreamCalls custom = UpstreamCalls.builder("up", upstream)
-                .errors((status, body, headers) -> GatewayException.of(ErrorCode.INTERNAL,
-                        "vendor " + status + " " + new String(body, StandardCharsets.UTF_8)))
-                .build();
+        UpstreamCalls custom = UpstreamCalls.builder("up", upstream, (status, body, headers) -> GatewayException.of(
+                ErrorCode.INTERNAL, "vendor " + status + " " + new String(body, StandardCharsets.UTF_8))).build();
         upstream.answer(418, Headers.empty(), "teapot");
         assertEquals("vendor 418 teapot", assertThrows(GatewayException.class,
                 () -> custom.send(custom.get(call(false), URL))).getMessage());

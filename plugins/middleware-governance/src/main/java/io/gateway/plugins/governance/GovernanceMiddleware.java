@@ -136,7 +136,8 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
                 .withAttribute(AttributeKey.CLIENT_IDENTITY, key.name());
         boolean hideUsageChunk = false;
         if (exchange.stream() && (exchange.operation() == Operation.CHAT_COMPLETION
-                || exchange.operation() == Operation.TEXT_COMPLETION) && !OpenAiRequests.includeUsage(exchange.body())) {
+                || exchange.operation() == Operation.TEXT_COMPLETION)
+                && !OpenAiRequests.includeUsage(exchange.body())) {
             // OpenAI-type upstreams report a stream's usage only when asked; ask, and hide the answer.
             forwarded = forwarded.withBody(withIncludeUsage(exchange.body()));
             hideUsageChunk = true;

@@ -49,10 +49,9 @@ final class AnthropicProviderFactory implements ProviderFactory {
         var headers = ExtraHeaders.read(config, RESERVED_HEADERS).toBuilder().set("anthropic-version", version);
         AnthropicSettings settings = new AnthropicSettings(config.name(), base, version, defaultMaxTokens);
         Clock clock = context.clock();
-        UpstreamCalls upstream = UpstreamCalls.builder(config.name(), context.upstream())
+        UpstreamCalls upstream = UpstreamCalls.builder(config.name(), context.upstream(), AnthropicErrors::fromResponse)
                 .headers(headers.build())
                 .key(KeyHeader.named("x-api-key"))
-                .errors(AnthropicErrors::fromResponse)
                 .relay(upstreamHeaders -> RateLimitHeaders.relayed(upstreamHeaders, clock))
                 .build();
         return new AnthropicProvider(settings, upstream, clock);

@@ -74,10 +74,9 @@ final class AzureProviderFactory implements ProviderFactory {
             return map;
         });
         AzureEndpoints endpoints = new AzureEndpoints(base, apiVersion, responsesApiVersion);
-        UpstreamCalls upstream = UpstreamCalls.builder(config.name(), context.upstream())
+        UpstreamCalls upstream = UpstreamCalls.builder(config.name(), context.upstream(), AzureErrors::toException)
                 .headers(extraHeaders)
                 .key(KeyHeader.named("api-key"))
-                .errors(AzureErrors::toException)
                 .relay(RELAY)
                 .build();
         return new AzureProvider(config.name(), endpoints, deployments, modelsByDeployment, upstream);
@@ -93,7 +92,8 @@ final class AzureProviderFactory implements ProviderFactory {
         String path = base.path();
         if (path.contains("/deployments/") || path.endsWith("/deployments")) {
             throw config.invalid("base-url", "'" + base + "' names a deployment; give only the resource endpoint "
-                    + "(https://my-resource.openai.azure.com) and map models to deployments in each key's 'deployments'");
+                    + "(https://my-resource.openai.azure.com) and map models to deployments in each key's "
+                    + "'deployments'");
         }
         if (path.endsWith("/openai") || path.endsWith("/openai/v1")) {
             context.logger().log(System.Logger.Level.WARNING, config.path() + ".base-url ends with "

@@ -34,10 +34,9 @@ final class GeminiProviderFactory implements ProviderFactory {
         if (!API_VERSION.matcher(apiVersion).matches()) {
             throw config.invalid("api-version", "'" + apiVersion + "' is not an API version such as v1beta or v1");
         }
-        UpstreamCalls upstream = UpstreamCalls.builder(config.name(), context.upstream())
+        UpstreamCalls upstream = UpstreamCalls.builder(config.name(), context.upstream(), GeminiErrors::toException)
                 .headers(ExtraHeaders.read(config, Map.of("content-type", "is set by the gateway")))
                 .key(KeyHeader.named("x-goog-api-key"))
-                .errors(GeminiErrors::toException)
                 .relay(GeminiErrors.RELAY)
                 .build();
         return new GeminiProvider(config.name(), base, apiVersion, upstream, context.clock());

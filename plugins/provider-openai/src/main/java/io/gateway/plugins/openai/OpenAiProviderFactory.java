@@ -44,10 +44,9 @@ final class OpenAiProviderFactory implements ProviderFactory {
         config.string("organization").ifPresent(organization -> headers.set("openai-organization", organization));
         config.string("project").ifPresent(project -> headers.set("openai-project", project));
         Set<Operation> operations = operations(config);
-        UpstreamCalls upstream = UpstreamCalls.builder(config.name(), context.upstream())
+        UpstreamCalls upstream = UpstreamCalls.builder(config.name(), context.upstream(), OpenAiErrors::parse)
                 .headers(headers.build())
                 .key(KeyHeader.bearer())
-                .errors(OpenAiErrors::parse)
                 .relay(OpenAiProvider.RELAY)
                 .build();
         return new OpenAiProvider(config.name(), base, operations, upstream);
@@ -64,7 +63,8 @@ final class OpenAiProviderFactory implements ProviderFactory {
             chosen.add(Arrays.stream(Operation.values())
                     .filter(o -> o.wireName().equals(name) || OpenAiPaths.of(o).equals(name)).findFirst()
                     .orElseThrow(() -> config.invalid("operations", "'" + name + "' is not an operation; use "
-                            + "chat_completion, text_completion, responses, embedding, image_generation, list_models")));
+                            + "chat_completion, text_completion, responses, embedding, image_generation, "
+                            + "list_models")));
         }
         return chosen;
     }
