@@ -1,9 +1,9 @@
-package io.gateway.plugins.openai;
+package io.gateway.toolkit.openai;
 
 import io.gateway.spi.Operation;
 
-/** Where the OpenAI API serves each operation, below its {@code /v1/} base. */
-final class OpenAiPaths {
+/** Where the OpenAI API serves each operation, below its {@code /v1/} base. Stateless. */
+public final class OpenAiPaths {
 
     private OpenAiPaths() {
     }
@@ -12,9 +12,9 @@ final class OpenAiPaths {
      * The path of an operation below an OpenAI base URL.
      *
      * @param operation the operation
-     * @return e.g. {@code chat/completions}
+     * @return e.g. {@code chat/completions}, without a leading slash
      */
-    static String of(Operation operation) {
+    public static String of(Operation operation) {
         return switch (operation) {
             case CHAT_COMPLETION -> "chat/completions";
             case TEXT_COMPLETION -> "completions";
