@@ -22,7 +22,8 @@ import io.gateway.server.routing.ProviderRuntime;
 import io.gateway.server.routing.Router;
 import io.gateway.server.routing.WeightedKeySelector;
 import io.gateway.server.state.MemoryStateStore;
-import io.gateway.server.upstream.Http1UpstreamClient;
+import io.gateway.server.upstream.UpstreamProxy;
+import io.gateway.server.upstream.UpstreamSettings;
 import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.middleware.Chain;
 import io.gateway.spi.ErrorCode;
@@ -80,14 +81,14 @@ public final class GatewayServer implements AutoCloseable {
     private final Router router;
     private final List<PluginMiddleware> middleware;
     private final StateStore state;
-    private final List<Http1UpstreamClient> upstreamClients;
+    private final List<AutoCloseable> upstreamClients;
     private final ScheduledExecutorService housekeeping;
     private final AsyncJobs async;
     private final RequestHeadGuard headGuard;
 
     private GatewayServer(WebServer server, PluginRegistry registry, Router router, List<PluginMiddleware> middleware,
                           StateStore state, ScheduledExecutorService housekeeping, AsyncJobs async,
-                          List<Http1UpstreamClient> upstreamClients, RequestHeadGuard headGuard) {
+                          List<AutoCloseable> upstreamClients, RequestHeadGuard headGuard) {
         this.headGuard = headGuard;
         this.upstreamClients = List.copyOf(upstreamClients);
         this.async = async;
@@ -131,8 +132,8 @@ public final class GatewayServer implements AutoCloseable {
         try {
             StateStore state = createState(config.state(), registry, clock, housekeeping, metrics);
             created.add(state);
-            List<Http1UpstreamClient> clients = new ArrayList<>();
-            created.add(() -> clients.forEach(Http1UpstreamClient::close));
+            List<AutoCloseable> clients = new ArrayList<>();
+            created.add(() -> closeAll(clients));
             Map<String, ProviderRuntime> providers = createProviders(config, registry, state, clock, metrics, clients);
             providers.values().forEach(p -> created.add(p.provider()));
             List<PluginMiddleware> middleware = createMiddleware(config, registry, state, clock, metrics, clients);
@@ -297,8 +298,9 @@ public final class GatewayServer implements AutoCloseable {
 
     private static Map<String, ProviderRuntime> createProviders(GatewayConfig config, PluginRegistry registry,
                                                                 StateStore state, Clock clock, GatewayMetrics metrics,
-                                                                List<Http1UpstreamClient> clients) {
+                                                                List<AutoCloseable> clients) {
         Map<String, ProviderRuntime> providers = new LinkedHashMap<>();
+        java.util.function.Supplier<UpstreamProxy> environmentProxies = environmentProxies(config);
         List<ConfigBlock> blocks;
         try {
             blocks = config.providers();
@@ -348,8 +350,13 @@ public final class GatewayServer implements AutoCloseable {
                         throw block.invalid("fallbacks", "'" + fallback + "' is not provider/model");
                     }
                 }
-                Http1UpstreamClient client = new Http1UpstreamClient(connectTimeout, clock);
-                clients.add(client);
+                UpstreamSettings upstream = UpstreamSettings.read(block, environmentProxies, config::file);
+                io.gateway.spi.upstream.UpstreamClient client = newUpstreamClient(connectTimeout, clock, upstream);
+                clients.add((AutoCloseable) client);
+                if (!upstream.proxies().isEmpty()) {
+                    LOG.log(System.Logger.Level.INFO, "provider " + name + ": upstream calls go through a proxy: "
+                            + upstream.proxies());
+                }
                 ServerPluginContext context = new ServerPluginContext(client,
                         state, clock, metrics.forPlugin(offered.plugin().id()),
                         System.getLogger("gateway.plugin." + offered.plugin().id()));
@@ -422,7 +429,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private static List<PluginMiddleware> createMiddleware(GatewayConfig config, PluginRegistry registry, StateStore state,
                                                      Clock clock, GatewayMetrics metrics,
-                                                     List<Http1UpstreamClient> clients) {
+                                                     List<AutoCloseable> clients) {
         List<PluginMiddleware> result = new ArrayList<>();
         List<ConfigBlock> blocks;
         try {
@@ -441,7 +448,7 @@ public final class GatewayServer implements AutoCloseable {
                             + "; put the middleware's plugin folder into " + config.pluginsDir() + " or fix the type");
                 }
                 ServerPluginContext context = new ServerPluginContext(
-                        upstreamClient(clients, clock), state, clock,
+                        upstreamClient(clients, clock, config), state, clock,
                         metrics.forPlugin(offered.plugin().id()),
                         System.getLogger("gateway.plugin." + offered.plugin().id()));
                 Middleware created = inPlugin(offered.plugin(), block.path(),
@@ -551,14 +558,57 @@ public final class GatewayServer implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "provider " + provider.name() + " failed to close: " + e);
             }
         }
-        upstreamClients.forEach(Http1UpstreamClient::close);
+        closeAll(upstreamClients);
         state.close();
         housekeeping.shutdownNow();
     }
 
-    private static Http1UpstreamClient upstreamClient(List<Http1UpstreamClient> clients, Clock clock) {
-        Http1UpstreamClient client = new Http1UpstreamClient(Duration.ofSeconds(5), clock);
-        clients.add(client);
+    /**
+     * The proxies named by the environment, parsed once when a provider without a {@code proxy} key (or
+     * a middleware) first needs them, so a bad variable stops start-up only when something uses it.
+     */
+    private static java.util.function.Supplier<UpstreamProxy> environmentProxies(GatewayConfig config) {
+        UpstreamProxy[] parsed = new UpstreamProxy[1];
+        return () -> {
+            if (parsed[0] == null) {
+                try {
+                    parsed[0] = UpstreamProxy.fromEnvironment(config.environment());
+                } catch (IllegalArgumentException e) {
+                    throw new StartupException("environment variable " + e.getMessage()
+                            + ", or set proxy: none (or a proxy URL) on the providers");
+                }
+            }
+            return parsed[0];
+        };
+    }
+
+    private static io.gateway.spi.upstream.UpstreamClient upstreamClient(List<AutoCloseable> clients, Clock clock,
+                                                                         GatewayConfig config) {
+        io.gateway.spi.upstream.UpstreamClient client = newUpstreamClient(Duration.ofSeconds(5), clock,
+                new UpstreamSettings(environmentProxies(config).get(), null, false));
+        clients.add((AutoCloseable) client);
         return client;
+    }
+
+    /**
+     * The upstream client implementation; {@code -Dgateway.upstream.client=webclient} selects Helidon's
+     * WebClient. Temporary: only while the two are measured against each other.
+     */
+    private static io.gateway.spi.upstream.UpstreamClient newUpstreamClient(Duration connectTimeout, Clock clock,
+                                                                            UpstreamSettings settings) {
+        if ("webclient".equals(System.getProperty("gateway.upstream.client"))) {
+            return new io.gateway.server.upstream.WebClientUpstreamClient(connectTimeout, clock, settings.tls());
+        }
+        return settings.client(connectTimeout, clock);
+    }
+
+    private static void closeAll(List<AutoCloseable> clients) {
+        for (AutoCloseable client : clients) {
+            try {
+                client.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "an upstream client failed to close: " + e);
+            }
+        }
     }
 }

@@ -15,7 +15,8 @@ import java.util.Set;
 /**
  * The loaded configuration file: the Helidon {@code server} block, and the {@code gateway} block as
  * typed views. Only the file is read (no implicit environment or system-property overrides);
- * environment values enter through {@code ${NAME}} placeholders.
+ * environment values enter through {@code ${NAME}} placeholders, and the upstream clients read the
+ * proxy variables ({@code HTTPS_PROXY}, {@code HTTP_PROXY}, {@code NO_PROXY}) from {@link #environment()}.
  */
 public final class GatewayConfig {
 
@@ -28,8 +29,10 @@ public final class GatewayConfig {
     private final ReadTracker tracker = new ReadTracker();
     private final ConfigBlock gateway;
     private final Path baseDir;
+    private final Map<String, String> environment;
 
-    private GatewayConfig(Config helidon, ConfigNode.ObjectNode root, Path baseDir) {
+    private GatewayConfig(Config helidon, ConfigNode.ObjectNode root, Path baseDir, Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
         this.server = helidon.get("server");
         this.root = root;
         this.baseDir = baseDir;
@@ -108,7 +111,7 @@ public final class GatewayConfig {
         if (!(node instanceof ConfigNode.ObjectNode object)) {
             throw new StartupException("the config file must be a YAML mapping with server and gateway sections");
         }
-        return new GatewayConfig(helidon, object, baseDir);
+        return new GatewayConfig(helidon, object, baseDir, environment);
     }
 
     private static String firstLine(Throwable e) {
@@ -163,9 +166,27 @@ public final class GatewayConfig {
      * @return the folder
      */
     public Path pluginsDir() {
-        String dir = gateway.string("plugins-dir", "plugins");
-        Path path = Path.of(dir);
+        return file(gateway.string("plugins-dir", "plugins"));
+    }
+
+    /**
+     * A file or folder named in the configuration: relative to the base directory unless absolute.
+     *
+     * @param name the name as configured
+     * @return the path
+     */
+    public Path file(String name) {
+        Path path = Path.of(name);
         return path.isAbsolute() ? path : baseDir.resolve(path).normalize();
+    }
+
+    /**
+     * The environment the configuration was read with (for placeholders and the proxy variables).
+     *
+     * @return the variables, unmodifiable
+     */
+    public Map<String, String> environment() {
+        return environment;
     }
 
     /**
