@@ -22,6 +22,7 @@ import io.gateway.server.routing.ProviderRuntime;
 import io.gateway.server.routing.Router;
 import io.gateway.server.routing.WeightedKeySelector;
 import io.gateway.server.state.MemoryStateStore;
+import io.gateway.server.upstream.Http1UpstreamClient;
 import io.gateway.server.upstream.UpstreamProxy;
 import io.gateway.server.upstream.UpstreamSettings;
 import io.gateway.spi.provider.ApiKey;
@@ -81,14 +82,14 @@ public final class GatewayServer implements AutoCloseable {
     private final Router router;
     private final List<PluginMiddleware> middleware;
     private final StateStore state;
-    private final List<AutoCloseable> upstreamClients;
+    private final List<Http1UpstreamClient> upstreamClients;
     private final ScheduledExecutorService housekeeping;
     private final AsyncJobs async;
     private final RequestHeadGuard headGuard;
 
     private GatewayServer(WebServer server, PluginRegistry registry, Router router, List<PluginMiddleware> middleware,
                           StateStore state, ScheduledExecutorService housekeeping, AsyncJobs async,
-                          List<AutoCloseable> upstreamClients, RequestHeadGuard headGuard) {
+                          List<Http1UpstreamClient> upstreamClients, RequestHeadGuard headGuard) {
         this.headGuard = headGuard;
         this.upstreamClients = List.copyOf(upstreamClients);
         this.async = async;
@@ -132,8 +133,8 @@ public final class GatewayServer implements AutoCloseable {
         try {
             StateStore state = createState(config.state(), registry, clock, housekeeping, metrics);
             created.add(state);
-            List<AutoCloseable> clients = new ArrayList<>();
-            created.add(() -> closeAll(clients));
+            List<Http1UpstreamClient> clients = new ArrayList<>();
+            created.add(() -> clients.forEach(Http1UpstreamClient::close));
             Map<String, ProviderRuntime> providers = createProviders(config, registry, state, clock, metrics, clients);
             providers.values().forEach(p -> created.add(p.provider()));
             List<PluginMiddleware> middleware = createMiddleware(config, registry, state, clock, metrics, clients);
@@ -298,7 +299,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private static Map<String, ProviderRuntime> createProviders(GatewayConfig config, PluginRegistry registry,
                                                                 StateStore state, Clock clock, GatewayMetrics metrics,
-                                                                List<AutoCloseable> clients) {
+                                                                List<Http1UpstreamClient> clients) {
         Map<String, ProviderRuntime> providers = new LinkedHashMap<>();
         java.util.function.Supplier<UpstreamProxy> environmentProxies = environmentProxies(config);
         List<ConfigBlock> blocks;
@@ -351,8 +352,8 @@ public final class GatewayServer implements AutoCloseable {
                     }
                 }
                 UpstreamSettings upstream = UpstreamSettings.read(block, environmentProxies, config::file);
-                io.gateway.spi.upstream.UpstreamClient client = newUpstreamClient(connectTimeout, clock, upstream);
-                clients.add((AutoCloseable) client);
+                Http1UpstreamClient client = upstream.client(connectTimeout, clock);
+                clients.add(client);
                 if (!upstream.proxies().isEmpty()) {
                     LOG.log(System.Logger.Level.INFO, "provider " + name + ": upstream calls go through a proxy: "
                             + upstream.proxies());
@@ -429,7 +430,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private static List<PluginMiddleware> createMiddleware(GatewayConfig config, PluginRegistry registry, StateStore state,
                                                      Clock clock, GatewayMetrics metrics,
-                                                     List<AutoCloseable> clients) {
+                                                     List<Http1UpstreamClient> clients) {
         List<PluginMiddleware> result = new ArrayList<>();
         List<ConfigBlock> blocks;
         try {
@@ -558,7 +559,7 @@ public final class GatewayServer implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "provider " + provider.name() + " failed to close: " + e);
             }
         }
-        closeAll(upstreamClients);
+        upstreamClients.forEach(Http1UpstreamClient::close);
         state.close();
         housekeeping.shutdownNow();
     }
@@ -582,33 +583,11 @@ public final class GatewayServer implements AutoCloseable {
         };
     }
 
-    private static io.gateway.spi.upstream.UpstreamClient upstreamClient(List<AutoCloseable> clients, Clock clock,
-                                                                         GatewayConfig config) {
-        io.gateway.spi.upstream.UpstreamClient client = newUpstreamClient(Duration.ofSeconds(5), clock,
-                new UpstreamSettings(environmentProxies(config).get(), null, false));
-        clients.add((AutoCloseable) client);
+    private static Http1UpstreamClient upstreamClient(List<Http1UpstreamClient> clients, Clock clock,
+                                                      GatewayConfig config) {
+        Http1UpstreamClient client = new UpstreamSettings(environmentProxies(config).get(), null, false)
+                .client(Duration.ofSeconds(5), clock);
+        clients.add(client);
         return client;
-    }
-
-    /**
-     * The upstream client implementation; {@code -Dgateway.upstream.client=webclient} selects Helidon's
-     * WebClient. Temporary: only while the two are measured against each other.
-     */
-    private static io.gateway.spi.upstream.UpstreamClient newUpstreamClient(Duration connectTimeout, Clock clock,
-                                                                            UpstreamSettings settings) {
-        if ("webclient".equals(System.getProperty("gateway.upstream.client"))) {
-            return new io.gateway.server.upstream.WebClientUpstreamClient(connectTimeout, clock, settings.tls());
-        }
-        return settings.client(connectTimeout, clock);
-    }
-
-    private static void closeAll(List<AutoCloseable> clients) {
-        for (AutoCloseable client : clients) {
-            try {
-                client.close();
-            } catch (Exception e) {
-                LOG.log(System.Logger.Level.WARNING, "an upstream client failed to close: " + e);
-            }
-        }
     }
 }

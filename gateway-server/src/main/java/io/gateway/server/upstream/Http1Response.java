@@ -79,7 +79,25 @@ final class Http1Response implements UpstreamResponse {
     }
 
     private static byte[] gunzip(byte[] compressed) {
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed), 8192)) {
+        // a single-member gzip body ends with its decoded size (mod 2^32): decode into an array of
+        // exactly that size; anything else (several members, a wrong size) takes the general path
+        if (compressed.length >= 18) {
+            int n = compressed.length;
+            long size = (compressed[n - 4] & 0xffL) | (compressed[n - 3] & 0xffL) << 8
+                    | (compressed[n - 2] & 0xffL) << 16 | (compressed[n - 1] & 0xffL) << 24;
+            // deflate expands at most ~1032:1, so a larger claim is a lie, not an allocation to make
+            if (size <= Http1UpstreamClient.MAX_BODY && size <= n * 1032L) {
+                try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed), 512)) {
+                    byte[] decoded = new byte[(int) size];
+                    if (in.readNBytes(decoded, 0, decoded.length) == decoded.length && in.read() < 0) {
+                        return decoded;
+                    }
+                } catch (IOException e) {
+                    throw corrupt();
+                }
+            }
+        }
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed), 512)) {
             ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(256, Math.min(compressed.length * 4,
                     1 << 20)));
             byte[] chunk = new byte[16384];

@@ -266,7 +266,7 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
         }
         boolean gzip = false;
         if (headers.contains("content-encoding")) {
-            gzip = gzipEncoded(headers, request);
+            gzip = framing != Http1Response.Framing.NONE && gzipEncoded(headers, request);
             // the answer handed on is decoded: its encoding and length are the wire's, not the body's
             headers = headers.toBuilder().remove("content-encoding").remove("content-length").build();
         }

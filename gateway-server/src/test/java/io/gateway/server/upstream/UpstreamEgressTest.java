@@ -455,6 +455,28 @@ class UpstreamEgressTest {
     }
 
     @Test
+    void severalGzipMembersAreOneBodyAndALyingSizeTrailerIsCorrupt() throws Exception {
+        ByteArrayOutputStream twoMembers = new ByteArrayOutputStream();
+        twoMembers.writeBytes(gzip("{\"first\":"));
+        twoMembers.writeBytes(gzip("\"second\"}"));
+        byte[] lying = gzip(ANSWER);
+        lying[lying.length - 1] = 0x7f; // the size trailer now claims about 2 GB
+        List<byte[]> answers = List.of(twoMembers.toByteArray(), lying);
+        RawServer upstream = server(ServerSocketFactory.getDefault(), (c, i) -> {
+            c.readRequest();
+            writeGzipAnswer(c, answers.get(i));
+        });
+        Http1UpstreamClient client = client(null, UpstreamProxy.NONE, true);
+        try (UpstreamResponse response = client.send(post("http://127.0.0.1:" + upstream.port() + "/v1"))) {
+            assertEquals("{\"first\":\"second\"}", body(response));
+        }
+        try (UpstreamResponse response = client.send(post("http://127.0.0.1:" + upstream.port() + "/v1"))) {
+            GatewayException e = assertThrows(GatewayException.class, response::body);
+            assertEquals("invalid_upstream_response", e.errorCode().code());
+        }
+    }
+
+    @Test
     void corruptOrUnsupportedEncodingsAre502InvalidAnswers() throws Exception {
         RawServer corrupt = server(ServerSocketFactory.getDefault(), (c, i) -> {
             c.readRequest();
