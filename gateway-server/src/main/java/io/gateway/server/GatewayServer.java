@@ -565,8 +565,8 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * The proxies named by the environment, parsed once when a provider without a {@code proxy} key (or
-     * a middleware) first needs them, so a bad variable stops start-up only when something uses it.
+     * The proxies named by the environment, parsed once when a provider without a {@code proxy} key first
+     * needs them, so a bad variable stops start-up only when a provider would use it.
      */
     private static java.util.function.Supplier<UpstreamProxy> environmentProxies(GatewayConfig config) {
         UpstreamProxy[] parsed = new UpstreamProxy[1];
@@ -576,17 +576,29 @@ public final class GatewayServer implements AutoCloseable {
                     parsed[0] = UpstreamProxy.fromEnvironment(config.environment());
                 } catch (IllegalArgumentException e) {
                     throw new StartupException("environment variable " + e.getMessage()
-                            + ", or set proxy: none (or a proxy URL) on the providers");
+                            + "; or give the providers their own proxy key (a URL, or none)");
                 }
             }
             return parsed[0];
         };
     }
 
+    /**
+     * The upstream client lent to a middleware: the environment's proxies, the JDK's TLS, no gzip. A
+     * proxy variable the gateway cannot use is logged and ignored here (the bundled middleware make no
+     * upstream calls); providers refuse it at start-up.
+     */
     private static Http1UpstreamClient upstreamClient(List<Http1UpstreamClient> clients, Clock clock,
                                                       GatewayConfig config) {
-        Http1UpstreamClient client = new UpstreamSettings(environmentProxies(config).get(), null, false)
-                .client(Duration.ofSeconds(5), clock);
+        UpstreamProxy proxies;
+        try {
+            proxies = UpstreamProxy.fromEnvironment(config.environment());
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "middleware upstream calls ignore environment variable "
+                    + e.getMessage());
+            proxies = UpstreamProxy.NONE;
+        }
+        Http1UpstreamClient client = new UpstreamSettings(proxies, null, false).client(Duration.ofSeconds(5), clock);
         clients.add(client);
         return client;
     }
