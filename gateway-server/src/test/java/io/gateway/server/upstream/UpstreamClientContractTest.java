@@ -52,7 +52,7 @@ abstract class UpstreamClientContractTest {
      *
      * @param connectTimeout the connect timeout
      * @param tls            the TLS context, or null for the JDK's default
-     * @return the client; closed by the test when it implements AutoCloseable
+     * @return the client (it must implement AutoCloseable: one test closes it)
      */
     abstract UpstreamClient newClient(Duration connectTimeout, SSLContext tls);
 
