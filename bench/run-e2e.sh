@@ -32,6 +32,9 @@
 #                         a JDK proxy with one virtual thread per connection does, on the gateway's JVM
 #                         and flags) from the rounds without middleware
 #   JAVA_OPTS             extra JVM flags for the gateway (bin/gateway's defaults apply otherwise)
+#   GATEWAY_B_OPTS        when set, a second gateway from the same distribution runs beside the first
+#                         without middleware, with JAVA_OPTS plus these flags, measured as hop
+#                         "gateway-b" in the same interleaved rounds (the two gateways take turns first)
 #   RESULTS               also write the results table to this file
 #   KEEP_WORK [0]         1 keeps the temporary folder (configs, raw outputs) for inspection
 #   GATEWAY_DIST          the distribution folder to run [distribution/target/gateway]
@@ -58,6 +61,9 @@ SSE_BATCH=${SSE_BATCH:-10}
 STARTS=${STARTS:-3}
 WITH_REQUEST_LOG=${WITH_REQUEST_LOG:-1}
 WITH_FLOOR=${WITH_FLOOR:-1}
+GATEWAY_B_OPTS=${GATEWAY_B_OPTS:-}
+HWM_B=0
+SSE_B=''
 KEEP_WORK=${KEEP_WORK:-0}
 RESULTS=${RESULTS:-}
 
@@ -441,6 +447,20 @@ start_gateway() {
     GW_JAVA=$(readlink "/proc/$GW_PID/exe" || true)
 }
 
+# The second gateway (GATEWAY_B_OPTS): the same distribution and config on its own port.
+GWB_PID=''
+start_gateway_b() {
+    sed "s/port: $GW_PORT\$/port: $GWB_PORT/" "$WORK/gateway.yaml" > "$WORK/gateway-b.yaml"
+    JAVA_OPTS="${JAVA_OPTS:-} $GATEWAY_B_OPTS" "$DIST/bin/gateway" --config "$WORK/gateway-b.yaml" \
+        > "$WORK/gateway-b.log" 2>&1 &
+    GWB_PID=$!
+    PIDS+=("$GWB_PID")
+    if ! wait_http "http://127.0.0.1:$GWB_PORT/health" 60 "$GWB_PID"; then
+        tail -40 "$WORK/gateway-b.log" >&2
+        die "the second gateway did not become healthy"
+    fi
+}
+
 # The jvm-floor hop: bench/floor/VirtualThreadProxy.java run from source by the java the running
 # gateway uses, with the gateway's own -X/-D flags (heap, collector, poller mode, JAVA_OPTS) read from
 # its command line, minus its class data sharing and home flags; in front of the same upstream.
@@ -585,7 +605,7 @@ pooled_paced() {
 }
 pooled_percentiles() {
     local phase=$1 target=$2
-    cat "$WORK"/paced-"$phase"-"$target"-*.csv 2>/dev/null | awk -F, '$1 != "due_ms" { print $2 }' | sort -n |
+    cat "$WORK"/paced-"$phase"-"$target"-[0-9]*.csv 2>/dev/null | awk -F, '$1 != "due_ms" { print $2 }' | sort -n |
         awk '{ v[NR] = $1 } END {
             if (NR == 0) { print "- - - -"; exit }
             printf "%.3f %.3f %.3f %.3f\n", v[rank(0.50)] / 1000, v[rank(0.99)] / 1000, v[rank(0.999)] / 1000, v[NR] / 1000 }
@@ -609,10 +629,11 @@ build_pacer() {
 # Time to first byte of a streamed chat answer: SSE_REQUESTS sequential curl requests per hop, the
 # hops taking turns request by request; writes one file of seconds per hop.
 ttfb_rounds() {
-    local i name url
-    for name in direct nginx gateway; do : > "$WORK/ttfb-$name.txt"; : > "$WORK/ttfb-reused-$name.txt"; done
+    local i name url hops=(direct nginx gateway)
+    [ -n "$GWB_PID" ] && hops+=(gateway-b)
+    for name in "${hops[@]}"; do : > "$WORK/ttfb-$name.txt"; : > "$WORK/ttfb-reused-$name.txt"; done
     for ((i = 0; i < SSE_REQUESTS; i++)); do
-        for name in direct nginx gateway; do
+        for name in "${hops[@]}"; do
             url=$(hop_url "$name")
             curl -s -o /dev/null -w '%{time_starttransfer}\n' --max-time 10 -X POST -H 'Expect:' \
                 -H 'Content-Type: application/json' -H 'Accept: text/event-stream' \
@@ -623,7 +644,7 @@ ttfb_rounds() {
     # batch of SSE_BATCH + 1 requests to one hop, the first of each batch (new connection) dropped.
     local batch urls j
     for ((batch = 0; batch < SSE_REQUESTS / SSE_BATCH; batch++)); do
-        for name in direct nginx gateway; do
+        for name in "${hops[@]}"; do
             url=$(hop_url "$name")
             urls=()
             for ((j = 0; j <= SSE_BATCH; j++)); do urls+=(-o /dev/null "$url"); done
@@ -640,6 +661,7 @@ hop_url() {
         direct) echo "http://127.0.0.1:$UP_PORT/v1/chat/completions" ;;
         nginx) echo "http://127.0.0.1:$NGX_PORT/v1/chat/completions" ;;
         gateway) echo "http://127.0.0.1:$GW_PORT/v1/chat/completions" ;;
+        gateway-b) echo "http://127.0.0.1:$GWB_PORT/v1/chat/completions" ;;
         jvm-floor) echo "http://127.0.0.1:$FLOOR_PORT/v1/chat/completions" ;;
     esac
 }
@@ -760,20 +782,44 @@ measure_phase() {
     local direct="http://127.0.0.1:$UP_PORT/v1/chat/completions"
     local proxy="http://127.0.0.1:$NGX_PORT/v1/chat/completions"
     local gateway="http://127.0.0.1:$GW_PORT/v1/chat/completions"
-    local floor=''
+    local floor='' second=''
     [ "$phase" = plain ] && [ -n "$FLOOR_PID" ] && floor="http://127.0.0.1:$FLOOR_PORT/v1/chat/completions"
+    [ "$phase" = plain ] && [ -n "$GWB_PID" ] && second="http://127.0.0.1:$GWB_PORT/v1/chat/completions"
     log "$phase: warm-up ($WARMUP wrk against each hop)"
     run_wrk "$phase" direct "$direct" warmup "$UP_PID" "$WARMUP"
     run_wrk "$phase" nginx "$proxy" warmup "$PROXY_PID" "$WARMUP"
     [ -n "$floor" ] && run_wrk "$phase" jvm-floor "$floor" warmup "$FLOOR_PID" "$WARMUP"
     run_wrk "$phase" "$gwname" "$gateway" warmup "$GW_PID" "$WARMUP"
+    [ -n "$second" ] && run_wrk "$phase" gateway-b "$second" warmup "$GWB_PID" "$WARMUP"
+    # the gateways' order within a round alternates, so neither always runs right after the other
+    gateways() { # gateways ROUND KIND: runs KIND (wrk, hey, paced) against the gateway(s) of this phase
+        local r=$1 kind=$2 order=(a b)
+        [ -n "$second" ] && [ $((r % 2)) = 0 ] && order=(b a)
+        local which
+        for which in "${order[@]}"; do
+            if [ "$which" = a ]; then
+                case $kind in
+                    wrk) run_wrk "$phase" "$gwname" "$gateway" "$r" "$GW_PID" ;;
+                    hey) run_hey "$phase" "$gwname" "$gateway" "$r" ;;
+                    paced) run_paced "$phase" "$gwname" "$gateway" "$r" ;;
+                esac
+                record_rss "$GW_PID" "$WORK/rss-$phase.txt"
+            elif [ -n "$second" ]; then
+                case $kind in
+                    wrk) run_wrk "$phase" gateway-b "$second" "$r" "$GWB_PID" ;;
+                    hey) run_hey "$phase" gateway-b "$second" "$r" ;;
+                    paced) run_paced "$phase" gateway-b "$second" "$r" ;;
+                esac
+                record_rss "$GWB_PID" "$WORK/rss-$phase-b.txt"
+            fi
+        done
+    }
     for ((round = 1; round <= ROUNDS; round++)); do
         log "$phase: wrk round $round/$ROUNDS"
         run_wrk "$phase" direct "$direct" "$round" "$UP_PID"
         run_wrk "$phase" nginx "$proxy" "$round" "$PROXY_PID"
         [ -n "$floor" ] && run_wrk "$phase" jvm-floor "$floor" "$round" "$FLOOR_PID"
-        run_wrk "$phase" "$gwname" "$gateway" "$round" "$GW_PID"
-        record_rss "$GW_PID" "$WORK/rss-$phase.txt"
+        gateways "$round" wrk
     done
     scrape_overhead "$WORK/metrics-$phase-before.txt"
     for ((round = 1; round <= ROUNDS; round++)); do
@@ -781,8 +827,7 @@ measure_phase() {
         run_hey "$phase" direct "$direct" "$round"
         run_hey "$phase" nginx "$proxy" "$round"
         [ -n "$floor" ] && run_hey "$phase" jvm-floor "$floor" "$round"
-        run_hey "$phase" "$gwname" "$gateway" "$round"
-        record_rss "$GW_PID" "$WORK/rss-$phase.txt"
+        gateways "$round" hey
     done
     scrape_overhead "$WORK/metrics-$phase-after.txt"
     for ((round = 1; round <= PACED_ROUNDS; round++)); do
@@ -790,8 +835,7 @@ measure_phase() {
         run_paced "$phase" direct "$direct" "$round"
         run_paced "$phase" nginx "$proxy" "$round"
         [ -n "$floor" ] && run_paced "$phase" jvm-floor "$floor" "$round"
-        run_paced "$phase" "$gwname" "$gateway" "$round"
-        record_rss "$GW_PID" "$WORK/rss-$phase.txt"
+        gateways "$round" paced
     done
 }
 
@@ -815,6 +859,7 @@ main() {
     free_port; NGX_PORT=$PORT
     free_port; GW_PORT=$PORT
     free_port; FLOOR_PORT=$PORT
+    free_port; GWB_PORT=$PORT
 
     write_fixtures
     write_nginx_upstream
@@ -846,6 +891,12 @@ main() {
     check_chat "http://127.0.0.1:$GW_PORT/v1/chat/completions" gateway
     check_sse "http://127.0.0.1:$UP_PORT/v1/chat/completions" direct
     check_sse "http://127.0.0.1:$GW_PORT/v1/chat/completions" gateway
+    if [ -n "$GATEWAY_B_OPTS" ]; then
+        start_gateway_b
+        check_chat "http://127.0.0.1:$GWB_PORT/v1/chat/completions" gateway-b
+        check_sse "http://127.0.0.1:$GWB_PORT/v1/chat/completions" gateway-b
+        log "second gateway on 127.0.0.1:$GWB_PORT (pid $GWB_PID, JAVA_OPTS +$GATEWAY_B_OPTS)"
+    fi
     if [ "$WITH_FLOOR" = 1 ]; then
         start_floor
         check_chat "http://127.0.0.1:$FLOOR_PORT/v1/chat/completions" jvm-floor
@@ -864,6 +915,10 @@ main() {
     log "SSE: warm-up ($WARMUP of streamed requests through the gateway), then $SSE_REQUESTS sequential streamed requests per hop"
     wrk -t1 -c10 -d"$WARMUP" -s "$WORK/post-stream.lua" "http://127.0.0.1:$GW_PORT/v1/chat/completions" \
         > "$WORK/wrk-sse-warmup.txt" 2>&1 || die "wrk (SSE warm-up) failed: $(tail -5 "$WORK/wrk-sse-warmup.txt")"
+    if [ -n "$GWB_PID" ]; then
+        wrk -t1 -c10 -d"$WARMUP" -s "$WORK/post-stream.lua" "http://127.0.0.1:$GWB_PORT/v1/chat/completions" \
+            > "$WORK/wrk-sse-warmup-b.txt" 2>&1 || die "wrk (SSE warm-up, gateway-b) failed"
+    fi
     local sse_direct sse_nginx sse_gateway
     ttfb_rounds
     sse_direct=$(ttfb_stats "$WORK/ttfb-direct.txt")
@@ -872,6 +927,13 @@ main() {
     SSE_REUSED_DIRECT=$(ttfb_stats "$WORK/ttfb-reused-direct.txt")
     SSE_REUSED_NGINX=$(ttfb_stats "$WORK/ttfb-reused-nginx.txt")
     SSE_REUSED_GATEWAY=$(ttfb_stats "$WORK/ttfb-reused-gateway.txt")
+    SSE_B=''
+    if [ -n "$GWB_PID" ]; then
+        SSE_B="$(ttfb_stats "$WORK/ttfb-gateway-b.txt") $(ttfb_stats "$WORK/ttfb-reused-gateway-b.txt")"
+        HWM_B=$(hwm_kb "$GWB_PID")
+        stop_pid "$GWB_PID"
+        GWB_PID=''
+    fi
     local overhead_plain
     overhead_plain=$(overhead_between "$WORK/metrics-plain-before.txt" "$WORK/metrics-plain-after.txt")
     stop_pid "$GW_PID"
@@ -948,6 +1010,7 @@ report() {
         local targets=(direct nginx)
         has_rows "$phase" wrk jvm-floor && targets+=(jvm-floor)
         targets+=("$gw")
+        has_rows "$phase" wrk gateway-b && targets+=(gateway-b)
         echo "| hop | wrk req/s | wrk p50 ms | wrk p99 ms | wrk errors | hop CPU µs/req | ${RATE} req/s: achieved | p50 ms | p99 ms | errors |"
         echo "|---|---|---|---|---|---|---|---|---|---|"
         for target in "${targets[@]}"; do
@@ -987,7 +1050,7 @@ report() {
         for target in "${targets[@]}"; do
             set -- $(pooled_paced "$phase" "$target")
             printf '| %s | %s | %s | %s | %s | %s | %s, %s, %s | %s |\n' "$target" \
-                "$(cat "$WORK"/paced-"$phase"-"$target"-*.csv | grep -vc '^due_ms')" "$1" "$2" "$3" "$4" \
+                "$(cat "$WORK"/paced-"$phase"-"$target"-[0-9]*.csv | grep -vc '^due_ms')" "$1" "$2" "$3" "$4" \
                 "$(values_of "$phase" paced "$target" 7 '%.3f' | tr -d ' ' | tr ',' '\n' | sort -g | head -1)" \
                 "$(median_of "$phase" paced "$target" 7 %.3f)" \
                 "$(values_of "$phase" paced "$target" 7 '%.3f' | tr -d ' ' | tr ',' '\n' | sort -g | tail -1)" \
@@ -1010,6 +1073,14 @@ report() {
                 "added over direct at $RATE req/s evenly spaced (pooled) p50 $(pooled_added "$phase" jvm-floor 1) ms," \
                 "p99 $(pooled_added "$phase" jvm-floor 2) ms; the gateway over jvm-floor (pooled):" \
                 "p50 $(pooled_added "$phase" "$gw" 1 jvm-floor) ms, p99 $(pooled_added "$phase" "$gw" 2 jvm-floor) ms"
+        fi
+        if has_rows "$phase" wrk gateway-b; then
+            echo "- gateway-b (the same distribution with JAVA_OPTS +\`$GATEWAY_B_OPTS\`): $(median_of "$phase" wrk gateway-b 5 %.0f)" \
+                "req/s with wrk, $(median_of "$phase" wrk gateway-b 9 %.0f) µs CPU per request; added over direct at $RATE req/s" \
+                "evenly spaced (pooled) p50 $(pooled_added "$phase" gateway-b 1) ms, p99 $(pooled_added "$phase" gateway-b 2) ms;" \
+                "gateway-b minus gateway (pooled): p50 $(pooled_added "$phase" gateway-b 1 "$gw") ms, p99" \
+                "$(pooled_added "$phase" gateway-b 2 "$gw") ms; max VmRSS $(( $(sort -g "$WORK/rss-$phase-b.txt" | tail -1) / 1024 )) MB," \
+                "VmHWM $((HWM_B / 1024)) MB"
         fi
         if [ "$phase" = plain ]; then
             echo "- gateway RSS: $((idle_rss / 1024)) MB idle after start-up; under load max VmRSS $((rss_plain / 1024)) MB" \
@@ -1046,6 +1117,9 @@ report() {
             set -- $SSE_REUSED_NGINX; printf '| %s | %s |\n' "$1" "$2"
             set -- $sse_gateway; g50=$1; printf '| gateway | %s | %s ' "$1" "$2"
             set -- $SSE_REUSED_GATEWAY; rg50=$1; printf '| %s | %s |\n' "$1" "$2"
+            if [ -n "$SSE_B" ]; then
+                set -- $SSE_B; printf '| gateway-b | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"
+            fi
             SSE_ADDED=$(awk -v g="$g50" -v d="$d50" 'BEGIN { printf "%+.3f", g - d }')
             SSE_ADDED_REUSED=$(awk -v g="$rg50" -v d="$rd50" 'BEGIN { printf "%+.3f", g - d }')
             echo

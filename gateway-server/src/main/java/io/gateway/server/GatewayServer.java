@@ -28,6 +28,8 @@ import io.gateway.server.telemetry.Telemetry;
 import io.gateway.server.telemetry.TelemetrySettings;
 import io.gateway.server.telemetry.TracingUpstreamClient;
 import io.gateway.server.upstream.Http1UpstreamClient;
+import io.gateway.server.upstream.UpstreamProxy;
+import io.gateway.server.upstream.UpstreamSettings;
 import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.middleware.Chain;
 import io.gateway.spi.ErrorCode;
@@ -355,6 +357,7 @@ public final class GatewayServer implements AutoCloseable {
                                                                 StateStore state, Clock clock, GatewayMetrics metrics,
                                                                 List<Http1UpstreamClient> clients, Telemetry telemetry) {
         Map<String, ProviderRuntime> providers = new LinkedHashMap<>();
+        java.util.function.Supplier<UpstreamProxy> environmentProxies = environmentProxies(config);
         List<ConfigBlock> blocks;
         try {
             blocks = config.providers();
@@ -404,8 +407,13 @@ public final class GatewayServer implements AutoCloseable {
                         throw block.invalid("fallbacks", "'" + fallback + "' is not provider/model");
                     }
                 }
-                Http1UpstreamClient client = new Http1UpstreamClient(connectTimeout, clock);
+                UpstreamSettings upstream = UpstreamSettings.read(block, environmentProxies, config::file);
+                Http1UpstreamClient client = upstream.client(connectTimeout, clock);
                 clients.add(client);
+                if (!upstream.proxies().isEmpty()) {
+                    LOG.log(System.Logger.Level.INFO, "provider " + name + ": upstream calls go through a proxy: "
+                            + upstream.proxies());
+                }
                 ServerPluginContext context = new ServerPluginContext(TracingUpstreamClient.wrap(client, telemetry),
                         state, clock, metrics.forPlugin(offered.plugin().id()),
                         System.getLogger("gateway.plugin." + offered.plugin().id()));
@@ -497,7 +505,7 @@ public final class GatewayServer implements AutoCloseable {
                             + "; put the middleware's plugin folder into " + config.pluginsDir() + " or fix the type");
                 }
                 ServerPluginContext context = new ServerPluginContext(
-                        TracingUpstreamClient.wrap(upstreamClient(clients, clock), telemetry), state, clock,
+                        TracingUpstreamClient.wrap(upstreamClient(clients, clock, config), telemetry), state, clock,
                         metrics.forPlugin(offered.plugin().id()),
                         System.getLogger("gateway.plugin." + offered.plugin().id()));
                 Middleware created = inPlugin(offered.plugin(), block.path(),
@@ -613,8 +621,41 @@ public final class GatewayServer implements AutoCloseable {
         housekeeping.shutdownNow();
     }
 
-    private static Http1UpstreamClient upstreamClient(List<Http1UpstreamClient> clients, Clock clock) {
-        Http1UpstreamClient client = new Http1UpstreamClient(Duration.ofSeconds(5), clock);
+    /**
+     * The proxies named by the environment, parsed once when a provider without a {@code proxy} key first
+     * needs them, so a bad variable stops start-up only when a provider would use it.
+     */
+    private static java.util.function.Supplier<UpstreamProxy> environmentProxies(GatewayConfig config) {
+        UpstreamProxy[] parsed = new UpstreamProxy[1];
+        return () -> {
+            if (parsed[0] == null) {
+                try {
+                    parsed[0] = UpstreamProxy.fromEnvironment(config.environment());
+                } catch (IllegalArgumentException e) {
+                    throw new StartupException("environment variable " + e.getMessage()
+                            + "; or give the providers their own proxy key (a URL, or none)");
+                }
+            }
+            return parsed[0];
+        };
+    }
+
+    /**
+     * The upstream client lent to a middleware: the environment's proxies, the JDK's TLS, no gzip. A
+     * proxy variable the gateway cannot use is logged and ignored here (the bundled middleware make no
+     * upstream calls); providers refuse it at start-up.
+     */
+    private static Http1UpstreamClient upstreamClient(List<Http1UpstreamClient> clients, Clock clock,
+                                                      GatewayConfig config) {
+        UpstreamProxy proxies;
+        try {
+            proxies = UpstreamProxy.fromEnvironment(config.environment());
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "middleware upstream calls ignore environment variable "
+                    + e.getMessage());
+            proxies = UpstreamProxy.NONE;
+        }
+        Http1UpstreamClient client = new UpstreamSettings(proxies, null, false).client(Duration.ofSeconds(5), clock);
         clients.add(client);
         return client;
     }

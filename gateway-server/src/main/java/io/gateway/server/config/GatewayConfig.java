@@ -15,7 +15,8 @@ import java.util.Set;
 /**
  * The loaded configuration file: the Helidon {@code server} block, and the {@code gateway} block as
  * typed views. Only the file is read (no implicit environment or system-property overrides);
- * environment values enter through {@code ${NAME}} placeholders.
+ * environment values enter through {@code ${NAME}} placeholders, and the upstream clients read the
+ * proxy variables ({@code HTTPS_PROXY}, {@code HTTP_PROXY}, {@code NO_PROXY}) from {@link #environment()}.
  */
 public final class GatewayConfig {
 
@@ -124,15 +125,6 @@ public final class GatewayConfig {
     }
 
     /**
-     * The environment the configuration was read with (for {@code OTEL_*} variables, say).
-     *
-     * @return the variables
-     */
-    public Map<String, String> environment() {
-        return environment;
-    }
-
-    /**
      * Helidon's {@code server} section, handed to the WebServer as it is.
      *
      * @return the section
@@ -174,9 +166,27 @@ public final class GatewayConfig {
      * @return the folder
      */
     public Path pluginsDir() {
-        String dir = gateway.string("plugins-dir", "plugins");
-        Path path = Path.of(dir);
+        return file(gateway.string("plugins-dir", "plugins"));
+    }
+
+    /**
+     * A file or folder named in the configuration: relative to the base directory unless absolute.
+     *
+     * @param name the name as configured
+     * @return the path
+     */
+    public Path file(String name) {
+        Path path = Path.of(name);
         return path.isAbsolute() ? path : baseDir.resolve(path).normalize();
+    }
+
+    /**
+     * The environment the configuration was read with (for placeholders, the proxy variables and the {@code OTEL_*} variables).
+     *
+     * @return the variables, unmodifiable
+     */
+    public Map<String, String> environment() {
+        return environment;
     }
 
     /**

@@ -32,6 +32,8 @@ final class Http1Connection {
     private static final int STATE_CLOSED = 2;
 
     final Http1UpstreamClient.Route route;
+    /** The forward proxy a plain-http connection talks to (requests in absolute form), else null. */
+    final UpstreamProxy.Server proxy;
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
@@ -58,8 +60,10 @@ final class Http1Connection {
     private volatile long ioExpiresAt;
     private volatile boolean expired;
 
-    Http1Connection(Http1UpstreamClient.Route route, Socket socket, Socket raw) throws IOException {
+    Http1Connection(Http1UpstreamClient.Route route, Socket socket, Socket raw, UpstreamProxy.Server proxy)
+            throws IOException {
         this.route = route;
+        this.proxy = proxy;
         this.socket = socket;
         this.raw = raw;
         this.in = socket.getInputStream();

@@ -7,18 +7,21 @@ import io.gateway.spi.Headers;
 import io.gateway.spi.StreamEvent;
 import io.gateway.spi.upstream.UpstreamRequest;
 import io.gateway.spi.upstream.UpstreamResponse;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPInputStream;
 
 /**
  * An answer of {@link Http1UpstreamClient}: the head is parsed, the body is read on demand from the
  * connection. Whoever comes first decides what happens to the connection: reading the body to its end
  * returns it to the pool, {@link #close()} before that closes it (from any thread; a read in progress
- * fails at once and the stream reports its end).
+ * fails at once and the stream reports its end). A gzip body is decoded on the way: {@link #body()},
+ * {@link #events()} and {@link #stream()} all give the decoded bytes.
  */
 final class Http1Response implements UpstreamResponse {
 
@@ -38,11 +41,13 @@ final class Http1Response implements UpstreamResponse {
     private final Framing framing;
     private final long length;
     private final boolean reusable;
+    private final boolean gzip;
     private final AtomicInteger state = new AtomicInteger(OPEN);
     private Body body;
+    private InputStream stream;
 
     Http1Response(Http1UpstreamClient client, Http1Connection connection, UpstreamRequest request, int status,
-                  Headers headers, Framing framing, long length, boolean reusable) {
+                  Headers headers, Framing framing, long length, boolean reusable, boolean gzip) {
         this.client = client;
         this.connection = connection;
         this.request = request;
@@ -51,6 +56,7 @@ final class Http1Response implements UpstreamResponse {
         this.framing = framing;
         this.length = length;
         this.reusable = reusable;
+        this.gzip = gzip && framing != Framing.NONE;
         if (framing == Framing.NONE) {
             finish();
         }
@@ -68,6 +74,52 @@ final class Http1Response implements UpstreamResponse {
 
     @Override
     public byte[] body() {
+        byte[] raw = rawBody();
+        return gzip ? gunzip(raw) : raw;
+    }
+
+    private static byte[] gunzip(byte[] compressed) {
+        // a single-member gzip body ends with its decoded size (mod 2^32): decode into an array of
+        // exactly that size; anything else (several members, a wrong size) takes the general path
+        if (compressed.length >= 18) {
+            int n = compressed.length;
+            long size = (compressed[n - 4] & 0xffL) | (compressed[n - 3] & 0xffL) << 8
+                    | (compressed[n - 2] & 0xffL) << 16 | (compressed[n - 1] & 0xffL) << 24;
+            // deflate expands at most ~1032:1, so a larger claim is a lie, not an allocation to make
+            if (size <= Http1UpstreamClient.MAX_BODY && size <= n * 1032L) {
+                try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed), 512)) {
+                    byte[] decoded = new byte[(int) size];
+                    if (in.readNBytes(decoded, 0, decoded.length) == decoded.length && in.read() < 0) {
+                        return decoded;
+                    }
+                } catch (IOException e) {
+                    throw corrupt();
+                }
+            }
+        }
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed), 512)) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(256, Math.min(compressed.length * 4,
+                    1 << 20)));
+            byte[] chunk = new byte[16384];
+            int read;
+            while ((read = in.read(chunk, 0, chunk.length)) >= 0) {
+                out.write(chunk, 0, read);
+                if (out.size() > Http1UpstreamClient.MAX_BODY) {
+                    throw tooLarge();
+                }
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw corrupt();
+        }
+    }
+
+    private static GatewayException corrupt() {
+        return GatewayException.of(ErrorCode.BAD_UPSTREAM_RESPONSE, "the provider's gzip answer is corrupt");
+    }
+
+    /** The body as it came over the wire. */
+    private byte[] rawBody() {
         try {
             if (framing == Framing.NONE) {
                 return new byte[0];
@@ -89,7 +141,7 @@ final class Http1Response implements UpstreamResponse {
                 finish();
                 return bytes;
             }
-            InputStream in = stream();
+            InputStream in = wire();
             ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
             byte[] chunk = new byte[16384];
             int read;
@@ -133,6 +185,9 @@ final class Http1Response implements UpstreamResponse {
                         return null; // closed by the caller (client gone, call cancelled)
                     }
                     Http1Response.this.close();
+                    if (e instanceof CorruptBody) {
+                        throw corrupt();
+                    }
                     if (e instanceof SseEventReader.EventTooLargeException) {
                         throw GatewayException.of(ErrorCode.BAD_UPSTREAM_RESPONSE, "the provider sent " + e.getMessage()
                                 + "; the gateway does not relay it");
@@ -155,6 +210,14 @@ final class Http1Response implements UpstreamResponse {
 
     @Override
     public InputStream stream() {
+        if (stream == null) {
+            stream = gzip ? new Gunzip(wire()) : wire();
+        }
+        return stream;
+    }
+
+    /** The body as the framing delimits it, still encoded. */
+    private InputStream wire() {
         if (body == null) {
             body = new Body();
         }
@@ -176,6 +239,64 @@ final class Http1Response implements UpstreamResponse {
     public void close() {
         if (state.compareAndSet(OPEN, CLOSED)) {
             connection.close();
+        }
+    }
+
+    /** A gzip body that is not valid gzip. */
+    static final class CorruptBody extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CorruptBody(Throwable cause) {
+            super("corrupt gzip body", cause);
+        }
+    }
+
+    /**
+     * The decoded view of a gzip body, created on the first read (reading the gzip header blocks). At the
+     * end of the gzip data it reads the wire body to its end, so that the connection can be reused.
+     */
+    private final class Gunzip extends InputStream {
+        private final InputStream wire;
+        private GZIPInputStream decoded;
+
+        Gunzip(InputStream wire) {
+            this.wire = wire;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int read = read(one, 0, 1);
+            return read < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] target, int offset, int count) throws IOException {
+            try {
+                if (decoded == null) {
+                    decoded = new GZIPInputStream(wire, 8192);
+                }
+                int read = decoded.read(target, offset, count);
+                if (read < 0) {
+                    byte[] rest = new byte[256];
+                    while (wire.read(rest, 0, rest.length) >= 0) {
+                        // trailing bytes after the gzip data, if any, until the body's end
+                    }
+                }
+                return read;
+            } catch (java.util.zip.ZipException e) {
+                throw new CorruptBody(e);
+            } catch (EOFException e) {
+                if (body != null && body.ended && state.get() != CLOSED) {
+                    throw new CorruptBody(e); // the whole body arrived and ended inside the gzip data
+                }
+                throw e; // the connection ended before the body did
+            }
+        }
+
+        @Override
+        public void close() {
+            Http1Response.this.close();
         }
     }
 

@@ -8,6 +8,7 @@ import io.gateway.spi.upstream.UpstreamRequest;
 import io.gateway.spi.upstream.UpstreamResponse;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
@@ -34,8 +35,10 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The gateway's upstream HTTP/1.1 client: blocking sockets (cheap on virtual threads), a keep-alive
- * pool per scheme/host/port, TCP_NODELAY, TLS with SNI and host-name verification through the JDK's
- * default trust store.
+ * pool per scheme/host/port, TCP_NODELAY, TLS with SNI and host-name verification (through the JDK's
+ * default trust store, or the provider's own {@link SSLContext} with its CAs and client certificate),
+ * an optional HTTP forward proxy ({@link UpstreamProxy}: absolute-form requests for http targets,
+ * a {@code CONNECT} tunnel for https ones) and optional gzip answers, decoded transparently.
  *
  * <p>It is the hot path of every proxied request, so it is written for that job alone: the request
  * head and a small body go out in one write, the response head is parsed straight into the SPI's
@@ -65,6 +68,8 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
     private final Duration connectTimeout;
     private final Clock clock;
     private final SSLSocketFactory tlsFactory;
+    private final UpstreamProxy proxies;
+    private final boolean acceptGzip;
     private final int maxIdle;
     private final long idleTtlNanos;
     private final Map<Route, ConcurrentLinkedDeque<Http1Connection>> idle = new ConcurrentHashMap<>();
@@ -82,6 +87,21 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
     }
 
     /**
+     * A client with a provider's TLS, proxy and compression settings, at most 512 idle connections kept
+     * for 55 s.
+     *
+     * @param connectTimeout TCP connect (and TLS handshake, and proxy tunnel) timeout
+     * @param clock          the clock request deadlines are expressed in
+     * @param tls            the TLS context, or null for the JDK's default
+     * @param proxies        the forward proxies, {@link UpstreamProxy#NONE} for none
+     * @param acceptGzip     whether requests carry {@code Accept-Encoding: gzip}
+     */
+    public Http1UpstreamClient(Duration connectTimeout, Clock clock, SSLContext tls, UpstreamProxy proxies,
+                               boolean acceptGzip) {
+        this(connectTimeout, clock, tls, proxies, acceptGzip, 512, Duration.ofSeconds(55));
+    }
+
+    /**
      * A client.
      *
      * @param connectTimeout TCP connect (and TLS handshake) timeout
@@ -92,8 +112,26 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
      *                       close idle keep-alive connections themselves after 60–120 s)
      */
     public Http1UpstreamClient(Duration connectTimeout, Clock clock, SSLContext tls, int maxIdle, Duration idleTtl) {
+        this(connectTimeout, clock, tls, UpstreamProxy.NONE, false, maxIdle, idleTtl);
+    }
+
+    /**
+     * A client.
+     *
+     * @param connectTimeout TCP connect (and TLS handshake, and proxy tunnel) timeout
+     * @param clock          the clock request deadlines are expressed in
+     * @param tls            the TLS context, or null for the JDK's default
+     * @param proxies        the forward proxies, {@link UpstreamProxy#NONE} for none
+     * @param acceptGzip     whether requests carry {@code Accept-Encoding: gzip}
+     * @param maxIdle        idle keep-alive connections kept at most (over all hosts)
+     * @param idleTtl        an idle connection older than this is closed instead of reused
+     */
+    public Http1UpstreamClient(Duration connectTimeout, Clock clock, SSLContext tls, UpstreamProxy proxies,
+                               boolean acceptGzip, int maxIdle, Duration idleTtl) {
         this.connectTimeout = connectTimeout;
         this.clock = clock;
+        this.proxies = proxies;
+        this.acceptGzip = acceptGzip;
         this.tlsFactory = tls == null ? null : tls.getSocketFactory();
         this.maxIdle = maxIdle;
         this.idleTtlNanos = idleTtl.toNanos();
@@ -108,7 +146,8 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
         long deadline = System.nanoTime() + left;
         URI uri = request.uri();
         Route route = route(uri);
-        byte[] head = head(request, uri, route);
+        UpstreamProxy.Server proxy = proxies.select(route.tls(), route.host(), route.port());
+        byte[] head = head(request, uri, route, route.tls() ? null : proxy, acceptGzip);
         Http1Connection pooled = checkOut(route);
         if (pooled != null) {
             try {
@@ -119,7 +158,7 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
             }
         }
         // a fresh connection has served nothing, so its failures are never StaleConnection
-        return exchange(connect(route, request, deadline), request, head, deadline);
+        return exchange(connect(route, proxy, request, deadline), request, head, deadline);
     }
 
     private UpstreamResponse exchange(Http1Connection connection, UpstreamRequest request, byte[] head,
@@ -201,6 +240,9 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
             }
         }
         Headers headers = readHeaders(connection, request);
+        if (status == 407 && connection.proxy != null) {
+            throw proxyRefused(connection.proxy, request, "the request for " + origin(request.uri()));
+        }
         boolean http10 = statusLine.startsWith("HTTP/1.0");
         boolean reusable = !http10 && !hasToken(headers, "connection", "close");
         Http1Response.Framing framing;
@@ -222,7 +264,41 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
             framing = Http1Response.Framing.UNTIL_CLOSE;
             reusable = false;
         }
-        return new Http1Response(this, connection, request, status, headers, framing, length, reusable);
+        boolean gzip = false;
+        if (headers.contains("content-encoding")) {
+            gzip = framing != Http1Response.Framing.NONE && gzipEncoded(headers, request);
+            // the answer handed on is decoded: its encoding and length are the wire's, not the body's
+            headers = headers.toBuilder().remove("content-encoding").remove("content-length").build();
+        }
+        return new Http1Response(this, connection, request, status, headers, framing, length, reusable, gzip);
+    }
+
+    /** Whether the body is gzip; identity is none; anything else is refused. */
+    private static boolean gzipEncoded(Headers headers, UpstreamRequest request) {
+        boolean gzip = false;
+        for (String value : headers.all("content-encoding")) {
+            for (String part : value.split(",")) {
+                String coding = part.trim().toLowerCase(Locale.ROOT);
+                if (coding.isEmpty() || coding.equals("identity")) {
+                    continue;
+                }
+                if ((coding.equals("gzip") || coding.equals("x-gzip")) && !gzip) {
+                    gzip = true;
+                    continue;
+                }
+                throw invalid(request, "its Content-Encoding '" + value.trim() + "' is not supported (only gzip is)");
+            }
+        }
+        return gzip;
+    }
+
+    /** A forward proxy refused to carry a call (407 or another answer to CONNECT). */
+    private static GatewayException proxyRefused(UpstreamProxy.Server proxy, UpstreamRequest request, String what) {
+        return GatewayException.of(ErrorCode.PROVIDER_CONNECTION_FAILED, "the proxy at " + proxy
+                + " answered 407 Proxy Authentication Required to " + what + "; "
+                + (proxy.authorization().isEmpty()
+                ? "give the proxy's user and password in the proxy URL (http://user:password@host:port)"
+                : "it refused the user and password in the proxy URL; check them"));
     }
 
     private static int parseStatus(String line) {
@@ -345,29 +421,32 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
     }
 
     /** The request line and headers, encoded once. */
-    private static byte[] head(UpstreamRequest request, URI uri, Route route) {
+    private static byte[] head(UpstreamRequest request, URI uri, Route route, UpstreamProxy.Server plainProxy,
+                               boolean acceptGzip) {
         StringBuilder text = new StringBuilder(256);
         String path = uri.getRawPath();
-        text.append(request.method()).append(' ').append(path == null || path.isEmpty() ? "/" : path);
+        text.append(request.method()).append(' ');
+        if (plainProxy != null) {
+            // a forward proxy takes the absolute form of the target
+            text.append("http://").append(authority(route));
+        }
+        text.append(path == null || path.isEmpty() ? "/" : path);
         if (uri.getRawQuery() != null) {
             text.append('?').append(uri.getRawQuery());
         }
-        text.append(" HTTP/1.1\r\nhost: ");
-        if (route.host().indexOf(':') >= 0) {
-            text.append('[').append(route.host()).append(']');
-        } else {
-            text.append(route.host());
+        text.append(" HTTP/1.1\r\nhost: ").append(authority(route)).append("\r\n");
+        if (plainProxy != null && !plainProxy.authorization().isEmpty()) {
+            text.append("proxy-authorization: ").append(plainProxy.authorization().reveal()).append("\r\n");
         }
-        if (route.port() != (route.tls() ? 443 : 80)) {
-            text.append(':').append(route.port());
+        if (acceptGzip) {
+            text.append("accept-encoding: gzip\r\n");
         }
-        text.append("\r\n");
         boolean[] userAgent = {false};
         request.headers().forEach((name, values) -> {
             switch (name) {
                 case "host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
-                     "trailer", "proxy-connection" -> {
-                    return; // framing and hop-by-hop headers are the client's own business
+                     "trailer", "proxy-connection", "proxy-authorization", "accept-encoding" -> {
+                    return; // framing, hop-by-hop, proxy and encoding headers are the client's own business
                 }
                 case "user-agent" -> userAgent[0] = true;
                 default -> {
@@ -397,6 +476,12 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
         text.append("\r\n");
         // header values are ISO-8859-1 on the wire; anything beyond it cannot be sent as it is
         return text.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** {@code host[:port]} as the Host header and CONNECT write it (the port only when not the default). */
+    private static String authority(Route route) {
+        String host = route.host().indexOf(':') >= 0 ? "[" + route.host() + "]" : route.host();
+        return route.port() == (route.tls() ? 443 : 80) ? host : host + ":" + route.port();
     }
 
     private Http1Connection checkOut(Route route) {
@@ -437,7 +522,7 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
         idle.computeIfAbsent(connection.route, r -> new ConcurrentLinkedDeque<>()).offerFirst(connection);
     }
 
-    private Http1Connection connect(Route route, UpstreamRequest request, long deadline) {
+    private Http1Connection connect(Route route, UpstreamProxy.Server proxy, UpstreamRequest request, long deadline) {
         long left = deadline - System.nanoTime();
         int timeout = (int) Math.max(1, Math.min(connectTimeout.toMillis(), request.stream()
                 ? connectTimeout.toMillis() : Math.max(1, left / 1_000_000)));
@@ -445,7 +530,14 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
         Socket raw = socket;
         try {
             socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(route.host(), route.port()), timeout);
+            if (proxy != null) {
+                connectToProxy(socket, proxy, request, timeout);
+                if (route.tls()) {
+                    tunnel(socket, route, proxy, request, timeout);
+                }
+            } else {
+                socket.connect(new InetSocketAddress(route.host(), route.port()), timeout);
+            }
             if (route.tls()) {
                 SSLSocketFactory factory = tlsFactory != null ? tlsFactory : (SSLSocketFactory) SSLSocketFactory.getDefault();
                 SSLSocket tls = (SSLSocket) factory.createSocket(socket, route.host(), route.port(), true);
@@ -460,7 +552,10 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
                 tls.startHandshake();
                 socket = tls;
             }
-            return new Http1Connection(route, socket, raw);
+            return new Http1Connection(route, socket, raw, route.tls() ? null : proxy);
+        } catch (GatewayException e) {
+            close(socket);
+            throw e;
         } catch (SocketTimeoutException e) {
             close(socket);
             throw GatewayException.of(ErrorCode.TIMEOUT, "the provider at " + origin(request.uri())
@@ -477,6 +572,74 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
             close(socket);
             throw connectionFailed(request, e);
         }
+    }
+
+    private static void connectToProxy(Socket socket, UpstreamProxy.Server proxy, UpstreamRequest request, int timeout) {
+        try {
+            socket.connect(new InetSocketAddress(proxy.host(), proxy.port()), timeout);
+        } catch (SocketTimeoutException e) {
+            throw GatewayException.of(ErrorCode.TIMEOUT, "the proxy at " + proxy + " did not accept a connection "
+                    + "within " + timeout + " ms (connect-timeout) for the provider at " + origin(request.uri()));
+        } catch (IOException | RuntimeException e) {
+            throw new GatewayException(ErrorCode.PROVIDER_CONNECTION_FAILED, "cannot reach the proxy at " + proxy
+                    + " for the provider at " + origin(request.uri()) + "; check the proxy setting and that the "
+                    + "proxy is up", null, null, e);
+        }
+    }
+
+    /** Opens a CONNECT tunnel to the target through the proxy; the socket then carries TLS to the target. */
+    private static void tunnel(Socket socket, Route route, UpstreamProxy.Server proxy, UpstreamRequest request,
+                               int timeout) {
+        String target = (route.host().indexOf(':') >= 0 ? "[" + route.host() + "]" : route.host()) + ":" + route.port();
+        try {
+            socket.setSoTimeout(timeout);
+            StringBuilder text = new StringBuilder(128).append("CONNECT ").append(target).append(" HTTP/1.1\r\nhost: ")
+                    .append(target).append("\r\n");
+            if (!proxy.authorization().isEmpty()) {
+                text.append("proxy-authorization: ").append(proxy.authorization().reveal()).append("\r\n");
+            }
+            text.append("\r\n");
+            socket.getOutputStream().write(text.toString().getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            // the answer's head, read a byte at a time so that nothing of the tunnel is consumed
+            InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder(128);
+            while (!(endsWith(head, "\r\n\r\n") || endsWith(head, "\n\n"))) {
+                int b = in.read();
+                if (b < 0) {
+                    throw GatewayException.of(ErrorCode.PROVIDER_CONNECTION_FAILED, "the proxy at " + proxy
+                            + " closed the connection instead of answering CONNECT " + target);
+                }
+                if (head.length() > MAX_LINE) {
+                    throw GatewayException.of(ErrorCode.PROVIDER_CONNECTION_FAILED, "the proxy at " + proxy
+                            + " sent an answer to CONNECT " + target + " that is not HTTP");
+                }
+                head.append((char) b);
+            }
+            int end = head.indexOf("\n");
+            String statusLine = head.substring(0, end).trim();
+            int status = parseStatus(statusLine);
+            if (status == 407) {
+                throw proxyRefused(proxy, request, "CONNECT " + target);
+            }
+            if (status < 200 || status > 299) {
+                throw GatewayException.of(ErrorCode.PROVIDER_CONNECTION_FAILED, "the proxy at " + proxy
+                        + " answered " + (status < 0 ? "'" + statusLine + "'" : status) + " to CONNECT " + target
+                        + "; check that it lets the gateway reach " + origin(request.uri()));
+            }
+            socket.setSoTimeout(0);
+        } catch (SocketTimeoutException e) {
+            throw GatewayException.of(ErrorCode.TIMEOUT, "the proxy at " + proxy + " did not answer CONNECT "
+                    + target + " within " + timeout + " ms (connect-timeout)");
+        } catch (IOException e) {
+            throw new GatewayException(ErrorCode.PROVIDER_CONNECTION_FAILED, "the connection to the proxy at "
+                    + proxy + " broke during CONNECT " + target, null, null, e);
+        }
+    }
+
+    private static boolean endsWith(StringBuilder text, String suffix) {
+        int start = text.length() - suffix.length();
+        return start >= 0 && text.indexOf(suffix, start) == start;
     }
 
     private static boolean isIpLiteral(String host) {
