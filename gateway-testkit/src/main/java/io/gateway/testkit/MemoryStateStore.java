@@ -28,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class MemoryStateStore implements StateStore {
 
-    private record Entry(byte[] value, long expiresAt) {
+    /** A value, when it expires (0 for never), and the time to live it was created with. */
+    private record Entry(byte[] value, long expiresAt, Duration ttl) {
         boolean expired(long now) {
             return expiresAt != 0 && now >= expiresAt;
         }
@@ -65,6 +66,10 @@ public final class MemoryStateStore implements StateStore {
         }
     }
 
+    private static Duration ttlOf(Duration ttl) {
+        return ttl == null || ttl.isNegative() ? Duration.ZERO : ttl;
+    }
+
     private long expiry(Duration ttl) {
         return ttl == null || ttl.isZero() || ttl.isNegative() ? 0 : clock.millis() + ttl.toMillis();
     }
@@ -82,14 +87,14 @@ public final class MemoryStateStore implements StateStore {
     @Override
     public void put(String key, byte[] value, Duration ttl) {
         check();
-        entries.put(Objects.requireNonNull(key, "key"), new Entry(value.clone(), expiry(ttl)));
+        entries.put(Objects.requireNonNull(key, "key"), new Entry(value.clone(), expiry(ttl), ttlOf(ttl)));
     }
 
     @Override
     public boolean putIfAbsent(String key, byte[] value, Duration ttl) {
         check();
         long now = clock.millis();
-        Entry fresh = new Entry(value.clone(), expiry(ttl));
+        Entry fresh = new Entry(value.clone(), expiry(ttl), ttlOf(ttl));
         boolean[] written = {false};
         entries.compute(key, (k, current) -> {
             if (current == null || current.expired(now)) {
@@ -105,7 +110,7 @@ public final class MemoryStateStore implements StateStore {
     public boolean compareAndSet(String key, byte[] expected, byte[] value, Duration ttl) {
         check();
         long now = clock.millis();
-        Entry fresh = new Entry(value.clone(), expiry(ttl));
+        Entry fresh = new Entry(value.clone(), expiry(ttl), ttlOf(ttl));
         boolean[] written = {false};
         entries.computeIfPresent(key, (k, current) -> {
             if (current.expired(now)) {
@@ -128,14 +133,17 @@ public final class MemoryStateStore implements StateStore {
         entries.compute(key, (k, current) -> {
             long base = 0;
             long expiresAt;
+            Duration createdWith;
             if (current == null || current.expired(now)) {
                 expiresAt = expiry(ttl);
+                createdWith = ttlOf(ttl);
             } else {
                 base = decode(current.value());
                 expiresAt = current.expiresAt();
+                createdWith = current.ttl();
             }
             result[0] = base + delta;
-            return new Entry(Long.toString(result[0]).getBytes(StandardCharsets.US_ASCII), expiresAt);
+            return new Entry(Long.toString(result[0]).getBytes(StandardCharsets.US_ASCII), expiresAt, createdWith);
         });
         return result[0];
     }
@@ -216,6 +224,21 @@ public final class MemoryStateStore implements StateStore {
             return Optional.empty();
         }
         return Optional.of(entry.expiresAt() == 0 ? Duration.ZERO : Duration.ofMillis(entry.expiresAt() - now));
+    }
+
+    /**
+     * The time to live a live entry was created with (a counter keeps the one of its first increment;
+     * a {@code put} or a successful {@code compareAndSet} sets a new one).
+     *
+     * @param key the key
+     * @return the time to live, {@link Duration#ZERO} for none, empty when absent or expired
+     */
+    public Optional<Duration> createdWithTtl(String key) {
+        Entry entry = entries.get(key);
+        if (entry == null || entry.expired(clock.millis())) {
+            return Optional.empty();
+        }
+        return Optional.of(entry.ttl());
     }
 
     /**

@@ -56,6 +56,8 @@ public final class ProviderConformance {
 
     private static final List<Integer> ERROR_STATUSES = List.of(400, 401, 429, 500, 503);
     private static final String MARK = "conformance check";
+    /** The model the calls name when there is no fake to ask. */
+    public static final String NO_FAKE_MODEL = "conformance-model";
 
     private final ProviderFactory factory;
     private final PluginConfig config;
@@ -66,7 +68,7 @@ public final class ProviderConformance {
     private ProviderConformance(ProviderFactory factory, PluginConfig config, ProviderFake<?> fake) {
         this.factory = Objects.requireNonNull(factory, "factory");
         this.config = Objects.requireNonNull(config, "config");
-        this.fake = Objects.requireNonNull(fake, "fake");
+        this.fake = fake;
     }
 
     /**
@@ -92,6 +94,19 @@ public final class ProviderConformance {
      */
     public static ProviderConformance of(ProviderFactory factory, PluginConfig config, ProviderFake<?> fake) {
         return new ProviderConformance(factory, config, fake);
+    }
+
+    /**
+     * A verification of a provider that calls no upstream (a mock, a local model in process): the
+     * answers' shapes, streaming and the refusal of operations it does not claim are checked with the
+     * model {@value #NO_FAKE_MODEL}; the upstream checks (error mapping, released answers) are left out.
+     *
+     * @param factory the provider's factory
+     * @param config  the provider's block
+     * @return the verification
+     */
+    public static ProviderConformance of(ProviderFactory factory, PluginConfig config) {
+        return new ProviderConformance(factory, config, null);
     }
 
     /**
@@ -125,7 +140,8 @@ public final class ProviderConformance {
             }
         }
         if (!failures.isEmpty()) {
-            throw new AssertionError("provider " + factory.type() + " fails conformance against " + fake + ":\n  - "
+            throw new AssertionError("provider " + factory.type() + " fails conformance"
+                    + (fake == null ? "" : " against " + fake) + ":\n  - "
                     + String.join("\n  - ", failures));
         }
     }
@@ -153,8 +169,8 @@ public final class ProviderConformance {
         }
         Optional<Operation> probe = List.of(Operation.CHAT_COMPLETION, Operation.RESPONSES, Operation.EMBEDDING,
                 Operation.TEXT_COMPLETION, Operation.IMAGE_GENERATION).stream().filter(claimed::contains)
-                .filter(operation -> fake.modelFor(operation).isPresent()).findFirst();
-        if (probe.isPresent()) {
+                .filter(operation -> fake != null && fake.modelFor(operation).isPresent()).findFirst();
+        if (probe.isPresent() && fake != null) {
             errors(harness, probe.get());
         }
         try {
@@ -165,6 +181,9 @@ public final class ProviderConformance {
     }
 
     private String model(Operation operation) {
+        if (fake == null) {
+            return NO_FAKE_MODEL;
+        }
         return fake.modelFor(operation).orElseThrow(() -> new AssertionError("the fake " + fake
                 + " serves no model for " + operation.wireName() + ", which the provider claims"));
     }
@@ -224,8 +243,8 @@ public final class ProviderConformance {
     }
 
     private void unsupported(ProviderHarness harness, Operation operation) {
-        int before = fake.requests().size();
-        String model = fake.modelFor(operation).orElse("any-model");
+        int before = fake == null ? 0 : fake.requests().size();
+        String model = fake == null ? NO_FAKE_MODEL : fake.modelFor(operation).orElse(NO_FAKE_MODEL);
         try {
             Response response = harness.send(harness.call(operation, body(operation, model, false)));
             failures.add(operation.wireName() + " (not claimed): the provider answered " + EventStreams.describe(response)
@@ -234,7 +253,7 @@ public final class ProviderConformance {
             expect(e.status() >= 400 && e.status() < 500, operation.wireName() + " (not claimed): refused with "
                     + e.status() + ", not a 4xx");
         }
-        expect(fake.requests().size() == before, operation.wireName()
+        expect(fake == null || fake.requests().size() == before, operation.wireName()
                 + " (not claimed): the call reached the upstream");
     }
 

@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.plugins.governance.FakePluginConfig.map;
+import static io.gateway.testkit.TestConfig.map;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.TEAM_B_SECRET;
 import static io.gateway.plugins.governance.Harness.chat;
@@ -19,11 +19,12 @@ import io.gateway.spi.Headers;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import io.gateway.testkit.RouterStandIn;
 
 class AuthenticationTest {
 
     private final Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET), key("team-b", TEAM_B_SECRET)));
-    private final FakeChain chain = FakeChain.chatUsage(3, 4);
+    private final RouterStandIn chain = RouterStandIn.chatUsage(3, 4);
 
     @Test
     void refusesARequestWithoutKey() {

@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.plugins.governance.FakePluginConfig.map;
+import static io.gateway.testkit.TestConfig.map;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.TEAM_B_SECRET;
 import static io.gateway.plugins.governance.Harness.chatAs;
@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
+import io.gateway.testkit.RouterStandIn;
 
 class GovernanceFactoryTest {
 
@@ -50,7 +51,7 @@ class GovernanceFactoryTest {
                 "pricing", map("openai/gpt-4o-mini", map("input", "0.15", "output", "0.60")));
         Harness harness = Harness.of(full);
 
-        assertEquals(List.of(), harness.config.unread());
+        assertEquals(List.of(), harness.config.unreadKeys());
         assertEquals("governance", harness.reporter().name());
     }
 
@@ -60,7 +61,7 @@ class GovernanceFactoryTest {
 
         assertTrue(harness.logger.warnings().stream().anyMatch(line -> line.contains("'unset'")
                 && line.contains("no value")), harness.logger.lines().toString());
-        GatewayException e = harness.refused(chatAs(" ", "openai/gpt-4o"), FakeChain.chatUsage(1, 1));
+        GatewayException e = harness.refused(chatAs(" ", "openai/gpt-4o"), RouterStandIn.chatUsage(1, 1));
         assertEquals(ErrorCode.AUTHENTICATION, e.errorCode());
         assertEquals(GovernanceMiddleware.missingKeyMessage("sk-bf-"), e.getMessage());
     }
@@ -145,7 +146,7 @@ class GovernanceFactoryTest {
     void acceptsEachBudgetPeriod() {
         for (String period : List.of("1h", "1d", "1w", "1M")) {
             Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "budget", map("usd", "1", "per", period))));
-            assertEquals(List.of(), harness.config.unread(), period);
+            assertEquals(List.of(), harness.config.unreadKeys(), period);
         }
     }
 

@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.plugins.governance.FakePluginConfig.map;
+import static io.gateway.testkit.TestConfig.map;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.chat;
 import static io.gateway.plugins.governance.Harness.key;
@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import io.gateway.testkit.RouterStandIn;
 
 /**
  * Which header values are virtual keys: {@code x-bf-vk} always; a bearer token, {@code x-api-key} or
@@ -33,7 +34,7 @@ class VirtualKeyPrefixTest {
             new String[] {"Authorization", "Bearer sk-proj-real-looking-provider-key"},
             new String[] {"authorization", "Bearer SK-BF-UPPER-CASE-IS-ANOTHER-PREFIX"});
 
-    private final FakeChain chain = FakeChain.chatUsage(3, 4);
+    private final RouterStandIn chain = RouterStandIn.chatUsage(3, 4);
 
     /** team-a may use one model once a minute: anything that reaches the chain otherwise was not governed as team-a. */
     private static Harness governance(boolean requireKey, Object... prefix) {
@@ -118,7 +119,7 @@ class VirtualKeyPrefixTest {
         for (String[] form : List.of(new String[] {"authorization", "Bearer " + TEAM_A_SECRET},
                 new String[] {"x-api-key", TEAM_A_SECRET}, new String[] {"api-key", " " + TEAM_A_SECRET + " "})) {
             Harness open = governance(false);
-            FakeChain calls = FakeChain.chatUsage(1, 1);
+            RouterStandIn calls = RouterStandIn.chatUsage(1, 1);
 
             open.send(chat("openai/gpt-4o-mini", form), calls);
 
@@ -166,7 +167,7 @@ class VirtualKeyPrefixTest {
         custom.send(chat("openai/gpt-4o", "x-bf-vk", secret), chain);
         assertEquals(List.of("team-a", "team-a", "team-a", "team-a"), chain.received().stream()
                 .map(exchange -> exchange.attribute(AttributeKey.CLIENT_IDENTITY).orElseThrow()).toList());
-        assertEquals(List.of(), custom.config.unread());
+        assertEquals(List.of(), custom.config.unreadKeys());
 
         // sk-bf- is nothing special any more: without the configured prefix it is no virtual key
         GatewayException missing = custom.refused(chat("openai/gpt-4o", "authorization", "Bearer sk-bf-guess"), chain);
