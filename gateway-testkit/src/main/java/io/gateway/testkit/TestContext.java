@@ -32,7 +32,7 @@ public final class TestContext implements PluginContext {
     private TestContext(Builder builder) {
         this.upstream = builder.upstream;
         this.clock = builder.clock;
-        this.state = builder.state != null ? builder.state : new MemoryStateStore(clock);
+        this.state = builder.withoutState ? null : builder.state != null ? builder.state : new MemoryStateStore(clock);
         this.metrics = builder.metrics;
         this.logger = builder.logger;
     }
@@ -82,8 +82,19 @@ public final class TestContext implements PluginContext {
         return upstream;
     }
 
+    /**
+     * The state store.
+     *
+     * @return the store
+     * @throws IllegalStateException for a context built {@link Builder#withoutState() without one}, as the
+     *                               server's context for a state store factory
+     */
     @Override
     public MemoryStateStore state() {
+        if (state == null) {
+            throw new IllegalStateException("this plugin context offers no state store (a state store factory's "
+                    + "context has none)");
+        }
         return state;
     }
 
@@ -104,7 +115,7 @@ public final class TestContext implements PluginContext {
 
     @Override
     public String toString() {
-        return "TestContext[" + clock + ", " + state + (upstream == null ? "" : ", " + upstream) + "]";
+        return "TestContext[" + clock + ", " + (state == null ? "no store" : state) + (upstream == null ? "" : ", " + upstream) + "]";
     }
 
     /** Builds a {@link TestContext}. Not thread-safe. */
@@ -114,6 +125,7 @@ public final class TestContext implements PluginContext {
         private MemoryStateStore state;
         private RecordingMetrics metrics = new RecordingMetrics();
         private RecordingLogger logger = new RecordingLogger();
+        private boolean withoutState;
 
         private Builder() {
         }
@@ -148,6 +160,16 @@ public final class TestContext implements PluginContext {
          */
         public Builder state(MemoryStateStore value) {
             state = Objects.requireNonNull(value, "state");
+            return this;
+        }
+
+        /**
+         * No state store, as the server's context for a state store factory: {@code state()} throws.
+         *
+         * @return this builder
+         */
+        public Builder withoutState() {
+            withoutState = true;
             return this;
         }
 
