@@ -718,7 +718,10 @@ public final class FakeAnthropic extends ProviderFake<FakeAnthropic> {
         if (system == null || system == JsonValue.NULL) {
             return;
         }
-        if (system instanceof JsonString) {
+        if (system instanceof JsonString string) {
+            if (string.getString().isEmpty()) {
+                throw invalid("system: text content blocks must be non-empty");
+            }
             return;
         }
         if (!(system instanceof JsonArray blocks)) {

@@ -84,7 +84,7 @@ public abstract class ProviderFake<F extends ProviderFake<F>> implements AutoClo
             return queued;
         }
         Function<RecordedRequest, Reply> answer = responder;
-        return answer == null ? null : Objects.requireNonNull(answer.apply(request), "the responder returned null");
+        return answer == null ? null : answer.apply(request);
     }
 
     @SuppressWarnings("unchecked")
@@ -154,7 +154,8 @@ public abstract class ProviderFake<F extends ProviderFake<F>> implements AutoClo
 
     /**
      * Answers every accepted request with what {@code answer} makes of it once the queued replies are
-     * used up, instead of the default answer; {@code null} goes back to the default.
+     * used up, instead of the default answer; where it returns {@code null} the fake answers itself.
+     * {@code answerWith(null)} goes back to the default answers.
      *
      * @param answer makes the reply from the request, e.g. {@code r -> Reply.sse(frames)}
      * @return this fake
