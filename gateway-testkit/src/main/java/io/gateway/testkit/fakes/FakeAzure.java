@@ -133,7 +133,11 @@ public final class FakeAzure extends ProviderFake<FakeAzure> {
     /** Values per embedding without {@code dimensions}. */
     public static final int EMBEDDING_DIMENSIONS = 1536;
 
-    /** The body of Azure's 401. */
+    /** The message of Azure's 404 for a deployment that does not exist (code {@code DeploymentNotFound}). */
+    public static final String DEPLOYMENT_NOT_FOUND = "The API deployment for this resource does not exist. If you"
+            + " created the deployment within the last 5 minutes, please wait a moment and try again.";
+
+    /** The message of Azure's 401. */
     public static final String ACCESS_DENIED = "Access denied due to invalid subscription key or wrong API endpoint."
             + " Make sure to provide a valid key for an active subscription and use a correct regional API endpoint"
             + " for your resource.";
@@ -344,7 +348,16 @@ public final class FakeAzure extends ProviderFake<FakeAzure> {
      * @return the reply
      */
     public static Reply contentFilterError() {
-        return Reply.json(400, "{\"error\":{\"message\":\"The response was filtered due to the prompt triggering"
+        return Reply.json(400, contentFilterBody());
+    }
+
+    /**
+     * The body of {@link #contentFilterError()}, for tests of an error mapping on its own.
+     *
+     * @return the body
+     */
+    public static String contentFilterBody() {
+        return "{\"error\":{\"message\":\"The response was filtered due to the prompt triggering"
                 + " Azure OpenAI's content management policy. Please modify your prompt and retry. To learn more"
                 + " about our content filtering policies please read our documentation:"
                 + " https://go.microsoft.com/fwlink/?linkid=2198766\",\"type\":null,\"param\":\"prompt\","
@@ -352,7 +365,7 @@ public final class FakeAzure extends ProviderFake<FakeAzure> {
                 + "\"content_filter_result\":{\"hate\":{\"filtered\":false,\"severity\":\"safe\"},\"jailbreak\":"
                 + "{\"filtered\":false,\"detected\":false},\"self_harm\":{\"filtered\":false,\"severity\":\"safe\"},"
                 + "\"sexual\":{\"filtered\":false,\"severity\":\"safe\"},\"violence\":{\"filtered\":true,"
-                + "\"severity\":\"medium\"}}}}}");
+                + "\"severity\":\"medium\"}}}}}";
     }
 
     /**
@@ -362,11 +375,20 @@ public final class FakeAzure extends ProviderFake<FakeAzure> {
      * @return the reply
      */
     public static Reply imageContentFilterError() {
-        return Reply.json(400, "{\"error\":{\"code\":\"content_policy_violation\",\"inner_error\":{\"code\":"
+        return Reply.json(400, imageContentFilterBody());
+    }
+
+    /**
+     * The body of {@link #imageContentFilterError()}.
+     *
+     * @return the body
+     */
+    public static String imageContentFilterBody() {
+        return "{\"error\":{\"code\":\"content_policy_violation\",\"inner_error\":{\"code\":"
                 + "\"ResponsibleAIPolicyViolation\",\"content_filter_results\":{\"jailbreak\":{\"detected\":false,"
                 + "\"filtered\":false},\"violence\":{\"filtered\":true,\"severity\":\"high\"}}},\"message\":\"Your"
                 + " request was rejected as a result of our safety system. Your prompt may contain text that is not"
-                + " allowed by our safety system.\",\"type\":\"invalid_request_error\"}}");
+                + " allowed by our safety system.\",\"type\":\"invalid_request_error\"}}";
     }
 
     /**
@@ -447,8 +469,7 @@ public final class FakeAzure extends ProviderFake<FakeAzure> {
     }
 
     private static Rejection deploymentNotFound() {
-        return new Rejection(404, "DeploymentNotFound", "The API deployment for this resource does not exist. If you"
-                + " created the deployment within the last 5 minutes, please wait a moment and try again.");
+        return new Rejection(404, "DeploymentNotFound", DEPLOYMENT_NOT_FOUND);
     }
 
     private static void requireVersion(Set<String> versions, String version) {
@@ -489,6 +510,7 @@ public final class FakeAzure extends ProviderFake<FakeAzure> {
 
     private Reply ok(Reply reply) {
         return reply.header("apim-request-id", "fake-apim-" + ids.incrementAndGet())
+                .header("x-request-id", "fake-request-" + ids.get())
                 .header("x-ms-region", "Sweden Central")
                 .header("x-ratelimit-limit-requests", "100")
                 .header("x-ratelimit-remaining-requests", "99")
