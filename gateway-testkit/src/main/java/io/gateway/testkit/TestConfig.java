@@ -237,22 +237,22 @@ public final class TestConfig implements PluginConfig {
     }
 
     /**
-     * An ordered map from alternating keys and values, for nested blocks:
-     * {@code map("requests", 10, "per", "1m")}.
+     * An ordered map from alternating keys and values, for blocks and nested blocks:
+     * {@code mapOf("requests", 10, "per", "1m")}.
      *
      * @param keysAndValues key, value, key, value…
      * @return a mutable map in the given order
      * @throws IllegalArgumentException for an odd count or a key that is not a string
      */
-    public static Map<String, Object> map(Object... keysAndValues) {
+    public static Map<String, Object> mapOf(Object... keysAndValues) {
         if (keysAndValues.length % 2 != 0) {
-            throw new IllegalArgumentException("map() takes key, value pairs; got " + keysAndValues.length
+            throw new IllegalArgumentException("mapOf() takes key, value pairs; got " + keysAndValues.length
                     + " arguments");
         }
         Map<String, Object> map = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             if (!(keysAndValues[i] instanceof String key)) {
-                throw new IllegalArgumentException("argument " + i + " of map() must be a key (a String)");
+                throw new IllegalArgumentException("argument " + i + " of mapOf() must be a key (a String)");
             }
             map.put(key, keysAndValues[i + 1]);
         }

@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.testkit.TestConfig.map;
+import static io.gateway.testkit.TestConfig.mapOf;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.chatAs;
 import static io.gateway.plugins.governance.Harness.config;
@@ -27,11 +27,11 @@ import io.gateway.testkit.RouterStandIn;
 class BudgetTest {
 
     /** $10 per 1M input tokens and $20 per 1M output tokens: 50k in + 25k out is exactly $1. */
-    private static final Map<String, Object> TEST_PRICE = map("test/model", map("input", "10", "output", "20"));
+    private static final Map<String, Object> TEST_PRICE = mapOf("test/model", mapOf("input", "10", "output", "20"));
 
     private static Harness withBudget(String usd, String per, String now) {
-        return Harness.of(map("type", "governance",
-                "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "budget", map("usd", usd, "per", per))),
+        return Harness.of(mapOf("type", "governance",
+                "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "budget", mapOf("usd", usd, "per", per))),
                 "pricing", TEST_PRICE), now);
     }
 
@@ -130,8 +130,8 @@ class BudgetTest {
 
     @Test
     void configuredPricesOverrideTheDefaults() {
-        Harness harness = Harness.of(map("type", "governance", "virtual-keys", List.of(key("team-a", TEAM_A_SECRET)),
-                "pricing", map("openai/gpt-4o-mini", map("input", "1", "output", "2"))));
+        Harness harness = Harness.of(mapOf("type", "governance", "virtual-keys", List.of(key("team-a", TEAM_A_SECRET)),
+                "pricing", mapOf("openai/gpt-4o-mini", mapOf("input", "1", "output", "2"))));
 
         harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o-mini"), RouterStandIn.chatUsage(1000, 500));
 
@@ -180,9 +180,9 @@ class BudgetTest {
 
     @Test
     void aRequestThatFailsUpstreamCostsNothing() {
-        Harness harness = Harness.of(map("type", "governance",
-                "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "budget", map("usd", "1", "per", "1d"),
-                        "rate-limit", map("tokens", "1000", "tokens-per", "1h"))),
+        Harness harness = Harness.of(mapOf("type", "governance",
+                "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "budget", mapOf("usd", "1", "per", "1d"),
+                        "rate-limit", mapOf("tokens", "1000", "tokens-per", "1h"))),
                 "pricing", TEST_PRICE));
         GatewayException upstream = GatewayException.upstream(500, "server_error", null, "the model is overloaded",
                 null, null);

@@ -52,13 +52,13 @@ final class Harness {
 
     /** The middleware block of a governance entry with these virtual keys. */
     static Map<String, Object> config(Object... virtualKeys) {
-        return TestConfig.map("type", "governance", "virtual-keys", List.of(virtualKeys));
+        return TestConfig.mapOf("type", "governance", "virtual-keys", List.of(virtualKeys));
     }
 
     /** A virtual key block: name, value, then further alternating keys and values. */
     static Map<String, Object> key(String name, String value, Object... more) {
-        Map<String, Object> block = TestConfig.map("name", name, "value", value);
-        block.putAll(TestConfig.map(more));
+        Map<String, Object> block = TestConfig.mapOf("name", name, "value", value);
+        block.putAll(TestConfig.mapOf(more));
         return block;
     }
 

@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.testkit.TestConfig.map;
+import static io.gateway.testkit.TestConfig.mapOf;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.TEAM_B_SECRET;
 import static io.gateway.plugins.governance.Harness.chatAs;
@@ -109,8 +109,8 @@ class ModelAccessTest {
 
     @Test
     void modelListsCostNothingAndIgnoreBudgets() {
-        Harness limited = Harness.of(config(key("team-a", TEAM_A_SECRET, "budget", map("usd", "1", "per", "1d"),
-                "rate-limit", map("requests", "5", "per", "1m"))));
+        Harness limited = Harness.of(config(key("team-a", TEAM_A_SECRET, "budget", mapOf("usd", "1", "per", "1d"),
+                "rate-limit", mapOf("requests", "5", "per", "1m"))));
         limited.store.increment("gov:usd:team-a:2026-11-24", 5_000_000, null);
         RouterStandIn models = RouterStandIn.answering(exchange -> Response.Complete.ok(JsonBodies.parse(MODELS)));
 

@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.testkit.TestConfig.map;
+import static io.gateway.testkit.TestConfig.mapOf;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.TEAM_B_SECRET;
 import static io.gateway.plugins.governance.Harness.chatAs;
@@ -28,7 +28,7 @@ class RateLimitTest {
 
     @Test
     void twoHundredParallelRequestsAgainstFiftyPerMinuteLetExactlyFiftyThrough() throws Exception {
-        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "50", "per", "1m"))));
+        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "rate-limit", mapOf("requests", "50", "per", "1m"))));
         RouterStandIn chain = RouterStandIn.chatUsage(1, 1);
         CountDownLatch start = new CountDownLatch(1);
         List<Future<GatewayException>> outcomes = new ArrayList<>();
@@ -66,7 +66,7 @@ class RateLimitTest {
 
     @Test
     void theWindowResetsWhenItEnds() {
-        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "2", "per", "1m"))),
+        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "rate-limit", mapOf("requests", "2", "per", "1m"))),
                 "2026-11-24T02:00:59.400Z");
         RouterStandIn chain = RouterStandIn.chatUsage(1, 1);
 
@@ -86,7 +86,7 @@ class RateLimitTest {
 
     @Test
     void windowCountersExpireWithTheirWindow() {
-        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "2", "per", "1m"))));
+        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "rate-limit", mapOf("requests", "2", "per", "1m"))));
 
         harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), RouterStandIn.chatUsage(1, 1));
 
@@ -101,8 +101,8 @@ class RateLimitTest {
     @Test
     void keysHaveTheirOwnLimits() {
         Harness harness = Harness.of(config(
-                key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "1", "per", "1h")),
-                key("team-b", TEAM_B_SECRET, "rate-limit", map("requests", "1", "per", "1h"))));
+                key("team-a", TEAM_A_SECRET, "rate-limit", mapOf("requests", "1", "per", "1h")),
+                key("team-b", TEAM_B_SECRET, "rate-limit", mapOf("requests", "1", "per", "1h"))));
         RouterStandIn chain = RouterStandIn.chatUsage(1, 1);
 
         harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), chain);
@@ -116,7 +116,7 @@ class RateLimitTest {
     @Test
     void requestsRefusedForAnotherReasonDoNotUseTheRate() {
         Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "allowed-models", List.of("openai/*"),
-                "rate-limit", map("requests", "1", "per", "1m"))));
+                "rate-limit", mapOf("requests", "1", "per", "1m"))));
         RouterStandIn chain = RouterStandIn.chatUsage(1, 1);
 
         assertEquals(403, harness.refused(chatAs(TEAM_A_SECRET, "anthropic/claude-opus-4"), chain).status());
@@ -128,7 +128,7 @@ class RateLimitTest {
     @Test
     void tokenLimitRefusesOnceTheWindowsTokensAreUsed() {
         Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET,
-                "rate-limit", map("tokens", "100", "tokens-per", "1h"))));
+                "rate-limit", mapOf("tokens", "100", "tokens-per", "1h"))));
 
         harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), RouterStandIn.chatUsage(50, 30));
         harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), RouterStandIn.chatUsage(20, 10));
@@ -149,7 +149,7 @@ class RateLimitTest {
     @Test
     void tokensUseTotalTokensOrInputPlusOutput() {
         Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET,
-                "rate-limit", map("tokens", "1000000", "tokens-per", "1d"))));
+                "rate-limit", mapOf("tokens", "1000000", "tokens-per", "1d"))));
 
         harness.send(Harness.exchange(io.gateway.spi.Operation.EMBEDDING,
                 "{\"model\":\"openai/text-embedding-3-small\",\"input\":\"x\"}", "x-bf-vk", TEAM_A_SECRET),
@@ -194,9 +194,9 @@ class RateLimitTest {
     @Test
     void aKeyWithOneLimitCountsTheOtherInItsUsagePeriod() {
         Harness harness = Harness.of(config(
-                key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "10", "per", "1m")),
-                key("team-b", TEAM_B_SECRET, "rate-limit", map("tokens", "1000", "tokens-per", "1h"),
-                        "budget", map("usd", "5", "per", "1w"))));
+                key("team-a", TEAM_A_SECRET, "rate-limit", mapOf("requests", "10", "per", "1m")),
+                key("team-b", TEAM_B_SECRET, "rate-limit", mapOf("tokens", "1000", "tokens-per", "1h"),
+                        "budget", mapOf("usd", "5", "per", "1w"))));
 
         // an unpriced model, so only request and token counters appear
         harness.send(chatAs(TEAM_A_SECRET, "openai/unpriced"), RouterStandIn.chatUsage(3, 4));

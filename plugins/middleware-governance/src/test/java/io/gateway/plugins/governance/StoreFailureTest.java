@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.testkit.TestConfig.map;
+import static io.gateway.testkit.TestConfig.mapOf;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.TEAM_B_SECRET;
 import static io.gateway.plugins.governance.Harness.chatAs;
@@ -25,8 +25,8 @@ import io.gateway.testkit.ScriptedEvents;
 class StoreFailureTest {
 
     private final Harness harness = Harness.of(config(
-            key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "10", "per", "1m")),
-            key("team-b", TEAM_B_SECRET, "budget", map("usd", "10", "per", "1d"))));
+            key("team-a", TEAM_A_SECRET, "rate-limit", mapOf("requests", "10", "per", "1m")),
+            key("team-b", TEAM_B_SECRET, "budget", mapOf("usd", "10", "per", "1d"))));
 
     @Test
     void anUnreachableStoreFailsTheRequestWith503BeforeAnyUpstreamCall() {

@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.testkit.TestConfig.map;
+import static io.gateway.testkit.TestConfig.mapOf;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.exchange;
 import static io.gateway.plugins.governance.Harness.key;
@@ -34,11 +34,11 @@ class StreamAccountingTest {
             "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":50000,\"completion_tokens\":25000,\"total_tokens\":75000}}");
     private static final List<StreamEvent> CHAT = List.of(ROLE, TEXT, USAGE, StreamEvent.DONE);
 
-    private static final Map<String, Object> TEST_PRICE = map("test/model", map("input", "10", "output", "20"));
+    private static final Map<String, Object> TEST_PRICE = mapOf("test/model", mapOf("input", "10", "output", "20"));
 
-    private final Harness harness = Harness.of(map("type", "governance",
-            "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "budget", map("usd", "1.5", "per", "1d"),
-                    "rate-limit", map("tokens", "1000000", "tokens-per", "1h"))),
+    private final Harness harness = Harness.of(mapOf("type", "governance",
+            "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "budget", mapOf("usd", "1.5", "per", "1d"),
+                    "rate-limit", mapOf("tokens", "1000000", "tokens-per", "1h"))),
             "pricing", TEST_PRICE), "2026-11-24T10:00:00Z");
 
     private static Exchange chatStream(String streamOptions) {

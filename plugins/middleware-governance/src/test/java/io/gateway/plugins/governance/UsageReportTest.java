@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.testkit.TestConfig.map;
+import static io.gateway.testkit.TestConfig.mapOf;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.TEAM_B_SECRET;
 import static io.gateway.plugins.governance.Harness.chat;
@@ -25,13 +25,13 @@ import io.gateway.testkit.RouterStandIn;
 
 class UsageReportTest {
 
-    private final Harness harness = Harness.of(map("type", "governance",
+    private final Harness harness = Harness.of(mapOf("type", "governance",
             "virtual-keys", List.of(
                     key("team-a", TEAM_A_SECRET, "allowed-models", List.of("openai/*", "test/*"),
-                            "rate-limit", map("requests", "3", "per", "1m", "tokens", "100000", "tokens-per", "1h"),
-                            "budget", map("usd", "50", "per", "1M")),
+                            "rate-limit", mapOf("requests", "3", "per", "1m", "tokens", "100000", "tokens-per", "1h"),
+                            "budget", mapOf("usd", "50", "per", "1M")),
                     key("team-b", TEAM_B_SECRET)),
-            "pricing", map("test/model", map("input", "10", "output", "20"))));
+            "pricing", mapOf("test/model", mapOf("input", "10", "output", "20"))));
 
     @Test
     void reportsTheCurrentWindowsAndPeriodPerKey() {
@@ -75,8 +75,8 @@ class UsageReportTest {
 
     @Test
     void countsWithoutALimitFollowTheBudgetPeriodAndMoveWithIt() {
-        Harness daily = Harness.of(map("type", "governance", "virtual-keys", List.of(key("team-a", TEAM_A_SECRET,
-                "budget", map("usd", "5", "per", "1d")))), "2026-11-24T23:59:00Z");
+        Harness daily = Harness.of(mapOf("type", "governance", "virtual-keys", List.of(key("team-a", TEAM_A_SECRET,
+                "budget", mapOf("usd", "5", "per", "1d")))), "2026-11-24T23:59:00Z");
         daily.send(chatAs(TEAM_A_SECRET, "openai/unpriced"), RouterStandIn.chatUsage(2, 3));
 
         JsonObject before = daily.reporter().usage().getJsonArray("virtual_keys").getJsonObject(0);

@@ -48,13 +48,13 @@ final class Fixtures {
 
     /** A provider with its default base URL, whose requests go to the test's fake Anthropic API. */
     static Provider provider(Anthropic anthropic, Object... config) {
-        return new AnthropicProviderFactory().create(TestConfig.provider("claude", TestConfig.map(config)),
+        return new AnthropicProviderFactory().create(TestConfig.provider("claude", TestConfig.mapOf(config)),
                 anthropic.context());
     }
 
     /** A provider whose upstream client is another one (a scripted one, for streams fed step by step). */
     static Provider provider(UpstreamClient upstream, Object... config) {
-        return new AnthropicProviderFactory().create(TestConfig.provider("claude", TestConfig.map(config)),
+        return new AnthropicProviderFactory().create(TestConfig.provider("claude", TestConfig.mapOf(config)),
                 TestContext.builder().upstream(upstream).clock(TestClock.at(NOW)).build());
     }
 

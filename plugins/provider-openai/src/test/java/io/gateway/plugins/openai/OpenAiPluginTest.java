@@ -44,15 +44,15 @@ class OpenAiPluginTest {
     void refusesCredentialsInExtraHeadersAndBadUrls() {
         OpenAiProviderFactory factory = new OpenAiProviderFactory(Preset.OPENAI);
         IllegalArgumentException auth = assertThrows(IllegalArgumentException.class, () -> factory.create(
-                TestConfig.provider("openai", TestConfig.map("base-url", "https://api.openai.com/v1",
+                TestConfig.provider("openai", TestConfig.mapOf("base-url", "https://api.openai.com/v1",
                         "extra-headers", java.util.Map.of("Authorization", "Bearer x"))), TestContext.create()));
         assertTrue(auth.getMessage().contains("extra-headers.Authorization"), auth.getMessage());
         IllegalArgumentException url = assertThrows(IllegalArgumentException.class, () -> factory.create(
-                TestConfig.provider("openai", TestConfig.map("base-url", "ftp://example.com")),
+                TestConfig.provider("openai", TestConfig.mapOf("base-url", "ftp://example.com")),
                 TestContext.create()));
         assertTrue(url.getMessage().startsWith("gateway.providers.openai.base-url"), url.getMessage());
         IllegalArgumentException operation = assertThrows(IllegalArgumentException.class, () -> factory.create(
-                TestConfig.provider("openai", TestConfig.map("operations", List.of("chat_completion", "teleport"))),
+                TestConfig.provider("openai", TestConfig.mapOf("operations", List.of("chat_completion", "teleport"))),
                 TestContext.create()));
         assertTrue(operation.getMessage().contains("teleport"), operation.getMessage());
     }

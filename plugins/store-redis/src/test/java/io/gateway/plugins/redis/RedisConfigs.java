@@ -18,8 +18,8 @@ final class RedisConfigs {
      * @return the block
      */
     static TestConfig state(String... entries) {
-        Map<String, Object> values = TestConfig.map("type", "redis");
-        values.putAll(TestConfig.map((Object[]) entries));
+        Map<String, Object> values = TestConfig.mapOf("type", "redis");
+        values.putAll(TestConfig.mapOf((Object[]) entries));
         return TestConfig.state(values);
     }
 
