@@ -142,16 +142,7 @@ final class GatewayConformance {
     }
 
     private String body(Operation operation, boolean stream) {
-        String common = "\"model\":\"" + provider + "/" + model + "\"" + (stream ? ",\"stream\":true" : "");
-        return switch (operation) {
-            case CHAT_COMPLETION -> "{" + common + ",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]"
-                    + (stream ? ",\"stream_options\":{\"include_usage\":true}" : "") + "}";
-            case TEXT_COMPLETION -> "{" + common + ",\"prompt\":\"Say hello\"}";
-            case RESPONSES -> "{" + common + ",\"input\":\"Say hello\"}";
-            case EMBEDDING -> "{" + common + ",\"input\":[\"hello\",\"world\"]}";
-            case IMAGE_GENERATION -> "{" + common + ",\"prompt\":\"a red fox\"}";
-            case LIST_MODELS -> "{}";
-        };
+        return AnswerChecks.requestBody(operation, provider + "/" + model, stream);
     }
 
     private void unsupported(Operation operation) throws IOException, InterruptedException {

@@ -162,6 +162,31 @@ public final class AnswerChecks {
         return problems;
     }
 
+    /**
+     * A minimal request body for an operation, as the checks send it: one user message for chat, a
+     * prompt for text completions and images, an input for Responses, two inputs for embeddings
+     * ({@link #complete} expects two embeddings back), {@code {}} for the model list. A streamed chat
+     * request asks for the usage chunk.
+     *
+     * @param operation the operation
+     * @param model     the model as the receiver expects it: bare for a provider, {@code provider/model}
+     *                  for a gateway
+     * @param stream    whether to ask for a stream
+     * @return the JSON text
+     */
+    public static String requestBody(Operation operation, String model, boolean stream) {
+        String common = "\"model\":\"" + model + "\"" + (stream ? ",\"stream\":true" : "");
+        return switch (operation) {
+            case CHAT_COMPLETION -> "{" + common + ",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]"
+                    + (stream ? ",\"stream_options\":{\"include_usage\":true}" : "") + "}";
+            case TEXT_COMPLETION -> "{" + common + ",\"prompt\":\"Say hello\"}";
+            case RESPONSES -> "{" + common + ",\"input\":\"Say hello\"}";
+            case EMBEDDING -> "{" + common + ",\"input\":[\"hello\",\"world\"]}";
+            case IMAGE_GENERATION -> "{" + common + ",\"prompt\":\"a red fox\"}";
+            default -> "{}";
+        };
+    }
+
     private static JsonObject json(StreamEvent event, String where, List<String> problems) {
         try {
             return event.json();

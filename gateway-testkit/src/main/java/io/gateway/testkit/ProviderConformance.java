@@ -190,16 +190,7 @@ public final class ProviderConformance {
     }
 
     private static String body(Operation operation, String model, boolean stream) {
-        String common = "\"model\":\"" + model + "\"" + (stream ? ",\"stream\":true" : "");
-        return switch (operation) {
-            case CHAT_COMPLETION -> "{" + common + ",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]"
-                    + (stream ? ",\"stream_options\":{\"include_usage\":true}" : "") + "}";
-            case TEXT_COMPLETION -> "{" + common + ",\"prompt\":\"Say hello\"}";
-            case RESPONSES -> "{" + common + ",\"input\":\"Say hello\"}";
-            case EMBEDDING -> "{" + common + ",\"input\":[\"hello\",\"world\"]}";
-            case IMAGE_GENERATION -> "{" + common + ",\"prompt\":\"a red fox\"}";
-            default -> "{}";
-        };
+        return AnswerChecks.requestBody(operation, model, stream);
     }
 
     private void supported(ProviderHarness harness, Operation operation) {
