@@ -27,11 +27,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
+import io.gateway.spi.SpiVersion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +50,8 @@ class DistributionIT {
             System.getProperty("gateway.distribution.tarball", "target/gateway.tar.gz")).toAbsolutePath();
     private static final Path LAUNCHER = DIST.resolve("bin/gateway");
     private static final Path DEFAULT_CONFIG = DIST.resolve("conf/gateway.yaml");
+    /** The plugin toolkit's artifact, copied into the folder of each plugin that uses it. */
+    private static final String TOOLKIT = "gateway-plugin-toolkit";
     private static final List<String> PLUGINS =
             List.of("provider-openai", "provider-mock", "middleware-request-log");
 
@@ -86,6 +90,26 @@ class DistributionIT {
                 String id = dir.getFileName().toString();
                 assertTrue(fileNames(dir).stream().anyMatch(n -> n.startsWith(id + "-") && n.endsWith(".jar")),
                         "plugins/" + id + "/ does not hold a jar named after it");
+            }
+        }
+    }
+
+    @Test
+    void eachPluginUsingTheToolkitHasItsOwnCopyAndEveryJarNamesItsSpiVersion() throws IOException {
+        assertFalse(fileNames(DIST.resolve("lib")).stream().anyMatch(n -> n.startsWith(TOOLKIT + "-")),
+                "the plugin toolkit belongs in plugin folders, not on the server class path (lib/)");
+        try (Stream<Path> pluginDirs = Files.list(DIST.resolve("plugins"))) {
+            for (Path dir : pluginDirs.toList()) {
+                String id = dir.getFileName().toString();
+                List<String> folder = fileNames(dir);
+                assertEquals(!id.equals("store-redis"), folder.stream().anyMatch(n -> n.startsWith(TOOLKIT + "-")
+                        && n.endsWith(".jar")), "plugins/" + id + "/ and the toolkit: " + folder);
+                Path jar = dir.resolve(folder.stream().filter(n -> n.startsWith(id + "-") && n.endsWith(".jar"))
+                        .findFirst().orElseThrow());
+                try (JarFile file = new JarFile(jar.toFile())) {
+                    assertEquals(SpiVersion.text(), file.getManifest().getMainAttributes()
+                            .getValue(SpiVersion.MANIFEST_ATTRIBUTE), "the SPI version in " + jar.getFileName());
+                }
             }
         }
     }

@@ -1,21 +1,30 @@
 package io.gateway.it;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 /**
  * Lays out a plugins directory for a test gateway: one folder per plugin holding its jar (and its own
- * dependencies), exactly as the distribution does.
+ * dependencies), exactly as the distribution does. A plugin whose classes use the plugin toolkit
+ * ({@code io.gateway.toolkit}) gets its own copy of the toolkit jar beside it, taken from the class path.
  */
 public final class PluginFolders {
+
+    /** How a class file names the toolkit's classes. */
+    private static final byte[] TOOLKIT_REFERENCE = "io/gateway/toolkit/".getBytes(StandardCharsets.US_ASCII);
+    /** A class of the toolkit, to find its jar (or classes directory) on the class path. */
+    private static final String TOOLKIT_CLASS = "io.gateway.toolkit.json.Json";
 
     private final Path root;
 
@@ -97,10 +106,74 @@ public final class PluginFolders {
                 Files.copy(dependency, folder.resolve(dependency.getFileName()),
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
+            if (usesToolkit(jarOrClasses) && !holdsToolkit(folder)) {
+                addToolkit(folder);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return this;
+    }
+
+    private static boolean holdsToolkit(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.anyMatch(f -> f.getFileName().toString().startsWith("gateway-plugin-toolkit"));
+        }
+    }
+
+    /** Whether any class of the plugin refers to a toolkit class. */
+    private static boolean usesToolkit(Path jarOrClasses) throws IOException {
+        if (Files.isDirectory(jarOrClasses)) {
+            try (Stream<Path> walk = Files.walk(jarOrClasses)) {
+                for (Path file : walk.filter(f -> f.toString().endsWith(".class")).toList()) {
+                    if (refersToToolkit(Files.readAllBytes(file))) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+        try (JarFile jar = new JarFile(jarOrClasses.toFile())) {
+            for (JarEntry entry : java.util.Collections.list(jar.entries())) {
+                if (entry.getName().endsWith(".class")) {
+                    try (InputStream in = jar.getInputStream(entry)) {
+                        if (refersToToolkit(in.readAllBytes())) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean refersToToolkit(byte[] classFile) {
+        outer:
+        for (int i = 0; i <= classFile.length - TOOLKIT_REFERENCE.length; i++) {
+            for (int j = 0; j < TOOLKIT_REFERENCE.length; j++) {
+                if (classFile[i + j] != TOOLKIT_REFERENCE[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static void addToolkit(Path folder) throws IOException {
+        Class<?> toolkit;
+        try {
+            toolkit = Class.forName(TOOLKIT_CLASS, false, PluginFolders.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("plugin folder " + folder.getFileName() + ": the plugin uses the plugin "
+                    + "toolkit, which is not on the test class path; add io.gateway:gateway-plugin-toolkit", e);
+        }
+        Path source = codeSource(toolkit);
+        if (Files.isDirectory(source)) {
+            pack(source, folder.resolve("gateway-plugin-toolkit.jar"));
+        } else {
+            Files.copy(source, folder.resolve(source.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     private static Path codeSource(Class<?> type) {

@@ -1,6 +1,7 @@
 package io.gateway.server;
 
 import io.gateway.server.core.PluginCalls;
+import io.gateway.server.core.Pricing;
 import io.gateway.server.core.StartupException;
 import io.gateway.server.plugin.PluginMiddleware;
 import io.gateway.server.plugin.ServerPluginContext;
@@ -10,6 +11,7 @@ import io.gateway.server.config.ConfigBlock;
 import io.gateway.server.config.GatewayConfig;
 import io.gateway.server.http.AdminRoutes;
 import io.gateway.server.core.ErrorEnvelope;
+import io.gateway.server.http.HealthRoutes;
 import io.gateway.server.http.InferenceRoutes;
 import io.gateway.server.http.RequestHeadGuard;
 import io.gateway.server.http.TransportErrors;
@@ -22,6 +24,9 @@ import io.gateway.server.routing.ProviderRuntime;
 import io.gateway.server.routing.Router;
 import io.gateway.server.routing.WeightedKeySelector;
 import io.gateway.server.state.MemoryStateStore;
+import io.gateway.server.telemetry.Telemetry;
+import io.gateway.server.telemetry.TelemetrySettings;
+import io.gateway.server.telemetry.TracingUpstreamClient;
 import io.gateway.server.upstream.Http1UpstreamClient;
 import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.middleware.Chain;
@@ -84,11 +89,14 @@ public final class GatewayServer implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final AsyncJobs async;
     private final RequestHeadGuard headGuard;
+    private final Telemetry telemetry;
 
     private GatewayServer(WebServer server, PluginRegistry registry, Router router, List<PluginMiddleware> middleware,
                           StateStore state, ScheduledExecutorService housekeeping, AsyncJobs async,
-                          List<Http1UpstreamClient> upstreamClients, RequestHeadGuard headGuard) {
+                          List<Http1UpstreamClient> upstreamClients, RequestHeadGuard headGuard,
+                          Telemetry telemetry) {
         this.headGuard = headGuard;
+        this.telemetry = telemetry;
         this.upstreamClients = List.copyOf(upstreamClients);
         this.async = async;
         this.server = server;
@@ -131,14 +139,25 @@ public final class GatewayServer implements AutoCloseable {
         try {
             StateStore state = createState(config.state(), registry, clock, housekeeping, metrics);
             created.add(state);
+            applyLogFormat(config);
+            Telemetry telemetry = createTelemetry(config, metrics);
+            created.add(telemetry);
             List<Http1UpstreamClient> clients = new ArrayList<>();
             created.add(() -> clients.forEach(Http1UpstreamClient::close));
-            Map<String, ProviderRuntime> providers = createProviders(config, registry, state, clock, metrics, clients);
+            Map<String, ProviderRuntime> providers = createProviders(config, registry, state, clock, metrics, clients,
+                    telemetry);
             providers.values().forEach(p -> created.add(p.provider()));
-            List<PluginMiddleware> middleware = createMiddleware(config, registry, state, clock, metrics, clients);
+            List<PluginMiddleware> middleware = createMiddleware(config, registry, state, clock, metrics, clients,
+                    telemetry);
             created.addAll(middleware);
-            Router router = new Router(providers, clock, metrics);
-            AsyncJobs async = createAsync(config.async(), state, clock, housekeeping);
+            Pricing pricing;
+            try {
+                pricing = Pricing.read(config.gateway().block("pricing").orElse(null));
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(e.getMessage());
+            }
+            Router router = new Router(providers, clock, metrics, telemetry, pricing);
+            AsyncJobs async = createAsync(config.async(), state, clock, housekeeping, telemetry);
             created.add(async);
             Chain chain = compose(middleware, exchange -> async.handle(exchange, router::route));
             AdminRoutes admin;
@@ -152,12 +171,9 @@ public final class GatewayServer implements AutoCloseable {
             String deploymentProvider = deploymentProvider(config);
             ProviderRuntime deployments = providers.get(deploymentProvider);
             InferenceRoutes routes = new InferenceRoutes(chain, metrics, maxBody, deployments != null,
-                    deploymentProvider, deployments == null ? Map.of() : deployments.modelAliases());
+                    deploymentProvider, deployments == null ? Map.of() : deployments.modelAliases(), telemetry);
             HttpRouting.Builder routing = HttpRouting.builder();
-            routing.get("/health", (req, res) -> {
-                res.header(HeaderNames.CONTENT_TYPE, "application/json");
-                res.send("{\"status\":\"ok\"}".getBytes(StandardCharsets.US_ASCII));
-            });
+            new HealthRoutes(state, registry.plugins().size(), providers.size()).register(routing);
             routing.get("/metrics", (req, res) -> {
                 res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                 res.send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
@@ -211,7 +227,7 @@ public final class GatewayServer implements AutoCloseable {
                         + " (is another process using the port? check server.host and server.port)");
             }
             GatewayServer gateway = new GatewayServer(server, registry, router, middleware, state, housekeeping, async,
-                    clients, headGuard);
+                    clients, headGuard, telemetry);
             LOG.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + " with providers "
                     + providers.keySet() + " and middleware " + config.middleware().stream()
                     .map(b -> b.string("type", "?")).toList());
@@ -257,8 +273,46 @@ public final class GatewayServer implements AutoCloseable {
         return new Listener(headTimeout, maxConnections);
     }
 
+    /** {@code gateway.log.format}: {@code text} (the default) or {@code json}. */
+    private static void applyLogFormat(GatewayConfig config) {
+        String format;
+        try {
+            format = config.gateway().block("log").map(b -> b.string("format", "text")).orElse("text");
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage());
+        }
+        switch (format) {
+            case "text" -> {
+            }
+            case "json" -> JsonLogFormatter.install();
+            default -> throw new StartupException("gateway.log.format: '" + format + "' is not a log format; use text "
+                    + "or json");
+        }
+    }
+
+    private static Telemetry createTelemetry(GatewayConfig config, GatewayMetrics metrics) {
+        Telemetry telemetry;
+        try {
+            TelemetrySettings settings = TelemetrySettings.read(config.gateway().block("telemetry").orElse(null),
+                    config.environment());
+            telemetry = Telemetry.start(settings);
+            if (telemetry.tracing()) {
+                LOG.log(System.Logger.Level.INFO, "exporting traces of service " + settings.serviceName() + " to "
+                        + settings.properties().getOrDefault("otel.exporter.otlp.traces.endpoint",
+                        settings.properties().get("otel.exporter.otlp.endpoint")));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage());
+        }
+        metrics.counter("gateway.telemetry.spans", "Spans exported to the OTLP collector", telemetry::exportedSpans,
+                "result", "exported");
+        metrics.counter("gateway.telemetry.spans", "Spans dropped: too many waiting, or the export failed",
+                telemetry::droppedSpans, "result", "dropped");
+        return telemetry;
+    }
+
     private static AsyncJobs createAsync(ConfigBlock block, StateStore state, Clock clock,
-                                         ScheduledExecutorService housekeeping) {
+                                         ScheduledExecutorService housekeeping, Telemetry telemetry) {
         try {
             Duration ttl = positive(block, "result-ttl", Duration.ofHours(1));
             Duration lease = positive(block, "lease", Duration.ofSeconds(30));
@@ -266,7 +320,7 @@ public final class GatewayServer implements AutoCloseable {
             if (maxPending <= 0) {
                 throw block.invalid("max-pending", "must be greater than 0, e.g. 10000");
             }
-            return new AsyncJobs(state, clock, ttl, lease, maxPending, housekeeping);
+            return new AsyncJobs(state, clock, ttl, lease, maxPending, housekeeping, telemetry::inCurrentContext);
         } catch (IllegalArgumentException e) {
             throw new StartupException(e.getMessage());
         }
@@ -297,7 +351,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private static Map<String, ProviderRuntime> createProviders(GatewayConfig config, PluginRegistry registry,
                                                                 StateStore state, Clock clock, GatewayMetrics metrics,
-                                                                List<Http1UpstreamClient> clients) {
+                                                                List<Http1UpstreamClient> clients, Telemetry telemetry) {
         Map<String, ProviderRuntime> providers = new LinkedHashMap<>();
         List<ConfigBlock> blocks;
         try {
@@ -350,7 +404,7 @@ public final class GatewayServer implements AutoCloseable {
                 }
                 Http1UpstreamClient client = new Http1UpstreamClient(connectTimeout, clock);
                 clients.add(client);
-                ServerPluginContext context = new ServerPluginContext(client,
+                ServerPluginContext context = new ServerPluginContext(TracingUpstreamClient.wrap(client, telemetry),
                         state, clock, metrics.forPlugin(offered.plugin().id()),
                         System.getLogger("gateway.plugin." + offered.plugin().id()));
                 Provider provider = inPlugin(offered.plugin(), block.path(),
@@ -422,7 +476,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private static List<PluginMiddleware> createMiddleware(GatewayConfig config, PluginRegistry registry, StateStore state,
                                                      Clock clock, GatewayMetrics metrics,
-                                                     List<Http1UpstreamClient> clients) {
+                                                     List<Http1UpstreamClient> clients, Telemetry telemetry) {
         List<PluginMiddleware> result = new ArrayList<>();
         List<ConfigBlock> blocks;
         try {
@@ -441,7 +495,7 @@ public final class GatewayServer implements AutoCloseable {
                             + "; put the middleware's plugin folder into " + config.pluginsDir() + " or fix the type");
                 }
                 ServerPluginContext context = new ServerPluginContext(
-                        upstreamClient(clients, clock), state, clock,
+                        TracingUpstreamClient.wrap(upstreamClient(clients, clock), telemetry), state, clock,
                         metrics.forPlugin(offered.plugin().id()),
                         System.getLogger("gateway.plugin." + offered.plugin().id()));
                 Middleware created = inPlugin(offered.plugin(), block.path(),
@@ -552,6 +606,7 @@ public final class GatewayServer implements AutoCloseable {
             }
         }
         upstreamClients.forEach(Http1UpstreamClient::close);
+        telemetry.close();
         state.close();
         housekeeping.shutdownNow();
     }

@@ -53,6 +53,10 @@ public final class LogFormatter extends java.util.logging.Formatter {
      * logging configuration is left alone.
      */
     static void install() {
+        if (JsonLogFormatter.chosen()) {
+            JsonLogFormatter.install();
+            return;
+        }
         if (!DEFAULT_FORMAT.equals(System.getProperty(FORMAT_PROPERTY))) {
             return;
         }

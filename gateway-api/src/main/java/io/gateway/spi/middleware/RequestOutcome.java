@@ -58,6 +58,26 @@ public interface RequestOutcome {
      */
     AsyncDelivery asyncDelivery();
 
+    /**
+     * What the answer cost, priced by the gateway's price list ({@code gateway.pricing}) from its token
+     * usage at the model that served. Empty when {@link #usage()} is.
+     *
+     * @return USD, or empty
+     */
+    default Optional<java.math.BigDecimal> costUsd() {
+        return Optional.empty();
+    }
+
+    /**
+     * The id of the trace this request belongs to, when the gateway exports traces, so that logs can
+     * name it beside the request id.
+     *
+     * @return the 32-hex-digit W3C trace id, or empty
+     */
+    default Optional<String> traceId() {
+        return Optional.empty();
+    }
+
     /** Async job deliveries, so that usage is charged exactly once per job. */
     enum AsyncDelivery {
         /** A synchronous request. */

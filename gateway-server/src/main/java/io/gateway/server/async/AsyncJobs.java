@@ -61,6 +61,7 @@ public final class AsyncJobs implements AutoCloseable {
     private final AtomicInteger pending = new AtomicInteger();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService renewals;
+    private final java.util.function.UnaryOperator<Runnable> context;
 
     /**
      * The async job service.
@@ -71,9 +72,11 @@ public final class AsyncJobs implements AutoCloseable {
      * @param lease      how long a job may go without its worker renewing it before it counts as lost
      * @param maxPending jobs this node accepts before answering 429
      * @param renewals   the scheduler renewing leases
+     * @param context    binds a job's work to the submitting request's trace context
      */
     public AsyncJobs(StateStore store, Clock clock, Duration defaultTtl, Duration lease, int maxPending,
-                     ScheduledExecutorService renewals) {
+                     ScheduledExecutorService renewals, java.util.function.UnaryOperator<Runnable> context) {
+        this.context = context;
         this.store = store;
         this.clock = clock;
         this.defaultTtl = defaultTtl;
@@ -145,7 +148,7 @@ public final class AsyncJobs implements AutoCloseable {
             long now = clock.millis();
             Job job = Job.queued(id, exchange.operation(), now, owner(exchange), ttl.toSeconds());
             store.put(PREFIX + id, job.toBytes(), ttl.plus(lease));
-            workers.execute(() -> run(job, exchange, router));
+            workers.execute(context.apply(() -> run(job, exchange, router)));
             started = true;
             ServerOutcome.of(exchange).asyncDelivery(AsyncDelivery.SUBMITTED);
             return Response.Complete.ok(job.pendingBody());

@@ -21,15 +21,17 @@ public final class GatewayConfig {
 
     /** Keys of {@code gateway} that the server itself reads; others are unknown unless a plugin reads them. */
     private static final Set<String> GATEWAY_KEYS = Set.of("plugins-dir", "max-request-body", "providers",
-            "middleware", "state", "async", "admin");
+            "middleware", "state", "async", "admin", "deployment-routes", "telemetry", "log", "pricing");
 
     private final Config server;
     private final ConfigNode.ObjectNode root;
     private final ReadTracker tracker = new ReadTracker();
     private final ConfigBlock gateway;
     private final Path baseDir;
+    private final Map<String, String> environment;
 
-    private GatewayConfig(Config helidon, ConfigNode.ObjectNode root, Path baseDir) {
+    private GatewayConfig(Config helidon, ConfigNode.ObjectNode root, Path baseDir, Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
         this.server = helidon.get("server");
         this.root = root;
         this.baseDir = baseDir;
@@ -108,7 +110,7 @@ public final class GatewayConfig {
         if (!(node instanceof ConfigNode.ObjectNode object)) {
             throw new StartupException("the config file must be a YAML mapping with server and gateway sections");
         }
-        return new GatewayConfig(helidon, object, baseDir);
+        return new GatewayConfig(helidon, object, baseDir, environment);
     }
 
     private static String firstLine(Throwable e) {
@@ -119,6 +121,15 @@ public final class GatewayConfig {
         String message = String.valueOf(cause.getMessage());
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /**
+     * The environment the configuration was read with (for {@code OTEL_*} variables, say).
+     *
+     * @return the variables
+     */
+    public Map<String, String> environment() {
+        return environment;
     }
 
     /**

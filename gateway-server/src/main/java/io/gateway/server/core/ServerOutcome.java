@@ -25,6 +25,8 @@ public final class ServerOutcome implements RequestOutcome {
     private AsyncDelivery asyncDelivery = AsyncDelivery.NONE;
     private long upstreamNanos;
     private ModelRef requested;
+    private String traceId;
+    private java.math.BigDecimal cost;
 
     /**
      * The server's outcome of an exchange. An exchange a middleware built from scratch (not with its
@@ -116,6 +118,34 @@ public final class ServerOutcome implements RequestOutcome {
      */
     public synchronized Optional<ModelRef> requested() {
         return Optional.ofNullable(requested);
+    }
+
+    /**
+     * Records what the answer cost.
+     *
+     * @param usd the cost in USD
+     */
+    public synchronized void cost(java.math.BigDecimal usd) {
+        cost = usd;
+    }
+
+    @Override
+    public synchronized Optional<java.math.BigDecimal> costUsd() {
+        return Optional.ofNullable(cost);
+    }
+
+    /**
+     * Records the trace the request belongs to.
+     *
+     * @param id the W3C trace id, or {@code null} without tracing
+     */
+    public synchronized void traceId(String id) {
+        traceId = id;
+    }
+
+    @Override
+    public synchronized Optional<String> traceId() {
+        return Optional.ofNullable(traceId);
     }
 
     /**

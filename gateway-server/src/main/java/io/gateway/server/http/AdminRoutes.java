@@ -134,6 +134,7 @@ public final class AdminRoutes {
                 for (Map.Entry<String, ConfigNode> field : object.fields().entrySet()) {
                     String child = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
                     boolean secret = secretContext || field.getKey().equals("extra-headers")
+                            || field.getKey().equals("headers")
                             || field.getKey().equals("virtual-keys");
                     builder.add(field.getKey(), redacted(child, field.getValue(), secret));
                 }

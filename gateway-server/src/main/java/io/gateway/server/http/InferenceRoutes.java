@@ -1,7 +1,10 @@
 package io.gateway.server.http;
 
 import io.gateway.server.core.ServerOutcome;
+import io.gateway.server.core.LogContext;
 import io.gateway.server.metrics.GatewayMetrics;
+import io.gateway.server.telemetry.RequestSpan;
+import io.gateway.server.telemetry.Telemetry;
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.ModelRef;
@@ -44,6 +47,7 @@ public final class InferenceRoutes {
     private final Chain chain;
     private final GatewayMetrics metrics;
     private final ExchangeReader reader;
+    private final Telemetry telemetry;
 
     /**
      * The routes.
@@ -55,11 +59,13 @@ public final class InferenceRoutes {
      *                           not configured
      * @param deploymentName     its configured name
      * @param deploymentAliases  its model aliases (deployment name to model)
+     * @param telemetry          where request spans go
      */
     public InferenceRoutes(Chain chain, GatewayMetrics metrics, long maxRequestBody, boolean deploymentProvider,
-                           String deploymentName, Map<String, String> deploymentAliases) {
+                           String deploymentName, Map<String, String> deploymentAliases, Telemetry telemetry) {
         this.chain = chain;
         this.metrics = metrics;
+        this.telemetry = telemetry;
         this.reader = new ExchangeReader(maxRequestBody,
                 new ExchangeReader.Deployments(deploymentName, deploymentAliases, deploymentProvider));
     }
@@ -84,10 +90,10 @@ public final class InferenceRoutes {
             for (Operation operation : Operation.values()) {
                 String path = prefix + path(operation);
                 if (operation == Operation.LIST_MODELS) {
-                    routing.get(path, (req, res) -> handle(operation, req, res, false));
+                    routing.get(path, (req, res) -> handle(operation, path, req, res, false));
                     routing.any(path, (req, res) -> methodNotAllowed(operation, "GET", req, res));
                 } else {
-                    routing.post(path, (req, res) -> handle(operation, req, res, false));
+                    routing.post(path, (req, res) -> handle(operation, path, req, res, false));
                     routing.any(path, (req, res) -> methodNotAllowed(operation, "POST", req, res));
                 }
             }
@@ -97,7 +103,7 @@ public final class InferenceRoutes {
                 continue;
             }
             String path = "/openai/deployments/{deployment}/" + path(operation);
-            routing.post(path, (req, res) -> handle(operation, req, res, true));
+            routing.post(path, (req, res) -> handle(operation, path, req, res, true));
             routing.any(path, (req, res) -> methodNotAllowed(operation, "POST", req, res));
         }
     }
@@ -109,7 +115,8 @@ public final class InferenceRoutes {
                 null, null, operation.wireName(), 0);
     }
 
-    private void handle(Operation operation, ServerRequest req, ServerResponse res, boolean deploymentRoute) {
+    private void handle(Operation operation, String route, ServerRequest req, ServerResponse res,
+                        boolean deploymentRoute) {
         long started = System.nanoTime();
         Instant receivedAt = Instant.now();
         String requestId = ExchangeReader.requestId(req);
@@ -117,6 +124,12 @@ public final class InferenceRoutes {
         ModelRef model = null;
         boolean stream = false;
         int status = 500;
+        GatewayException failure = null;
+        RequestSpan span = !telemetry.tracing() ? RequestSpan.none() : RequestSpan.start(telemetry,
+                req.prologue().method().text(), route, req.path().path(), requestId,
+                name -> req.headers().first(io.helidon.http.HeaderNames.create(name)).orElse(null));
+        outcome.traceId(span.traceId());
+        LogContext.set(requestId);
         try {
             String deployment = deploymentRoute ? req.path().pathParameters().get("deployment") : null;
             Exchange exchange = reader.read(operation, req, deployment, requestId, receivedAt, outcome);
@@ -133,6 +146,7 @@ public final class InferenceRoutes {
             }
         } catch (GatewayException e) {
             status = e.status();
+            failure = e;
             model = outcome.requested().orElse(null);
             AnswerWriter.error(res, requestId, e, outcome.provider().orElse(model == null ? null : model.provider()),
                     modelName(outcome, model), operation.wireName(), outcome.attempts().size());
@@ -143,14 +157,17 @@ public final class InferenceRoutes {
             status = 500;
             model = outcome.requested().orElse(null);
             LOG.log(System.Logger.Level.ERROR, "request " + requestId + " failed unexpectedly", e);
-            AnswerWriter.error(res, requestId, new GatewayException(ErrorCode.INTERNAL, "the gateway failed unexpectedly; "
-                    + "the log has details under request id " + requestId, null, null, null),
-                    outcome.provider().orElse(null), modelName(outcome, model), operation.wireName(),
-                    outcome.attempts().size());
+            failure = new GatewayException(ErrorCode.INTERNAL, "the gateway failed unexpectedly; "
+                    + "the log has details under request id " + requestId, null, null, null);
+            AnswerWriter.error(res, requestId, failure, outcome.provider().orElse(null), modelName(outcome, model),
+                    operation.wireName(), outcome.attempts().size());
         } finally {
             long total = System.nanoTime() - started;
             metrics.request(operation.wireName(), outcome.provider().orElse("none"), status, stream, total);
             metrics.overhead(total - outcome.upstreamNanos());
+            span.end(status, failure);
+            span.close();
+            LogContext.clear();
         }
     }
 

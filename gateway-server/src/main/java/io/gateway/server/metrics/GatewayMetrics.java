@@ -20,6 +20,18 @@ public final class GatewayMetrics {
     private final ConcurrentHashMap<String, Timer> requestTimers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final Timer overhead;
+    private final ModelLabels models = new ModelLabels();
+    private final ConcurrentHashMap<String, Timer> genAiTimers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, io.micrometer.core.instrument.DistributionSummary> tokenSummaries =
+            new ConcurrentHashMap<>();
+
+    /** The GenAI conventions' buckets for operation durations and time to first chunk, in seconds. */
+    private static final Duration[] DURATION_BUCKETS = java.util.stream.DoubleStream.of(0.01, 0.02, 0.04, 0.08, 0.16,
+            0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92)
+            .mapToObj(s -> Duration.ofNanos((long) (s * 1e9))).toArray(Duration[]::new);
+    /** The GenAI conventions' buckets for token counts. */
+    private static final double[] TOKEN_BUCKETS = {1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576,
+        4194304, 16777216, 67108864};
 
     /** Creates the registry and the fixed meters. */
     public GatewayMetrics() {
@@ -64,6 +76,109 @@ public final class GatewayMetrics {
      */
     public void overhead(long nanos) {
         overhead.record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Model names as bounded label values.
+     *
+     * @return the labels
+     */
+    public ModelLabels models() {
+        return models;
+    }
+
+    /**
+     * Records one upstream operation's duration ({@code gen_ai.client.operation.duration}).
+     *
+     * @param operation    {@code gen_ai.operation.name}
+     * @param provider     {@code gen_ai.provider.name}
+     * @param model        {@code gen_ai.request.model}, a bounded label value
+     * @param errorType    {@code error.type} when it failed, else empty
+     * @param nanos        the duration
+     */
+    public void genAiDuration(String operation, String provider, String model, String errorType, long nanos) {
+        // Prometheus needs one set of labels per metric: a success has an empty error.type
+        genAiTimer("gen_ai.client.operation.duration", "GenAI operation duration.", operation, provider, model,
+                errorType == null ? "" : errorType).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Records the time to a stream's first chunk ({@code gen_ai.client.operation.time_to_first_chunk}).
+     *
+     * @param operation {@code gen_ai.operation.name}
+     * @param provider  {@code gen_ai.provider.name}
+     * @param model     {@code gen_ai.request.model}, a bounded label value
+     * @param nanos     the time
+     */
+    public void genAiTimeToFirstChunk(String operation, String provider, String model, long nanos) {
+        genAiTimer("gen_ai.client.operation.time_to_first_chunk",
+                "Time to receive the first chunk of a stream, from when the request was sent.", operation, provider,
+                model, null).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Records an answer's tokens ({@code gen_ai.client.token.usage}), input and output.
+     *
+     * @param operation {@code gen_ai.operation.name}
+     * @param provider  {@code gen_ai.provider.name}
+     * @param model     {@code gen_ai.request.model}, a bounded label value
+     * @param input     input tokens
+     * @param output    output tokens
+     */
+    public void genAiTokens(String operation, String provider, String model, long input, long output) {
+        tokenSummary(operation, provider, model, "input").record(input);
+        tokenSummary(operation, provider, model, "output").record(output);
+    }
+
+    /**
+     * Adds to {@code gateway_cost_usd_total}.
+     *
+     * @param provider   the provider name
+     * @param model      the model, a bounded label value
+     * @param virtualKey the virtual key's name, or empty without governance
+     * @param usd        the cost
+     */
+    public void cost(String provider, String model, String virtualKey, double usd) {
+        count("gateway.cost.usd", usd, "provider", provider, "model", model, "virtual_key", virtualKey);
+    }
+
+    private Timer genAiTimer(String name, String description, String operation, String provider, String model,
+                             String errorType) {
+        String key = name + '|' + operation + '|' + provider + '|' + model + '|' + errorType;
+        Timer timer = genAiTimers.get(key);
+        if (timer == null) {
+            timer = genAiTimers.computeIfAbsent(key, k -> {
+                Timer.Builder builder = Timer.builder(name).description(description)
+                        .serviceLevelObjectives(DURATION_BUCKETS)
+                        .tag("gen_ai.operation.name", operation)
+                        .tag("gen_ai.provider.name", provider)
+                        .tag("gen_ai.request.model", model);
+                if (errorType != null) {
+                    builder.tag("error.type", errorType);
+                }
+                return builder.register(registry);
+            });
+        }
+        return timer;
+    }
+
+    private io.micrometer.core.instrument.DistributionSummary tokenSummary(String operation, String provider,
+                                                                          String model, String type) {
+        String key = operation + '|' + provider + '|' + model + '|' + type;
+        var summary = tokenSummaries.get(key);
+        if (summary == null) {
+            summary = tokenSummaries.computeIfAbsent(key, k -> io.micrometer.core.instrument.DistributionSummary
+                    .builder("gen_ai.client.token.usage")
+                    .description("Number of input and output tokens used.")
+                    .baseUnit("tokens")
+                    .serviceLevelObjectives(TOKEN_BUCKETS)
+                    .tag("gen_ai.operation.name", operation)
+                    .tag("gen_ai.provider.name", provider)
+                    .tag("gen_ai.request.model", model)
+                    .tag("gen_ai.token.type", type)
+                    .register(registry));
+        }
+        return summary;
     }
 
     /**

@@ -8,6 +8,8 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
+import java.util.ArrayList;
+import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -43,6 +45,28 @@ public final class AnswerScanner {
     }
 
     /**
+     * What an answer (or one stream event) says about itself, as far as the gateway records it: the
+     * token usage, and, when asked for, the response id, the model that answered and why generation
+     * stopped. Fields the answer does not have are {@code null} (or empty).
+     *
+     * @param usage          the {@code usage} object: top-level, or that of a top-level
+     *                       {@code response} or {@code message} object (where stream events carry it)
+     * @param id             the answer's {@code id} (or its {@code response}'s or {@code message}'s)
+     * @param model          the answer's {@code model} likewise
+     * @param finishReasons  {@code choices[].finish_reason} values, or an Anthropic {@code stop_reason}
+     */
+    public record Facts(JsonObject usage, String id, String model, List<String> finishReasons) {
+
+        /** Nothing found. */
+        public static final Facts NONE = new Facts(null, null, null, List.of());
+
+        /** Copies the list. */
+        public Facts {
+            finishReasons = List.copyOf(finishReasons);
+        }
+    }
+
+    /**
      * Validates a complete answer: one JSON object and nothing after it.
      *
      * @param bytes    the answer's UTF-8 bytes
@@ -51,8 +75,21 @@ public final class AnswerScanner {
      * @throws GatewayException 502 {@link ErrorCode#BAD_UPSTREAM_RESPONSE} when it is not a JSON object
      */
     public static JsonObject scan(byte[] bytes, String provider) {
+        return scan(bytes, provider, false).usage();
+    }
+
+    /**
+     * Validates a complete answer and reads its facts.
+     *
+     * @param bytes    the answer's UTF-8 bytes
+     * @param provider the provider's name, for the message
+     * @param all      also read id, model and finish reasons (for traces), not only the usage
+     * @return the facts
+     * @throws GatewayException 502 {@link ErrorCode#BAD_UPSTREAM_RESPONSE} when it is not a JSON object
+     */
+    public static Facts scan(byte[] bytes, String provider, boolean all) {
         try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), bytes)) {
-            return scan(parser, provider, "body");
+            return scan(parser, provider, "body", all);
         } catch (JacksonException e) {
             throw invalid(provider, "body", "it is not valid JSON", e.getLocation());
         }
@@ -67,47 +104,117 @@ public final class AnswerScanner {
      * @throws GatewayException 502 {@link ErrorCode#BAD_UPSTREAM_RESPONSE} when it is not a JSON object
      */
     public static JsonObject scanEvent(String data, String provider) {
+        return scanEvent(data, provider, false).usage();
+    }
+
+    /**
+     * Validates one server-sent event's data and reads its facts.
+     *
+     * @param data     the event's data
+     * @param provider the provider's name, for the message
+     * @param all      also read id, model and finish reasons, not only the usage
+     * @return the facts
+     * @throws GatewayException 502 {@link ErrorCode#BAD_UPSTREAM_RESPONSE} when it is not a JSON object
+     */
+    public static Facts scanEvent(String data, String provider, boolean all) {
         try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), data)) {
-            return scan(parser, provider, "stream event");
+            return scan(parser, provider, "stream event", all);
         } catch (JacksonException e) {
             throw invalid(provider, "stream event", "it is not valid JSON", e.getLocation());
         }
     }
 
-    private static JsonObject scan(JsonParser parser, String provider, String what) {
+    private static Facts scan(JsonParser parser, String provider, String what, boolean all) {
         if (parser.nextToken() != JsonToken.START_OBJECT) {
             throw invalid(provider, what, "it is not a JSON object", null);
         }
-        JsonObject usage = usageIn(parser, true);
+        Collector found = new Collector(all);
+        walk(parser, found, true);
         if (parser.nextToken() != null) {
             throw invalid(provider, what, "it has content after the JSON object", parser.currentLocation());
         }
-        return usage;
+        return found.facts();
+    }
+
+    /** What the walk found so far. */
+    private static final class Collector {
+        private final boolean all;
+        private JsonObject usage;
+        private String id;
+        private String model;
+        private List<String> finishReasons;
+
+        Collector(boolean all) {
+            this.all = all;
+        }
+
+        void finishReason(String reason) {
+            if (finishReasons == null) {
+                finishReasons = new ArrayList<>(1);
+            }
+            finishReasons.add(reason);
+        }
+
+        Facts facts() {
+            if (usage == null && id == null && model == null && finishReasons == null) {
+                return Facts.NONE;
+            }
+            return new Facts(usage, id, model, finishReasons == null ? List.of() : finishReasons);
+        }
     }
 
     /**
-     * Walks the object the parser is in (after its START_OBJECT) to its end, returning its
-     * {@code usage} member; with {@code outer}, also the {@code usage} of a {@code response} or
-     * {@code message} member (Responses and Anthropic stream events wrap the object that has it).
+     * Walks the object the parser is in (after its START_OBJECT) to its end. With {@code outer} it also
+     * looks into a {@code response} or {@code message} member (Responses and Anthropic stream events
+     * wrap the object that has the facts) and a {@code delta} member (Anthropic's stop reason).
      */
-    private static JsonObject usageIn(JsonParser parser, boolean outer) {
-        JsonObject usage = null;
+    private static void walk(JsonParser parser, Collector found, boolean outer) {
         while (parser.nextToken() != JsonToken.END_OBJECT) {
             // the token is a property name; its value follows
             String name = parser.currentName();
             JsonToken value = parser.nextToken();
             if (value == JsonToken.START_OBJECT && "usage".equals(name)) {
-                usage = readObject(parser, JsonBodies.provider());
-            } else if (value == JsonToken.START_OBJECT && outer && ("response".equals(name) || "message".equals(name))) {
-                JsonObject inner = usageIn(parser, false);
-                if (usage == null) {
-                    usage = inner;
+                JsonObject usage = readObject(parser, JsonBodies.provider());
+                if (outer || found.usage == null) {
+                    found.usage = usage;
                 }
+            } else if (value == JsonToken.START_OBJECT && outer
+                    && ("response".equals(name) || "message".equals(name) || "delta".equals(name))) {
+                walk(parser, found, false);
+            } else if (found.all && value == JsonToken.VALUE_STRING && ("id".equals(name) || "model".equals(name))) {
+                if ("id".equals(name) && found.id == null) {
+                    found.id = parser.getString();
+                } else if ("model".equals(name) && found.model == null) {
+                    found.model = parser.getString();
+                }
+            } else if (found.all && value == JsonToken.VALUE_STRING && "stop_reason".equals(name)) {
+                found.finishReason(parser.getString());
+            } else if (found.all && outer && value == JsonToken.START_ARRAY && "choices".equals(name)) {
+                choices(parser, found);
             } else {
                 parser.skipChildren();
             }
         }
-        return usage;
+    }
+
+    /** The {@code finish_reason} of each choice (after the array's START_ARRAY, to its end). */
+    private static void choices(JsonParser parser, Collector found) {
+        JsonToken item;
+        while ((item = parser.nextToken()) != JsonToken.END_ARRAY) {
+            if (item != JsonToken.START_OBJECT) {
+                parser.skipChildren();
+                continue;
+            }
+            while (parser.nextToken() != JsonToken.END_OBJECT) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (value == JsonToken.VALUE_STRING && "finish_reason".equals(name)) {
+                    found.finishReason(parser.getString());
+                } else {
+                    parser.skipChildren();
+                }
+            }
+        }
     }
 
     private static JsonObject readObject(JsonParser parser, JsonProvider json) {

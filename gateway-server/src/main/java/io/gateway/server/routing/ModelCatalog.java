@@ -104,7 +104,7 @@ final class ModelCatalog {
         provider.limit().acquire(provider.timeout());
         Response response;
         try {
-            response = provider.call(call, usage -> { });
+            response = provider.call(call, ProviderRuntime.AnswerSink.NONE);
         } finally {
             provider.limit().release();
         }

@@ -7,7 +7,6 @@ import io.gateway.spi.GatewayException;
 import io.gateway.spi.Operation;
 import io.gateway.spi.Response;
 import io.gateway.spi.StreamEvent;
-import io.gateway.spi.TokenUsage;
 import io.gateway.spi.provider.Provider;
 import io.gateway.spi.provider.ProviderCall;
 import jakarta.json.JsonObject;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * One configured provider as the router uses it: the plugin's {@link Provider}, its keys, timeouts and
@@ -55,17 +53,64 @@ public record ProviderRuntime(String name, String type, String pluginId, Provide
     }
 
     /**
+     * Receives what answers say about themselves as they pass: the facts of a complete answer at once,
+     * those of each stream event as it is pulled.
+     */
+    public interface AnswerSink {
+
+        /** A sink that takes nothing. */
+        AnswerSink NONE = new AnswerSink() {
+            @Override
+            public void facts(AnswerScanner.Facts facts) {
+            }
+        };
+
+        /**
+         * Whether the response id, model and finish reasons are wanted, not only the usage.
+         *
+         * @return {@code true} to read them
+         */
+        default boolean wantsAllFacts() {
+            return false;
+        }
+
+        /**
+         * Whether the answer's text is wanted (content capture).
+         *
+         * @return {@code true} to receive {@link #content}
+         */
+        default boolean wantsContent() {
+            return false;
+        }
+
+        /**
+         * Facts of a complete answer or one stream event; called only when there are some.
+         *
+         * @param facts the facts
+         */
+        void facts(AnswerScanner.Facts facts);
+
+        /**
+         * The JSON of a complete answer or of one stream event, when {@link #wantsContent()}.
+         *
+         * @param json the JSON text
+         */
+        default void content(String json) {
+        }
+    }
+
+    /**
      * Calls the plugin and checks what it answers.
      *
-     * @param call  the call
-     * @param usage receives the answer's token usage when the answer reports it (for streams, from the
-     *              event that carries it, as it passes)
+     * @param call the call
+     * @param sink receives what the answer reports about itself (for streams, from each event as it
+     *             passes): usage, and optionally id, model, finish reasons and text
      * @return the response, streams wrapped so that every pull runs in the plugin's context and every
      *         event is checked
      * @throws GatewayException as the plugin throws it; 502 for an answer that is not JSON; other
      *                          exceptions become 500
      */
-    public Response call(ProviderCall call, Consumer<TokenUsage> usage) {
+    public Response call(ProviderCall call, AnswerSink sink) {
         Response response;
         try {
             response = PluginCalls.call(classLoader, () -> provider.call(call));
@@ -79,20 +124,39 @@ public record ProviderRuntime(String name, String type, String pluginId, Provide
             throw GatewayException.of(ErrorCode.INTERNAL, "provider " + name + " returned no response");
         }
         return switch (response) {
-            case Response.Streaming streaming -> streaming.withEvents(new CheckedStream(streaming.events(), usage));
+            case Response.Streaming streaming -> streaming.withEvents(new CheckedStream(streaming.events(), sink));
             case Response.Complete complete -> {
-                JsonObject reported;
-                if (complete.isRelayed()) {
-                    reported = AnswerScanner.scan(complete.bytes(), name);
-                } else {
-                    reported = complete.body().get("usage") instanceof JsonObject object ? object : null;
+                AnswerScanner.Facts facts = complete.isRelayed()
+                        ? AnswerScanner.scan(complete.bytes(), name, sink.wantsAllFacts())
+                        : factsOf(complete.body(), sink.wantsAllFacts());
+                if (facts != AnswerScanner.Facts.NONE) {
+                    sink.facts(facts);
                 }
-                if (reported != null) {
-                    usage.accept(TokenUsage.parse(reported));
+                if (sink.wantsContent()) {
+                    sink.content(new String(complete.bytes(), java.nio.charset.StandardCharsets.UTF_8));
                 }
                 yield complete;
             }
         };
+    }
+
+    /** The facts of an answer a provider built as an object (a translation): no scan needed. */
+    private static AnswerScanner.Facts factsOf(JsonObject body, boolean all) {
+        JsonObject usage = body.get("usage") instanceof JsonObject object ? object : null;
+        if (!all) {
+            return usage == null ? AnswerScanner.Facts.NONE : new AnswerScanner.Facts(usage, null, null, List.of());
+        }
+        List<String> reasons = new java.util.ArrayList<>(1);
+        if (body.get("choices") instanceof jakarta.json.JsonArray choices) {
+            for (jakarta.json.JsonValue choice : choices) {
+                if (choice instanceof JsonObject object && object.get("finish_reason") instanceof jakarta.json.JsonString
+                        reason) {
+                    reasons.add(reason.getString());
+                }
+            }
+        }
+        return new AnswerScanner.Facts(usage, io.gateway.spi.JsonBodies.string(body, "id"),
+                io.gateway.spi.JsonBodies.string(body, "model"), reasons);
     }
 
     /**
@@ -101,11 +165,11 @@ public record ProviderRuntime(String name, String type, String pluginId, Provide
      */
     private final class CheckedStream implements EventStream {
         private final EventStream events;
-        private final Consumer<TokenUsage> usage;
+        private final AnswerSink sink;
 
-        CheckedStream(EventStream events, Consumer<TokenUsage> usage) {
+        CheckedStream(EventStream events, AnswerSink sink) {
             this.events = events;
-            this.usage = usage;
+            this.sink = sink;
         }
 
         @Override
@@ -120,15 +184,18 @@ public record ProviderRuntime(String name, String type, String pluginId, Provide
                         + " failed in the middle of the stream; see the gateway log", null, null, e);
             }
             if (event != null && !event.isDone()) {
-                JsonObject reported;
+                AnswerScanner.Facts facts;
                 try {
-                    reported = AnswerScanner.scanEvent(event.data(), name);
+                    facts = AnswerScanner.scanEvent(event.data(), name, sink.wantsAllFacts());
                 } catch (GatewayException e) {
                     close(); // stop reading a stream that sent garbage
                     throw e;
                 }
-                if (reported != null) {
-                    usage.accept(TokenUsage.parse(reported));
+                if (facts != AnswerScanner.Facts.NONE) {
+                    sink.facts(facts);
+                }
+                if (sink.wantsContent()) {
+                    sink.content(event.data());
                 }
             }
             return event;

@@ -1,8 +1,13 @@
 package io.gateway.server.routing;
 
 import io.gateway.server.core.ClientBody;
+import io.gateway.server.core.Pricing;
 import io.gateway.server.core.ServerOutcome;
+import io.gateway.spi.middleware.AttributeKey;
 import io.gateway.server.metrics.GatewayMetrics;
+import io.gateway.server.telemetry.AttemptSpan;
+import io.gateway.server.telemetry.Telemetry;
+import io.opentelemetry.context.Scope;
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.EventStream;
 import io.gateway.spi.GatewayException;
@@ -42,6 +47,8 @@ public final class Router {
     private final Map<String, ProviderRuntime> providers;
     private final Clock clock;
     private final GatewayMetrics metrics;
+    private final Telemetry telemetry;
+    private final Pricing pricing;
     private final ModelCatalog catalog;
 
     /**
@@ -49,12 +56,17 @@ public final class Router {
      *
      * @param providers providers by name, in configuration order
      * @param clock     the clock deadlines are computed with
-     * @param metrics   where retries, fallbacks and drops are counted
+     * @param metrics   where retries, fallbacks, drops and GenAI metrics are recorded
+     * @param telemetry where attempt spans go
+     * @param pricing   the price list answers are priced with
      */
-    public Router(Map<String, ProviderRuntime> providers, Clock clock, GatewayMetrics metrics) {
+    public Router(Map<String, ProviderRuntime> providers, Clock clock, GatewayMetrics metrics, Telemetry telemetry,
+                  Pricing pricing) {
+        this.pricing = pricing;
         this.providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
         this.clock = clock;
         this.metrics = metrics;
+        this.telemetry = telemetry;
         this.catalog = new ModelCatalog(this.providers.values(), clock);
     }
 
@@ -186,14 +198,23 @@ public final class Router {
                     .streamIdleTimeout(provider.streamIdleTimeout())
                     .build();
             long started = System.nanoTime();
+            AttemptRecorder attempt = new AttemptRecorder(outcome, AttemptSpan.start(telemetry, exchange.operation(),
+                    provider.name(), provider.type(), model, key.name(), outcome.attempts().size() + 1, fallbackIndex,
+                    exchange.stream(), body.body()), metrics, AttemptSpan.operationName(exchange.operation()),
+                    AttemptSpan.providerName(provider.type()), provider.name(), model, pricing,
+                    exchange.attribute(AttributeKey.CLIENT_IDENTITY).orElse(""));
             try {
-                Response response = callOnce(provider, call, outcome);
+                Response response = callOnce(provider, call, attempt);
                 long elapsed = System.nanoTime() - started;
                 outcome.addUpstreamNanos(elapsed);
                 outcome.attempt(new RoutingAttempt(provider.name(), model, key.name(), response.status(),
                         TimeUnit.NANOSECONDS.toMillis(elapsed), fallbackIndex));
+                if (response instanceof Response.Complete) {
+                    attempt.end(response.status(), null);
+                }
                 return response;
             } catch (GatewayException e) {
+                attempt.end(e.status(), e);
                 long elapsed = System.nanoTime() - started;
                 outcome.addUpstreamNanos(elapsed);
                 outcome.attempt(new RoutingAttempt(provider.name(), model, key.name(), e.status(),
@@ -246,11 +267,11 @@ public final class Router {
      * One call within the provider's concurrency bound. A stream's first event is pulled here, so a
      * stream that fails before it can still be retried; the slot is held until the stream ends.
      */
-    private Response callOnce(ProviderRuntime provider, ProviderCall call, ServerOutcome outcome) {
+    private Response callOnce(ProviderRuntime provider, ProviderCall call, AttemptRecorder attempt) {
         provider.limit().acquire(Duration.between(clock.instant(), call.deadline()));
         boolean handedOver = false;
-        try {
-            Response response = provider.call(call, outcome::usage);
+        try (Scope ignored = attempt.activate()) {
+            Response response = provider.call(call, attempt);
             if (response instanceof Response.Streaming streaming) {
                 EventStream events = streaming.events();
                 StreamEvent first;
@@ -260,8 +281,12 @@ public final class Router {
                     events.close();
                     throw e;
                 }
+                if (first != null) {
+                    attempt.firstChunk();
+                }
                 handedOver = true;
-                return streaming.withEvents(new SlotStream(events, first, provider.limit()));
+                return streaming.withEvents(new SlotStream(events, first, provider.limit(), attempt,
+                        streaming.status()));
             }
             return response;
         } finally {

@@ -6,28 +6,33 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A stream whose first event the router already pulled (inside the attempt, so a stream failing
- * before it could still be retried): replays that event, then the rest, and frees the provider's
- * concurrency slot when the stream ends, fails or is closed.
+ * before it could still be retried): replays that event, then the rest, and when the stream ends,
+ * fails or is closed, frees the provider's concurrency slot and ends the attempt's record.
  */
 final class SlotStream implements EventStream {
 
     private final EventStream events;
     private final ConcurrencyLimit limit;
+    private final AttemptRecorder attempt;
+    private final int status;
     private final AtomicBoolean released = new AtomicBoolean();
     private StreamEvent first;
 
-    SlotStream(EventStream events, StreamEvent first, ConcurrencyLimit limit) {
+    SlotStream(EventStream events, StreamEvent first, ConcurrencyLimit limit, AttemptRecorder attempt, int status) {
         this.events = events;
         this.first = first;
         this.limit = limit;
+        this.attempt = attempt;
+        this.status = status;
         if (first == null) {
-            release();
+            release(null);
         }
     }
 
-    private void release() {
+    private void release(io.gateway.spi.GatewayException error) {
         if (released.compareAndSet(false, true)) {
             limit.release();
+            attempt.end(status, error);
         }
     }
 
@@ -44,11 +49,14 @@ final class SlotStream implements EventStream {
         try {
             StreamEvent event = events.next();
             if (event == null) {
-                release();
+                release(null);
             }
             return event;
+        } catch (io.gateway.spi.GatewayException e) {
+            release(e);
+            throw e;
         } catch (RuntimeException e) {
-            release();
+            release(null);
             throw e;
         }
     }
@@ -58,7 +66,7 @@ final class SlotStream implements EventStream {
         try {
             events.close();
         } finally {
-            release();
+            release(null);
         }
     }
 }

@@ -6,7 +6,6 @@ import io.gateway.spi.ErrorCode;
 import io.gateway.spi.middleware.Exchange;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
-import io.gateway.spi.JsonBodies;
 import io.gateway.spi.middleware.Middleware;
 import io.gateway.spi.ModelRef;
 import io.gateway.spi.Operation;
@@ -17,6 +16,9 @@ import io.gateway.spi.StreamEvent;
 import io.gateway.spi.StreamOutcome;
 import io.gateway.spi.middleware.RequestOutcome;
 import io.gateway.spi.middleware.UsageReport;
+import io.gateway.spi.TokenUsage;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.openai.OpenAiRequests;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -134,7 +136,8 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
                 .withAttribute(AttributeKey.CLIENT_IDENTITY, key.name());
         boolean hideUsageChunk = false;
         if (exchange.stream() && (exchange.operation() == Operation.CHAT_COMPLETION
-                || exchange.operation() == Operation.TEXT_COMPLETION) && !clientAskedForUsage(exchange.body())) {
+                || exchange.operation() == Operation.TEXT_COMPLETION)
+                && !OpenAiRequests.includeUsage(exchange.body())) {
             // OpenAI-type upstreams report a stream's usage only when asked; ask, and hide the answer.
             forwarded = forwarded.withBody(withIncludeUsage(exchange.body()));
             hideUsageChunk = true;
@@ -369,17 +372,11 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
         return error;
     }
 
-    private static boolean clientAskedForUsage(JsonObject body) {
-        return body.get("stream_options") instanceof JsonObject options
-                && options.get("include_usage") == JsonValue.TRUE;
-    }
-
     private static JsonObject withIncludeUsage(JsonObject body) {
-        JsonObjectBuilder options = body.get("stream_options") instanceof JsonObject existing
-                ? JsonBodies.provider().createObjectBuilder(existing)
-                : JsonBodies.provider().createObjectBuilder();
+        JsonObject existing = Json.objectField(body, "stream_options");
+        JsonObjectBuilder options = existing != null ? Json.object(existing) : Json.object();
         options.add("include_usage", true);
-        return JsonBodies.provider().createObjectBuilder(body).add("stream_options", options).build();
+        return Json.object(body).add("stream_options", options).build();
     }
 
     /** A model list shows only what the key may use. */
@@ -391,21 +388,19 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
         if (!(body.get("data") instanceof JsonArray data)) {
             return response;
         }
-        JsonArrayBuilder kept = JsonBodies.provider().createArrayBuilder();
+        JsonArrayBuilder kept = Json.array();
         for (JsonValue item : data) {
             if (item instanceof JsonObject model && model.get("id") instanceof JsonString id
                     && key.allows(id.getString())) {
                 kept.add(model);
             }
         }
-        return complete.withBody(JsonBodies.provider().createObjectBuilder(body).add("data", kept).build());
+        return complete.withBody(Json.object(body).add("data", kept).build());
     }
 
     /** The answer's usage as the server read it from the answer (or, for a stream, its usage event). */
     private static TokenUsage usageOf(Exchange exchange) {
-        return exchange.outcome().usage()
-                .map(u -> new TokenUsage(u.inputTokens(), u.outputTokens(), u.totalTokens()))
-                .orElse(null);
+        return exchange.outcome().usage().orElse(null);
     }
 
     /** The model that served (another than the requested one after a fallback), as provider/model. */
@@ -428,11 +423,11 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
             long now = clock.millis();
             UsagePeriod period = governed.period(now);
             RateLimit tokens = key.tokens();
-            if (usage.total() > 0) {
+            if (usage.totalTokens() > 0) {
                 if (tokens != null) {
-                    store.increment(windowKey("gov:tok:", key, tokens.window(now)), usage.total(), tokens.per());
+                    store.increment(windowKey("gov:tok:", key, tokens.window(now)), usage.totalTokens(), tokens.per());
                 } else {
-                    store.increment(period.tokenCounter(), usage.total(), period.ttl(now));
+                    store.increment(period.tokenCounter(), usage.totalTokens(), period.ttl(now));
                 }
             }
             long cost = costMicros(model, usage);
@@ -507,12 +502,12 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
     @Override
     public JsonObject usage() {
         long now = clock.millis();
-        JsonArrayBuilder entries = JsonBodies.provider().createArrayBuilder();
+        JsonArrayBuilder entries = Json.array();
         for (Governed governed : keys) {
             VirtualKey key = governed.key;
             UsagePeriod period = governed.period(now);
             long spent = read(period.spendCounter());
-            JsonObjectBuilder spend = JsonBodies.provider().createObjectBuilder()
+            JsonObjectBuilder spend = Json.object()
                     .add("usd", plain(BigDecimal.valueOf(spent, 6)));
             if (key.budget() == null) {
                 spend.addNull("budget_usd");
@@ -520,22 +515,22 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
                 spend.add("budget_usd", plain(key.budget().usd()));
             }
             spend.add("period", governed.usagePeriod.text()).add("period_id", period.id());
-            JsonArrayBuilder allowed = JsonBodies.provider().createArrayBuilder();
+            JsonArrayBuilder allowed = Json.array();
             key.allowedModels().forEach(glob -> allowed.add(glob.pattern()));
-            entries.add(JsonBodies.provider().createObjectBuilder()
+            entries.add(Json.object()
                     .add("name", key.name())
                     .add("requests", count("gov:req:", governed, key.requests(), period, period.requestCounter(), now))
                     .add("tokens", count("gov:tok:", governed, key.tokens(), period, period.tokenCounter(), now))
                     .add("spend", spend)
                     .add("allowed_models", allowed));
         }
-        return JsonBodies.provider().createObjectBuilder().add("virtual_keys", entries).build();
+        return Json.object().add("virtual_keys", entries).build();
     }
 
     /** A count in the report: in the limit's window, or without a limit in the usage period. */
     private JsonObjectBuilder count(String prefix, Governed governed, RateLimit limit, UsagePeriod period,
                                     String periodCounter, long now) {
-        JsonObjectBuilder count = JsonBodies.provider().createObjectBuilder();
+        JsonObjectBuilder count = Json.object();
         if (limit == null) {
             return count.add("count", read(periodCounter)).addNull("limit").addNull("window_seconds")
                     .add("period", governed.usagePeriod.text()).add("period_id", period.id());
@@ -615,7 +610,7 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
 
         /** Drops the usage-only chunk the client did not ask for (the server read its usage already). */
         StreamEvent observe(StreamEvent event) {
-            if (!hideUsageChunk || event.isDone() || !TokenUsage.mayHoldUsage(event.data())) {
+            if (!hideUsageChunk || event.isDone() || !UsageChunks.mayHoldUsage(event.data())) {
                 return event;
             }
             JsonObject json;
@@ -624,7 +619,7 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
             } catch (GatewayException e) {
                 return event;
             }
-            return TokenUsage.isUsageOnlyChunk(json) ? null : event;
+            return UsageChunks.isUsageOnlyChunk(json) ? null : event;
         }
 
         /**

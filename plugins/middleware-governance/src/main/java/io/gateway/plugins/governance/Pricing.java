@@ -1,5 +1,6 @@
 package io.gateway.plugins.governance;
 
+import io.gateway.spi.TokenUsage;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.LinkedHashMap;
@@ -108,8 +109,8 @@ final class Pricing {
      * @return the cost, &ge; 0
      */
     static long costMicros(Price price, TokenUsage usage) {
-        BigDecimal cost = price.input().multiply(BigDecimal.valueOf(usage.input()))
-                .add(price.output().multiply(BigDecimal.valueOf(usage.output())));
+        BigDecimal cost = price.input().multiply(BigDecimal.valueOf(usage.inputTokens()))
+                .add(price.output().multiply(BigDecimal.valueOf(usage.outputTokens())));
         return cost.setScale(0, RoundingMode.HALF_UP).longValueExact();
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.gateway.spi.TokenUsage;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -55,10 +56,11 @@ class PricingTest {
     void costIsExactInMicroDollarsRoundedHalfUp() {
         Pricing.Price nano = new Pricing.Price(new BigDecimal("0.10"), new BigDecimal("0.40"));
 
-        assertEquals(150 + 300, Pricing.costMicros(pricing.find("openai/gpt-4o-mini"), new TokenUsage(1000, 500, 1500)));
-        assertEquals(1, Pricing.costMicros(nano, new TokenUsage(5, 0, 5)), "0.5 rounds up");
-        assertEquals(0, Pricing.costMicros(nano, new TokenUsage(4, 0, 4)));
+        assertEquals(150 + 300, Pricing.costMicros(pricing.find("openai/gpt-4o-mini"),
+                TokenUsage.builder().inputTokens(1000).outputTokens(500).build()));
+        assertEquals(1, Pricing.costMicros(nano, TokenUsage.builder().inputTokens(5).outputTokens(0).build()), "0.5 rounds up");
+        assertEquals(0, Pricing.costMicros(nano, TokenUsage.builder().inputTokens(4).outputTokens(0).build()));
         assertEquals(75_000_000_000L, Pricing.costMicros(pricing.find("anthropic/claude-opus-4"),
-                new TokenUsage(0, 1_000_000_000, 1_000_000_000)));
+                TokenUsage.builder().inputTokens(0).outputTokens(1_000_000_000).build()));
     }
 }

@@ -102,6 +102,7 @@ final class RequestLogMiddleware implements Middleware {
                 .add("prompt_tokens", usage.inputTokens())
                 .add("completion_tokens", usage.outputTokens())
                 .add("total_tokens", usage.totalTokens()));
+        exchange.outcome().costUsd().ifPresent(cost -> line.add("cost_usd", cost.stripTrailingZeros().toPlainString()));
     }
 
     private LogLine common(Exchange exchange, Headers responseHeaders, boolean stream, int status) {
@@ -110,8 +111,9 @@ final class RequestLogMiddleware implements Middleware {
         String provider = exchange.outcome().provider().orElse(null);
         String model = exchange.outcome().model().orElse(null);
         LogLine line = new LogLine()
-                .add("request_id", exchange.requestId())
-                .add("route", exchange.operation().wireName())
+                .add("request_id", exchange.requestId());
+        exchange.outcome().traceId().ifPresent(traceId -> line.add("trace_id", traceId));
+        line.add("route", exchange.operation().wireName())
                 .add("provider", provider != null ? provider : requested == null ? UNKNOWN : requested.provider())
                 .add("model", model != null ? model : requested == null ? UNKNOWN : requested.model())
                 .add("stream", stream)

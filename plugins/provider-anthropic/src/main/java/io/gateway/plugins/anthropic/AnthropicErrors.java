@@ -3,9 +3,9 @@ package io.gateway.plugins.anthropic;
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
-import io.gateway.spi.JsonBodies;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.upstream.ErrorFields;
 import jakarta.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Anthropic's errors as {@link GatewayException}s.
@@ -18,8 +18,6 @@ import java.nio.charset.StandardCharsets;
  * event; its status then comes from the error type.
  */
 final class AnthropicErrors {
-
-    private static final int MAX_MESSAGE = 2000;
 
     private AnthropicErrors() {
     }
@@ -49,7 +47,7 @@ final class AnthropicErrors {
     }
 
     /**
-     * An error answer.
+     * An error answer; the provider's {@link io.gateway.toolkit.upstream.ErrorParser}.
      *
      * @param status  the upstream status
      * @param body    the body, possibly empty or not JSON (a proxy's HTML page)
@@ -57,16 +55,9 @@ final class AnthropicErrors {
      * @return the exception to throw
      */
     static GatewayException fromResponse(int status, byte[] body, Headers relayed) {
+        JsonObject json = ErrorFields.jsonOf(body);
         String type = null;
-        String message = null;
-        JsonObject json = null;
-        if (body.length > 0) {
-            try {
-                json = JsonBodies.parse(body);
-            } catch (GatewayException notJson) {
-                json = null;
-            }
-        }
+        String message;
         if (json != null) {
             JsonObject error = Json.objectField(json, "error");
             type = Json.text(error, "type");
@@ -74,17 +65,10 @@ final class AnthropicErrors {
             if (message == null) {
                 message = Json.text(json, "message");
             }
-        } else if (body.length > 0) {
-            message = new String(body, 0, Math.min(body.length, MAX_MESSAGE), StandardCharsets.UTF_8).strip();
+        } else {
+            message = ErrorFields.textOf(body);
         }
-        if (message != null && message.length() > MAX_MESSAGE) {
-            message = message.substring(0, MAX_MESSAGE) + "…";
-        }
-        if (status < 400 || status > 599) {
-            return new GatewayException(ErrorCode.BAD_UPSTREAM_RESPONSE, "the provider answered HTTP " + status
-                    + (message == null || message.isEmpty() ? "" : ": " + message), null, relayed, null);
-        }
-        return GatewayException.upstream(status, typeOrDefault(type, status), type, message, null, relayed);
+        return new ErrorFields(typeOrDefault(type, status), type, message, null, null).toException(status, relayed);
     }
 
     /** Anthropic's own error type when it sent one (clients and SDKs branch on it), else the status's. */

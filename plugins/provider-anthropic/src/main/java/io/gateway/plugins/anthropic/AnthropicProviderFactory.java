@@ -4,11 +4,12 @@ import io.gateway.spi.PluginConfig;
 import io.gateway.spi.PluginContext;
 import io.gateway.spi.provider.Provider;
 import io.gateway.spi.provider.ProviderFactory;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
+import io.gateway.toolkit.settings.BaseUrl;
+import io.gateway.toolkit.settings.ExtraHeaders;
+import io.gateway.toolkit.upstream.KeyHeader;
+import io.gateway.toolkit.upstream.UpstreamCalls;
+import java.time.Clock;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Creates {@link AnthropicProvider}s. Keys read: {@code base-url}, {@code anthropic-version},
@@ -20,9 +21,12 @@ final class AnthropicProviderFactory implements ProviderFactory {
     static final String DEFAULT_VERSION = "2023-06-01";
     static final int DEFAULT_MAX_TOKENS = 4096;
 
-    /** Headers this plugin owns: a value in {@code extra-headers} would clash with the one it sends. */
-    private static final Set<String> RESERVED_HEADERS = Set.of("x-api-key", "authorization", "anthropic-version",
-            "content-type", "content-length", "host", "accept");
+    /** Headers this plugin sets itself: a value in {@code extra-headers} would clash with the one it sends. */
+    private static final String OWN_HEADER = "the plugin sets this header itself";
+    private static final Map<String, String> RESERVED_HEADERS = Map.of(
+            "anthropic-version", "set it with the provider's 'anthropic-version' key instead",
+            "content-type", OWN_HEADER,
+            "accept", OWN_HEADER);
 
     @Override
     public String type() {
@@ -31,21 +35,8 @@ final class AnthropicProviderFactory implements ProviderFactory {
 
     @Override
     public Provider create(PluginConfig config, PluginContext context) {
-        String baseUrl = config.string("base-url", DEFAULT_BASE_URL).strip();
-        URI base;
-        try {
-            base = new URI(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
-        } catch (URISyntaxException e) {
-            throw config.invalid("base-url", "'" + baseUrl + "' is not a URL");
-        }
-        String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || base.getHost() == null) {
-            throw config.invalid("base-url", "'" + baseUrl + "' must be an http:// or https:// URL, e.g. "
-                    + DEFAULT_BASE_URL + " (the provider appends /v1/messages)");
-        }
-        if (base.getQuery() != null || base.getFragment() != null) {
-            throw config.invalid("base-url", "'" + baseUrl + "' must not have a query or a fragment");
-        }
+        BaseUrl base = BaseUrl.read(config, DEFAULT_BASE_URL, "e.g. " + DEFAULT_BASE_URL
+                + " (the provider appends /v1/messages)", context);
         String version = config.string("anthropic-version", DEFAULT_VERSION).strip();
         if (version.isEmpty()) {
             throw config.invalid("anthropic-version", "must not be empty; Anthropic requires it, e.g. "
@@ -55,17 +46,14 @@ final class AnthropicProviderFactory implements ProviderFactory {
         if (defaultMaxTokens < 1) {
             throw config.invalid("default-max-tokens", "must be at least 1, was " + defaultMaxTokens);
         }
-        Map<String, String> extraHeaders = config.map("extra-headers");
-        for (String header : extraHeaders.keySet()) {
-            String lower = header.toLowerCase(Locale.ROOT);
-            if (RESERVED_HEADERS.contains(lower)) {
-                throw config.invalid("extra-headers." + header, lower.equals("anthropic-version")
-                        ? "set it with the provider's 'anthropic-version' key instead"
-                        : "cannot be set here; keys belong in 'keys' and the plugin sets this header itself");
-            }
-        }
-        AnthropicSettings settings = new AnthropicSettings(config.name(), base, version, defaultMaxTokens,
-                extraHeaders);
-        return new AnthropicProvider(settings, context.upstream(), context.clock());
+        var headers = ExtraHeaders.read(config, RESERVED_HEADERS).toBuilder().set("anthropic-version", version);
+        AnthropicSettings settings = new AnthropicSettings(config.name(), base, version, defaultMaxTokens);
+        Clock clock = context.clock();
+        UpstreamCalls upstream = UpstreamCalls.builder(config.name(), context.upstream(), AnthropicErrors::fromResponse)
+                .headers(headers.build())
+                .key(KeyHeader.named("x-api-key"))
+                .relay(upstreamHeaders -> RateLimitHeaders.relayed(upstreamHeaders, clock))
+                .build();
+        return new AnthropicProvider(settings, upstream, clock);
     }
 }

@@ -1,6 +1,7 @@
 package io.gateway.plugins.anthropic;
 
 import io.gateway.spi.GatewayException;
+import io.gateway.toolkit.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;

@@ -1,6 +1,8 @@
 package io.gateway.plugins.anthropic;
 
 import io.gateway.spi.GatewayException;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.json.RequestFields;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
@@ -79,10 +81,10 @@ final class ChatRequests {
             }
         }
         JsonObjectBuilder out = Json.object().add("model", model);
-        Integer max = RequestOptions.positiveInteger(body, "max_completion_tokens");
+        Integer max = RequestFields.optionalInteger(body, "max_completion_tokens", 1, Integer.MAX_VALUE);
         String limitParam = "max_completion_tokens";
         if (max == null) {
-            max = RequestOptions.positiveInteger(body, "max_tokens");
+            max = RequestFields.optionalInteger(body, "max_tokens", 1, Integer.MAX_VALUE);
             limitParam = max == null ? "max_completion_tokens" : "max_tokens";
         }
         int budget = RequestOptions.thinkingBudget(body.get("reasoning_effort"), "reasoning_effort");

@@ -3,6 +3,7 @@ package io.gateway.plugins.anthropic;
 import io.gateway.spi.EventStream;
 import io.gateway.spi.Headers;
 import io.gateway.spi.StreamEvent;
+import io.gateway.toolkit.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -26,7 +27,7 @@ import java.util.Map;
  *
  * <p>With {@code include_usage}, every other chunk carries {@code "usage": null}, as OpenAI's do.
  */
-final class ChatStream extends TranslatedStream {
+final class ChatStream extends MessageStream {
 
     private final boolean includeUsage;
     private final long created;

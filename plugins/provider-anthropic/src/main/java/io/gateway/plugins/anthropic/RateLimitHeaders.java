@@ -1,11 +1,13 @@
 package io.gateway.plugins.anthropic;
 
 import io.gateway.spi.Headers;
+import io.gateway.toolkit.upstream.HeaderRelay;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,25 +19,17 @@ import java.util.Optional;
 final class RateLimitHeaders {
 
     private static final String PREFIX = "anthropic-ratelimit-";
+    private static final HeaderRelay PASSED = HeaderRelay.of(List.of("x-ratelimit-", PREFIX), List.of());
 
     private RateLimitHeaders() {
     }
 
     static Headers relayed(Headers upstream, Clock clock) {
-        Headers.Builder builder = Headers.builder();
-        boolean any = false;
-        for (String name : upstream.names()) {
-            if (name.equals("retry-after") || name.equals("retry-after-ms") || name.startsWith(PREFIX)
-                    || name.startsWith("x-ratelimit-")) {
-                for (String value : upstream.all(name)) {
-                    builder.add(name, value);
-                }
-                any = true;
-            }
+        Headers passed = PASSED.apply(upstream);
+        if (passed.isEmpty()) {
+            return passed;
         }
-        if (!any) {
-            return Headers.empty();
-        }
+        Headers.Builder builder = passed.toBuilder();
         for (String kind : new String[] {"requests", "tokens"}) {
             translate(upstream, builder, PREFIX + kind + "-limit", "x-ratelimit-limit-" + kind);
             translate(upstream, builder, PREFIX + kind + "-remaining", "x-ratelimit-remaining-" + kind);

@@ -1,6 +1,7 @@
 package io.gateway.plugins.anthropic;
 
 import io.gateway.spi.GatewayException;
+import io.gateway.toolkit.json.Json;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -14,26 +15,6 @@ final class RequestOptions {
     static final int MIN_THINKING_BUDGET = 1024;
 
     private RequestOptions() {
-    }
-
-    /**
-     * A positive integer field.
-     *
-     * @param body  the request
-     * @param field the field
-     * @return the value, or {@code null} when absent or {@code null}
-     * @throws GatewayException 400 if it is not a positive integer
-     */
-    static Integer positiveInteger(JsonObject body, String field) {
-        JsonValue value = body.get(field);
-        if (Json.absent(value)) {
-            return null;
-        }
-        if (!(value instanceof JsonNumber number) || !number.isIntegral() || number.longValue() < 1
-                || number.longValue() > Integer.MAX_VALUE) {
-            throw GatewayException.invalidRequest("'" + field + "' must be a positive integer", field);
-        }
-        return number.intValue();
     }
 
     /**

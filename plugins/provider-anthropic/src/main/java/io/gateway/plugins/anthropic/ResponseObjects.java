@@ -1,5 +1,6 @@
 package io.gateway.plugins.anthropic;
 
+import io.gateway.toolkit.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;

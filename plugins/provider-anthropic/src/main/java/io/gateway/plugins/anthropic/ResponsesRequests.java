@@ -1,6 +1,8 @@
 package io.gateway.plugins.anthropic;
 
 import io.gateway.spi.GatewayException;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.json.RequestFields;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -74,7 +76,7 @@ final class ResponsesRequests {
             throw GatewayException.invalidRequest("'input' must be a string or an array of input items", INPUT);
         }
         JsonObjectBuilder out = Json.object().add("model", model);
-        Integer max = RequestOptions.positiveInteger(body, "max_output_tokens");
+        Integer max = RequestFields.optionalInteger(body, "max_output_tokens", 1, Integer.MAX_VALUE);
         JsonObject reasoning = Json.objectField(body, "reasoning");
         int budget = RequestOptions.thinkingBudget(reasoning == null ? null : reasoning.get("effort"),
                 "reasoning.effort");

@@ -11,7 +11,7 @@ import jakarta.json.JsonObject;
  * {@code response.completed} (or {@code response.incomplete}) carrying the whole response with usage.
  * See {@link ResponsesTranslation} for the mapping.
  */
-final class ResponsesStream extends TranslatedStream {
+final class ResponsesStream extends MessageStream {
 
     private final ResponsesTranslation translation;
     private long sequence;

@@ -1,7 +1,10 @@
 package io.gateway.plugins.anthropic;
 
-import jakarta.json.JsonNumber;
+import io.gateway.spi.TokenUsage;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.openai.OpenAiUsage;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 
 /**
  * Anthropic's token counts and their OpenAI forms.
@@ -36,33 +39,28 @@ record Usage(long input, long output, long cacheCreation, long cacheRead) {
         if (update == null) {
             return this;
         }
-        return new Usage(field(update, "input_tokens", input), field(update, "output_tokens", output),
-                field(update, "cache_creation_input_tokens", cacheCreation),
-                field(update, "cache_read_input_tokens", cacheRead));
+        return new Usage(Json.longField(update, "input_tokens", input), Json.longField(update, "output_tokens", output),
+                Json.longField(update, "cache_creation_input_tokens", cacheCreation),
+                Json.longField(update, "cache_read_input_tokens", cacheRead));
     }
 
-    private static long field(JsonObject object, String name, long fallback) {
-        return object.get(name) instanceof JsonNumber number ? number.longValue() : fallback;
-    }
-
-    long promptTokens() {
-        return input + cacheCreation + cacheRead;
-    }
-
-    long totalTokens() {
-        return promptTokens() + output;
-    }
-
-    /** The {@code usage} of a chat completion. */
-    JsonObject chat() {
-        return Json.object()
-                .add("prompt_tokens", promptTokens())
-                .add("completion_tokens", output)
-                .add("total_tokens", totalTokens())
-                .add("prompt_tokens_details", Json.object().add("cached_tokens", cacheRead))
-                .add("cache_creation_input_tokens", cacheCreation)
-                .add("cache_read_input_tokens", cacheRead)
+    /** The counts in the SPI's meaning: the whole prompt as input, cache reads and writes as parts of it. */
+    TokenUsage tokens() {
+        return TokenUsage.builder()
+                .inputTokens(Math.max(0, input) + Math.max(0, cacheCreation) + Math.max(0, cacheRead))
+                .outputTokens(Math.max(0, output))
+                .cachedInputTokens(Math.max(0, cacheRead))
+                .cacheWriteTokens(Math.max(0, cacheCreation))
                 .build();
+    }
+
+    /**
+     * The {@code usage} of a chat completion, with Anthropic's raw cache counts beside OpenAI's fields.
+     * Anthropic does not count thinking tokens apart from the answer, so there are no
+     * {@code completion_tokens_details}.
+     */
+    JsonObject chat() {
+        return withCacheCounts(OpenAiUsage.chat(tokens()).remove("completion_tokens_details"));
     }
 
     /**
@@ -70,13 +68,11 @@ record Usage(long input, long output, long cacheCreation, long cacheRead) {
      * {@code reasoning_tokens} is 0 and thinking is inside {@code output_tokens}.
      */
     JsonObject responses() {
-        return Json.object()
-                .add("input_tokens", promptTokens())
-                .add("input_tokens_details", Json.object().add("cached_tokens", cacheRead))
-                .add("output_tokens", output)
-                .add("output_tokens_details", Json.object().add("reasoning_tokens", 0))
-                .add("total_tokens", totalTokens())
-                .add("cache_creation_input_tokens", cacheCreation)
+        return withCacheCounts(OpenAiUsage.responses(tokens()));
+    }
+
+    private JsonObject withCacheCounts(JsonObjectBuilder usage) {
+        return usage.add("cache_creation_input_tokens", cacheCreation)
                 .add("cache_read_input_tokens", cacheRead)
                 .build();
     }

@@ -1,6 +1,7 @@
 package io.gateway.plugins.azure;
 
 import io.gateway.spi.Operation;
+import io.gateway.toolkit.openai.OpenAiPaths;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 

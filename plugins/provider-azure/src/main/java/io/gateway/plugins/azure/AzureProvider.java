@@ -1,20 +1,18 @@
 package io.gateway.plugins.azure;
 
-import io.gateway.spi.provider.ApiKey;
-import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
-import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
+import io.gateway.spi.Response;
+import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.provider.Provider;
 import io.gateway.spi.provider.ProviderCall;
-import io.gateway.spi.Response;
-import io.gateway.spi.upstream.UpstreamClient;
-import io.gateway.spi.upstream.UpstreamResponse;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.settings.KeySettings;
+import io.gateway.toolkit.upstream.UpstreamCalls;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -31,28 +29,22 @@ final class AzureProvider implements Provider {
 
     private final String name;
     private final AzureEndpoints endpoints;
-    private final Headers fixedHeaders;
-    private final Map<String, Map<String, String>> deploymentsByKey;
+    private final KeySettings<Map<String, String>> deployments;
     private final Map<String, String> modelsByDeployment;
-    private final UpstreamClient upstream;
+    private final UpstreamCalls upstream;
 
     /**
      * @param name               the provider name, for messages
      * @param endpoints          the resource's URLs
-     * @param extraHeaders       headers sent with every request
-     * @param deploymentsByKey   key name → (model → deployment)
+     * @param deployments        each key's model → deployment map
      * @param modelsByDeployment deployment → model, the union of all keys' maps reversed
-     * @param upstream           the server's HTTP client
+     * @param upstream           the call skeleton: the api-key header, extra headers, Azure's errors
      */
-    AzureProvider(String name, AzureEndpoints endpoints, Map<String, String> extraHeaders,
-                  Map<String, Map<String, String>> deploymentsByKey, Map<String, String> modelsByDeployment,
-                  UpstreamClient upstream) {
+    AzureProvider(String name, AzureEndpoints endpoints, KeySettings<Map<String, String>> deployments,
+                  Map<String, String> modelsByDeployment, UpstreamCalls upstream) {
         this.name = name;
         this.endpoints = endpoints;
-        Headers.Builder headers = Headers.builder();
-        extraHeaders.forEach(headers::set);
-        this.fixedHeaders = headers.build();
-        this.deploymentsByKey = Map.copyOf(deploymentsByKey);
+        this.deployments = deployments;
         this.modelsByDeployment = Map.copyOf(modelsByDeployment);
         this.upstream = upstream;
     }
@@ -77,74 +69,34 @@ final class AzureProvider implements Provider {
      * @return the deployment name
      */
     String deploymentFor(ApiKey key, String model) {
-        Map<String, String> deployments = deploymentsByKey.getOrDefault(key.name(), Map.of());
-        return deployments.getOrDefault(model, model);
+        return deployments.of(key, Map.of()).getOrDefault(model, model);
     }
 
     @Override
     public Response call(ProviderCall call) {
         Operation operation = call.operation();
-        Headers.Builder headers = fixedHeaders.toBuilder();
-        if (!call.key().value().isEmpty()) {
-            headers.set("api-key", call.key().value().reveal());
-        }
-        UpstreamResponse response;
         if (operation == Operation.LIST_MODELS) {
-            headers.set("accept", "application/json");
-            response = upstream.send(call.request("GET", endpoints.uri(operation, null), headers.build(), null));
-        } else {
-            String model = call.model() != null ? call.model() : JsonBodies.string(call.body(), "model");
-            if (model == null || model.isBlank()) {
-                throw GatewayException.invalidRequest("'model' is required", "model");
-            }
-            String deployment = deploymentFor(call.key(), model);
-            if (!Deployments.validName(deployment)) {
-                throw GatewayException.invalidRequest("'" + deployment + "' is not a valid Azure deployment name;"
-                        + " map the model to a deployment in the key's 'deployments'", "model");
-            }
-            URI uri = endpoints.uri(operation, deployment);
-            // the client's own bytes when the body already names the deployment (or the URL does)
-            boolean rename = endpoints.deploymentInBody(operation)
-                    && !deployment.equals(JsonBodies.string(call.body(), "model"));
-            byte[] body = rename ? JsonBodies.toBytes(withModel(call.body(), deployment)) : call.bodyBytes();
-            headers.set("content-type", "application/json");
-            headers.set("accept", call.stream() ? "text/event-stream" : "application/json");
-            response = upstream.send(call.request("POST", uri, headers.build(), body));
+            return upstream.relay(upstream.get(call, endpoints.uri(operation, null)));
         }
-        return answer(call, response);
-    }
-
-    private Response answer(ProviderCall call, UpstreamResponse response) {
-        int status = response.status();
-        Headers relayed = UpstreamHeaders.relayed(response.headers());
-        if (status < 200 || status > 299) {
-            byte[] errorBody;
-            try {
-                errorBody = response.body();
-            } catch (GatewayException unreadable) {
-                errorBody = new byte[0];
-            } finally {
-                response.close();
-            }
-            throw AzureErrors.toException(status, errorBody, relayed);
+        String model = call.model() != null ? call.model() : JsonBodies.string(call.body(), "model");
+        if (model == null || model.isBlank()) {
+            throw GatewayException.invalidRequest("'model' is required", "model");
         }
-        String contentType = response.headers().first("content-type").orElse("").toLowerCase(Locale.ROOT);
-        if (call.stream() && contentType.startsWith("text/event-stream")) {
-            return new Response.Streaming(status, relayed, response.events());
+        String deployment = deploymentFor(call.key(), model);
+        if (!Deployments.validName(deployment)) {
+            throw GatewayException.invalidRequest("'" + deployment + "' is not a valid Azure deployment name;"
+                    + " map the model to a deployment in the key's 'deployments'", "model");
         }
-        byte[] bytes = response.body();
-        if (bytes.length == 0) {
-            throw GatewayException.of(ErrorCode.BAD_UPSTREAM_RESPONSE, "provider " + name
-                    + " answered HTTP " + status + " with an empty body");
-        }
-        return Response.Complete.ofBytes(status, relayed, bytes);
+        URI uri = endpoints.uri(operation, deployment);
+        // the client's own bytes when the body already names the deployment (or the URL does)
+        boolean rename = endpoints.deploymentInBody(operation)
+                && !deployment.equals(JsonBodies.string(call.body(), "model"));
+        byte[] body = rename ? JsonBodies.toBytes(withModel(call.body(), deployment)) : call.bodyBytes();
+        return upstream.relay(upstream.post(call, uri, body));
     }
 
     private static JsonObject withModel(JsonObject body, String deployment) {
-        if (deployment.equals(JsonBodies.string(body, "model"))) {
-            return body;
-        }
-        return JsonBodies.provider().createObjectBuilder(body).add("model", deployment).build();
+        return Json.object(body).add("model", deployment).build();
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gateway.spi.Operation;
+import io.gateway.toolkit.openai.OpenAiPaths;
 import org.junit.jupiter.api.Test;
 
 /** The URL table of both forms. */

@@ -1,5 +1,6 @@
 package io.gateway.plugins.gemini;
 
+import io.gateway.toolkit.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -44,15 +45,15 @@ final class Candidates {
     static Content content(JsonObject candidate) {
         StringBuilder text = new StringBuilder();
         List<Call> calls = new ArrayList<>();
-        JsonArray parts = Json.array(Json.object(candidate, "content"), "parts");
+        JsonArray parts = Json.arrayField(Json.objectField(candidate, "content"), "parts");
         if (parts != null) {
             for (JsonValue value : parts) {
                 if (!(value instanceof JsonObject part)) {
                     continue;
                 }
-                JsonObject call = Json.object(part, "functionCall");
+                JsonObject call = Json.objectField(part, "functionCall");
                 if (call != null) {
-                    JsonObject args = Json.object(call, "args");
+                    JsonObject args = Json.objectField(call, "args");
                     calls.add(new Call(Json.text(call, "name"), args == null ? JsonValue.EMPTY_JSON_OBJECT : args,
                             Json.text(part, "thoughtSignature")));
                     continue;
@@ -72,7 +73,7 @@ final class Candidates {
 
     /** The candidate's {@code index}, defaulting to its position. */
     static int index(JsonObject candidate, int position) {
-        return Json.integer(candidate, "index", position);
+        return Json.intField(candidate, "index", position);
     }
 
     static boolean filtered(String finishReason) {
@@ -92,6 +93,6 @@ final class Candidates {
 
     /** The prompt's block reason when Gemini refused the prompt, else {@code null}. */
     static String blockReason(JsonObject response) {
-        return Json.text(Json.object(response, "promptFeedback"), "blockReason");
+        return Json.text(Json.objectField(response, "promptFeedback"), "blockReason");
     }
 }

@@ -3,7 +3,11 @@ package io.gateway.plugins.gemini;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.Response;
-import io.gateway.spi.upstream.UpstreamResponse;
+import io.gateway.spi.EventStream;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.json.RequestFields;
+import io.gateway.toolkit.openai.OpenAiRequests;
+import io.gateway.toolkit.upstream.Answer;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -25,14 +29,12 @@ final class ChatCompletions {
     static Response call(GeminiProvider provider, ProviderCall call) {
         JsonObject request = request(call.body());
         if (call.stream()) {
-            UpstreamResponse response = provider.post(call,
+            Answer<EventStream> events = provider.events(call,
                     provider.endpoint(call.model(), "streamGenerateContent", true), request);
-            JsonObject options = Json.object(call.body(), "stream_options");
-            boolean includeUsage = Json.flag(options, "include_usage");
-            return new Response.Streaming(response.status(), GeminiErrors.relayed(response.headers()),
-                    new ChatStream(response.events(), call.model(), provider.now(), includeUsage));
+            return new Response.Streaming(events.status(), events.headers(), new ChatStream(events.body(),
+                    call.model(), provider.now(), OpenAiRequests.includeUsage(call.body())));
         }
-        GeminiProvider.Answer answer = provider.postForJson(call,
+        Answer<JsonObject> answer = provider.postForJson(call,
                 provider.endpoint(call.model(), "generateContent", false), request);
         return Response.Complete.of(200, answer.headers(), completion(answer.body(), call.model(), provider.now()));
     }
@@ -40,7 +42,7 @@ final class ChatCompletions {
     // ---------------------------------------------------------------- request
 
     static JsonObject request(JsonObject body) {
-        JsonArray messages = Json.optionalArray(body, "messages", "messages");
+        JsonArray messages = RequestFields.optionalArray(body, "messages", "messages");
         if (messages == null || messages.isEmpty()) {
             throw GatewayException.invalidRequest("'messages' must be a non-empty array", "messages");
         }
@@ -77,13 +79,13 @@ final class ChatCompletions {
             case "user" -> conversation.user(userParts(content, param));
             case "assistant" -> {
                 conversation.modelText(Parts.plainText(content, param));
-                JsonArray toolCalls = Json.optionalArray(message, "tool_calls", param + ".tool_calls");
+                JsonArray toolCalls = RequestFields.optionalArray(message, "tool_calls", param + ".tool_calls");
                 if (toolCalls != null) {
                     for (JsonValue value : toolCalls) {
                         if (!(value instanceof JsonObject toolCall)) {
                             throw GatewayException.invalidRequest("each tool call must be an object", param);
                         }
-                        JsonObject function = Json.object(toolCall, "function");
+                        JsonObject function = Json.objectField(toolCall, "function");
                         if (function == null) {
                             throw GatewayException.invalidRequest("a tool call needs a 'function' object", param);
                         }
@@ -91,7 +93,7 @@ final class ChatCompletions {
                                 Json.text(function, "arguments"), signature(toolCall), param);
                     }
                 }
-                JsonObject legacyCall = Json.object(message, "function_call");
+                JsonObject legacyCall = Json.objectField(message, "function_call");
                 if (legacyCall != null) {
                     conversation.functionCall(null, Json.text(legacyCall, "name"),
                             Json.text(legacyCall, "arguments"), null, param);
@@ -112,7 +114,7 @@ final class ChatCompletions {
 
     /** The thought signature a client handed back with a tool call, as Gemini's OpenAI layer names it. */
     static String signature(JsonObject toolCall) {
-        JsonObject google = Json.object(Json.object(toolCall, "extra_content"), "google");
+        JsonObject google = Json.objectField(Json.objectField(toolCall, "extra_content"), "google");
         return Json.text(google, "thought_signature");
     }
 
@@ -149,12 +151,12 @@ final class ChatCompletions {
                     parts.add(Parts.fromUrl(url, "image/jpeg", param));
                 }
                 case "input_audio" -> {
-                    JsonObject audio = Json.object(part, "input_audio");
+                    JsonObject audio = Json.objectField(part, "input_audio");
                     parts.add(Parts.inline(Parts.audioType(Json.text(audio, "format")), Json.text(audio, "data"),
                             param));
                 }
                 case "file" -> {
-                    JsonObject file = Json.object(part, "file");
+                    JsonObject file = Json.objectField(part, "file");
                     String data = Json.text(file, "file_data");
                     if (data == null) {
                         throw GatewayException.invalidRequest("gemini needs files inline as 'file_data' data: URLs;"
@@ -175,7 +177,7 @@ final class ChatCompletions {
         JsonObjectBuilder config = Json.object();
         Generation.number(body, "temperature", config, "temperature");
         Generation.number(body, "top_p", config, "topP");
-        if (Json.optionalNumber(body, "max_completion_tokens") != null) {
+        if (RequestFields.optionalNumber(body, "max_completion_tokens") != null) {
             Generation.integer(body, "max_completion_tokens", 1, config, "maxOutputTokens");
         } else {
             Generation.integer(body, "max_tokens", 1, config, "maxOutputTokens");
@@ -185,8 +187,8 @@ final class ChatCompletions {
         Generation.integer(body, "seed", Integer.MIN_VALUE, config, "seed");
         Generation.number(body, "presence_penalty", config, "presencePenalty");
         Generation.number(body, "frequency_penalty", config, "frequencyPenalty");
-        JsonObject format = Json.optionalObject(body, "response_format", "response_format");
-        Generation.responseFormat(format, Json.object(format, "json_schema"), config, "response_format");
+        JsonObject format = RequestFields.optionalObject(body, "response_format", "response_format");
+        Generation.responseFormat(format, Json.objectField(format, "json_schema"), config, "response_format");
         return config;
     }
 
@@ -195,7 +197,7 @@ final class ChatCompletions {
     static JsonObject completion(JsonObject response, String model, long created) {
         String seed = Ids.seed(Json.text(response, "responseId"));
         JsonArrayBuilder choices = Json.array();
-        JsonArray candidates = Json.array(response, "candidates");
+        JsonArray candidates = Json.arrayField(response, "candidates");
         if (candidates == null || candidates.isEmpty()) {
             // no candidates: the prompt itself was blocked (promptFeedback.blockReason)
             String blocked = Candidates.blockReason(response);
@@ -218,7 +220,7 @@ final class ChatCompletions {
                 .add("created", created)
                 .add("model", model)
                 .add("choices", choices)
-                .add("usage", Usage.chat(Json.object(response, "usageMetadata")))
+                .add("usage", Usage.chat(Json.objectField(response, "usageMetadata")))
                 .build();
     }
 

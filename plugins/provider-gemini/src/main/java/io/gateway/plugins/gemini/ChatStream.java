@@ -2,12 +2,12 @@ package io.gateway.plugins.gemini;
 
 import io.gateway.spi.EventStream;
 import io.gateway.spi.StreamEvent;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.stream.TranslatedStream;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -21,18 +21,14 @@ import java.util.TreeMap;
  * a usage chunk with empty {@code choices}, and {@code [DONE]}. Single consumer; {@link #close()} may
  * come from another thread.
  */
-final class ChatStream implements EventStream {
+final class ChatStream extends TranslatedStream {
 
-    private final EventStream upstream;
     private final String model;
     private final long created;
     private final boolean includeUsage;
-    private final Deque<StreamEvent> pending = new ArrayDeque<>();
     private final Map<Integer, CandidateState> candidates = new TreeMap<>();
     private String seed;
     private JsonObject usage;
-    private boolean ended;
-    private volatile boolean closed;
 
     private static final class CandidateState {
         boolean finished;
@@ -40,53 +36,34 @@ final class ChatStream implements EventStream {
     }
 
     ChatStream(EventStream upstream, String model, long created, boolean includeUsage) {
-        this.upstream = upstream;
+        super(upstream);
         this.model = model;
         this.created = created;
         this.includeUsage = includeUsage;
     }
 
     @Override
-    public StreamEvent next() {
-        while (!closed) {
-            StreamEvent event = pending.poll();
-            if (event != null) {
-                return event;
-            }
-            if (ended) {
-                return null;
-            }
-            StreamEvent frame = upstream.next();
-            if (frame == null) {
-                end();
-            } else if (!frame.data().isBlank() && !frame.isDone()) {
-                translate(GeminiErrors.frame(frame.data()));
-            }
+    protected void translate(StreamEvent frame) {
+        if (!frame.isDone()) {
+            translateChunk(GeminiErrors.frame(frame.data()));
         }
-        return null;
     }
 
-    @Override
-    public void close() {
-        closed = true;
-        upstream.close();
-    }
-
-    private void translate(JsonObject chunk) {
+    private void translateChunk(JsonObject chunk) {
         if (seed == null) {
             seed = Ids.seed(Json.text(chunk, "responseId"));
         }
-        JsonObject chunkUsage = Json.object(chunk, "usageMetadata");
+        JsonObject chunkUsage = Json.objectField(chunk, "usageMetadata");
         if (chunkUsage != null) {
             usage = chunkUsage;
         }
-        JsonArray list = Json.array(chunk, "candidates");
+        JsonArray list = Json.arrayField(chunk, "candidates");
         if (list == null || list.isEmpty()) {
             if (Candidates.blockReason(chunk) != null) {
                 CandidateState state = start(0);
                 if (!state.finished) {
                     state.finished = true;
-                    pending.add(chunk(0, Json.object(), "content_filter"));
+                    emit(chunk(0, Json.object(), "content_filter"));
                 }
             }
             return;
@@ -102,7 +79,7 @@ final class ChatStream implements EventStream {
             }
             Candidates.Content content = Candidates.content(candidate);
             if (!content.text().isEmpty()) {
-                pending.add(chunk(index, Json.object().add("content", content.text()), null));
+                emit(chunk(index, Json.object().add("content", content.text()), null));
             }
             if (!content.calls().isEmpty()) {
                 var toolCalls = Json.array();
@@ -111,12 +88,12 @@ final class ChatStream implements EventStream {
                     toolCalls.add(ChatCompletions.toolCall(call, Ids.call(seed, index, callIndex))
                             .add("index", callIndex));
                 }
-                pending.add(chunk(index, Json.object().add("tool_calls", toolCalls), null));
+                emit(chunk(index, Json.object().add("tool_calls", toolCalls), null));
             }
             String finishReason = Json.text(candidate, "finishReason");
             if (finishReason != null) {
                 state.finished = true;
-                pending.add(chunk(index, Json.object(),
+                emit(chunk(index, Json.object(),
                         Candidates.chatFinishReason(finishReason, state.calls > 0)));
             }
         }
@@ -128,14 +105,14 @@ final class ChatStream implements EventStream {
         if (state == null) {
             state = new CandidateState();
             candidates.put(index, state);
-            pending.add(chunk(index, Json.object().add("role", "assistant").add("content", "")
+            emit(chunk(index, Json.object().add("role", "assistant").add("content", "")
                     .add("refusal", JsonValue.NULL), null));
         }
         return state;
     }
 
-    private void end() {
-        ended = true;
+    @Override
+    protected void upstreamEnded() {
         if (seed == null) {
             seed = Ids.seed(null);
         }
@@ -146,18 +123,17 @@ final class ChatStream implements EventStream {
         for (Map.Entry<Integer, CandidateState> entry : candidates.entrySet()) {
             if (!entry.getValue().finished) {
                 entry.getValue().finished = true;
-                pending.add(chunk(entry.getKey(), Json.object(),
+                emit(chunk(entry.getKey(), Json.object(),
                         entry.getValue().calls > 0 ? "tool_calls" : "stop"));
             }
         }
         if (includeUsage) {
-            pending.add(StreamEvent.data(base()
+            emit(StreamEvent.data(base()
                     .add("choices", Json.array())
                     .add("usage", Usage.chat(usage))
                     .build()));
         }
-        pending.add(StreamEvent.DONE);
-        upstream.close();
+        emit(StreamEvent.DONE);
     }
 
     private StreamEvent chunk(int index, JsonObjectBuilder delta, String finishReason) {

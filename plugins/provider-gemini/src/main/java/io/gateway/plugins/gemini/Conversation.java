@@ -1,6 +1,7 @@
 package io.gateway.plugins.gemini;
 
 import io.gateway.spi.GatewayException;
+import io.gateway.toolkit.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;

@@ -4,6 +4,11 @@ import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.Response;
+import io.gateway.spi.TokenUsage;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.openai.OpenAiUsage;
+import io.gateway.toolkit.json.RequestFields;
+import io.gateway.toolkit.upstream.Answer;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
@@ -29,8 +34,8 @@ final class Embeddings {
     static Response call(GeminiProvider provider, ProviderCall call) {
         JsonObject body = call.body();
         List<String> texts = texts(body.get("input"));
-        Integer dimensions = Json.optionalInteger(body, "dimensions", 1);
-        String encoding = Json.optionalString(body, "encoding_format", "encoding_format");
+        Integer dimensions = RequestFields.optionalInteger(body, "dimensions", 1, Integer.MAX_VALUE);
+        String encoding = RequestFields.optionalString(body, "encoding_format", "encoding_format");
         boolean base64;
         if (encoding == null || encoding.equals("float")) {
             base64 = false;
@@ -42,12 +47,12 @@ final class Embeddings {
         boolean single = body.get("input") instanceof JsonString;
         String resource = GeminiProvider.resource(call.model());
 
-        GeminiProvider.Answer answer;
+        Answer<JsonObject> answer;
         List<JsonArray> vectors = new ArrayList<>();
         if (single) {
             answer = provider.postForJson(call, provider.endpoint(call.model(), "embedContent", false),
                     embedRequest(null, texts.get(0), dimensions));
-            JsonArray values = Json.array(Json.object(answer.body(), "embedding"), "values");
+            JsonArray values = Json.arrayField(Json.objectField(answer.body(), "embedding"), "values");
             if (values == null) {
                 throw GatewayException.of(ErrorCode.BAD_UPSTREAM_RESPONSE, "gemini answered no embedding");
             }
@@ -59,13 +64,13 @@ final class Embeddings {
             }
             answer = provider.postForJson(call, provider.endpoint(call.model(), "batchEmbedContents", false),
                     Json.object().add("requests", requests).build());
-            JsonArray embeddings = Json.array(answer.body(), "embeddings");
+            JsonArray embeddings = Json.arrayField(answer.body(), "embeddings");
             if (embeddings == null || embeddings.size() != texts.size()) {
                 throw GatewayException.of(ErrorCode.BAD_UPSTREAM_RESPONSE, "gemini answered "
                         + (embeddings == null ? 0 : embeddings.size()) + " embeddings for " + texts.size() + " inputs");
             }
             for (JsonValue value : embeddings) {
-                JsonArray values = value instanceof JsonObject embedding ? Json.array(embedding, "values") : null;
+                JsonArray values = value instanceof JsonObject embedding ? Json.arrayField(embedding, "values") : null;
                 if (values == null) {
                     throw GatewayException.of(ErrorCode.BAD_UPSTREAM_RESPONSE, "gemini answered an embedding"
                             + " without values");
@@ -86,7 +91,7 @@ final class Embeddings {
                 .add("object", "list")
                 .add("data", data)
                 .add("model", call.model())
-                .add("usage", Json.object().add("prompt_tokens", tokens).add("total_tokens", tokens))
+                .add("usage", OpenAiUsage.embeddings(TokenUsage.builder().inputTokens(Math.max(0, tokens)).build()))
                 .build());
     }
 
@@ -142,20 +147,20 @@ final class Embeddings {
      * {@code statistics.tokenCount}); the Gemini API usually does not, and then it is 0.
      */
     private static long tokens(JsonObject answer) {
-        JsonObject usage = Json.object(answer, "usageMetadata");
+        JsonObject usage = Json.objectField(answer, "usageMetadata");
         if (usage != null) {
-            long prompt = Json.count(usage, "promptTokenCount");
-            return prompt > 0 ? prompt : Json.count(usage, "totalTokenCount");
+            long prompt = Json.longField(usage, "promptTokenCount", 0);
+            return prompt > 0 ? prompt : Json.longField(usage, "totalTokenCount", 0);
         }
         long sum = 0;
-        JsonArray embeddings = Json.array(answer, "embeddings");
-        if (embeddings == null && Json.object(answer, "embedding") != null) {
-            embeddings = Json.array().add(Json.object(answer, "embedding")).build();
+        JsonArray embeddings = Json.arrayField(answer, "embeddings");
+        if (embeddings == null && Json.objectField(answer, "embedding") != null) {
+            embeddings = Json.array().add(Json.objectField(answer, "embedding")).build();
         }
         if (embeddings != null) {
             for (JsonValue value : embeddings) {
                 if (value instanceof JsonObject embedding) {
-                    sum += Json.count(Json.object(embedding, "statistics"), "tokenCount");
+                    sum += Json.longField(Json.objectField(embedding, "statistics"), "tokenCount", 0);
                 }
             }
         }

@@ -1,9 +1,11 @@
 package io.gateway.plugins.gemini;
 
-import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.upstream.ErrorFields;
+import io.gateway.toolkit.upstream.HeaderRelay;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -19,26 +21,11 @@ import java.nio.charset.StandardCharsets;
  */
 final class GeminiErrors {
 
-    private static final int MAX_MESSAGE = 2000;
-
     private GeminiErrors() {
     }
 
     /** Which upstream response headers reach the client: rate limits and retry hints. */
-    static Headers relayed(Headers upstream) {
-        Headers.Builder builder = null;
-        for (String name : upstream.names()) {
-            if (name.startsWith("x-ratelimit-") || name.equals("retry-after") || name.equals("retry-after-ms")) {
-                if (builder == null) {
-                    builder = Headers.builder();
-                }
-                for (String value : upstream.all(name)) {
-                    builder.add(name, value);
-                }
-            }
-        }
-        return builder == null ? Headers.empty() : builder.build();
-    }
+    static final HeaderRelay RELAY = HeaderRelay.rateLimits();
 
     /** The OpenAI {@code error.type} for a Google canonical status, or {@code null} to derive it. */
     static String openAiType(String status) {
@@ -77,20 +64,16 @@ final class GeminiErrors {
                 parsed = first;
             }
             if (parsed instanceof JsonObject object) {
-                error = Json.object(object, "error");
+                error = Json.objectField(object, "error");
                 if (error == null) {
                     text = Json.text(object, "message");
                 }
             } else {
-                text = new String(body, 0, Math.min(body.length, MAX_MESSAGE), StandardCharsets.UTF_8).strip();
+                text = ErrorFields.textOf(body);
             }
         }
-        if (status < 400 || status > 599) {
-            return new GatewayException(ErrorCode.BAD_UPSTREAM_RESPONSE, "gemini answered HTTP " + status
-                    + (text == null ? "" : ": " + text), null, headers, null);
-        }
-        if (error == null) {
-            return GatewayException.upstream(status, null, null, shorten(text), null, headers);
+        if (error == null || status < 400 || status > 599) {
+            return new ErrorFields(null, null, text, null, error).toException(status, headers);
         }
         return fromError(status, error, headers);
     }
@@ -109,9 +92,9 @@ final class GeminiErrors {
             effective = error.get("code") instanceof JsonNumber number ? number.intValue() : 502;
         }
         String canonical = Json.text(error, "status");
-        String message = shorten(Json.text(error, "message"));
+        String message = Json.text(error, "message");
         String type = openAiType(canonical);
-        JsonArray details = Json.array(error, "details");
+        JsonArray details = Json.arrayField(error, "details");
         Headers withRetry = headers;
         if (details != null) {
             for (JsonValue detail : details) {
@@ -132,7 +115,7 @@ final class GeminiErrors {
                 }
             }
         }
-        return GatewayException.upstream(effective, type, canonical, message, null, withRetry);
+        return new ErrorFields(type, canonical, message, null, error).toException(effective, withRetry);
     }
 
     /** {@code "37s"} or {@code "1.5s"} (a protobuf Duration) as whole seconds, rounded up. */
@@ -151,17 +134,10 @@ final class GeminiErrors {
         }
     }
 
-    private static String shorten(String message) {
-        if (message != null && message.length() > MAX_MESSAGE) {
-            return message.substring(0, MAX_MESSAGE) + "…";
-        }
-        return message;
-    }
-
     /** Parses a stream frame, throwing the upstream error when the frame carries one. */
     static JsonObject frame(String data) {
         JsonObject chunk = JsonBodies.parse(data);
-        JsonObject error = Json.object(chunk, "error");
+        JsonObject error = Json.objectField(chunk, "error");
         if (error != null) {
             throw fromError(0, error, Headers.empty());
         }

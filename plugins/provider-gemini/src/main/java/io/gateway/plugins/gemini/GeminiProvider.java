@@ -1,29 +1,28 @@
 package io.gateway.plugins.gemini;
 
 import io.gateway.spi.ErrorCode;
+import io.gateway.spi.EventStream;
 import io.gateway.spi.GatewayException;
-import io.gateway.spi.Headers;
-import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
+import io.gateway.spi.Response;
 import io.gateway.spi.provider.Provider;
 import io.gateway.spi.provider.ProviderCall;
-import io.gateway.spi.Response;
-import io.gateway.spi.upstream.UpstreamClient;
-import io.gateway.spi.upstream.UpstreamResponse;
+import io.gateway.toolkit.settings.BaseUrl;
+import io.gateway.toolkit.upstream.Answer;
+import io.gateway.toolkit.upstream.UpstreamCalls;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.EnumSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Translates OpenAI-format calls to the Gemini API and back. Each call is translated, sent through the
- * server's {@link UpstreamClient} with the call's deadline, and its answer (or stream) translated to
- * OpenAI's shape. Stateless and thread-safe.
+ * server's upstream client with the call's deadline, and its answer (or stream) translated to OpenAI's
+ * shape. Stateless and thread-safe.
  */
 final class GeminiProvider implements Provider {
 
@@ -35,17 +34,19 @@ final class GeminiProvider implements Provider {
 
     private final String name;
     private final String versionBase;
-    private final Headers fixedHeaders;
-    private final UpstreamClient upstream;
+    private final UpstreamCalls upstream;
     private final Clock clock;
 
-    GeminiProvider(String name, String baseUrl, String apiVersion, Map<String, String> extraHeaders,
-                   UpstreamClient upstream, Clock clock) {
+    /**
+     * @param name        the provider name, for messages
+     * @param base        the base URL
+     * @param apiVersion  the API version path segment, e.g. {@code v1beta}
+     * @param upstream    the call skeleton: extra headers, {@code x-goog-api-key}, Gemini's errors
+     * @param clock       for {@code created} times
+     */
+    GeminiProvider(String name, BaseUrl base, String apiVersion, UpstreamCalls upstream, Clock clock) {
         this.name = name;
-        this.versionBase = baseUrl + "/" + apiVersion + "/";
-        Headers.Builder headers = Headers.builder();
-        extraHeaders.forEach(headers::set);
-        this.fixedHeaders = headers.build();
+        this.versionBase = base + "/" + apiVersion + "/";
         this.upstream = upstream;
         this.clock = clock;
     }
@@ -109,76 +110,23 @@ final class GeminiProvider implements Provider {
         return URI.create(versionBase + "models" + query);
     }
 
-    private Headers headers(ProviderCall call, boolean json) {
-        Headers.Builder headers = fixedHeaders.toBuilder();
-        if (!call.key().value().isEmpty()) {
-            headers.set("x-goog-api-key", call.key().value().reveal());
-        }
-        if (json) {
-            headers.set("content-type", "application/json");
-        }
-        return headers.build();
+    /** POSTs a JSON body for a stream and returns its events once it answered 2xx with server-sent events. */
+    Answer<EventStream> events(ProviderCall call, URI uri, JsonObject body) {
+        return upstream.events(upstream.post(call, uri, body));
     }
 
-    /**
-     * POSTs a JSON body and returns the open response once it answered 2xx; any other status is
-     * read and thrown as the translated Gemini error.
-     */
-    UpstreamResponse post(ProviderCall call, URI uri, JsonObject body) {
-        UpstreamResponse response = upstream.send(call.request("POST", uri, headers(call, true),
-                JsonBodies.toBytes(body)));
-        return checked(response);
-    }
-
-    /** GETs a JSON document and returns it with the relayed headers. */
-    Answer get(ProviderCall call, URI uri) {
-        UpstreamResponse response = checked(upstream.send(call.request("GET", uri, headers(call, false), null)));
-        return read(response);
+    /** GETs a JSON document. */
+    Answer<JsonObject> get(ProviderCall call, URI uri) {
+        return upstream.json(upstream.get(call, uri));
     }
 
     /** POSTs a JSON body and reads the whole JSON answer. */
-    Answer postForJson(ProviderCall call, URI uri, JsonObject body) {
-        return read(post(call, uri, body));
-    }
-
-    private Answer read(UpstreamResponse response) {
-        try (response) {
-            Headers relayed = GeminiErrors.relayed(response.headers());
-            byte[] bytes = response.body();
-            if (bytes.length == 0) {
-                throw GatewayException.of(ErrorCode.BAD_UPSTREAM_RESPONSE, "provider " + name
-                        + " (gemini) answered HTTP " + response.status() + " with an empty body");
-            }
-            return new Answer(JsonBodies.parse(bytes), relayed);
-        }
-    }
-
-    private static UpstreamResponse checked(UpstreamResponse response) {
-        int status = response.status();
-        if (status >= 200 && status <= 299) {
-            return response;
-        }
-        Headers relayed = GeminiErrors.relayed(response.headers());
-        byte[] errorBody;
-        try (response) {
-            errorBody = response.body();
-        } catch (GatewayException e) {
-            errorBody = new byte[0];
-        }
-        throw GeminiErrors.toException(status, errorBody, relayed);
+    Answer<JsonObject> postForJson(ProviderCall call, URI uri, JsonObject body) {
+        return upstream.json(upstream.post(call, uri, body));
     }
 
     @Override
     public String toString() {
         return "GeminiProvider[" + name + " " + versionBase + "]";
-    }
-
-    /**
-     * A parsed upstream answer.
-     *
-     * @param body    the JSON document
-     * @param headers the upstream headers worth passing to the client
-     */
-    record Answer(JsonObject body, Headers headers) {
     }
 }

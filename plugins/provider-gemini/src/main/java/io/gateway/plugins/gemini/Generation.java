@@ -1,6 +1,8 @@
 package io.gateway.plugins.gemini;
 
 import io.gateway.spi.GatewayException;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.json.RequestFields;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
@@ -17,7 +19,7 @@ final class Generation {
 
     /** Copies a numeric field under Gemini's name when the client set it. */
     static void number(JsonObject body, String from, JsonObjectBuilder config, String to) {
-        JsonNumber value = Json.optionalNumber(body, from);
+        JsonNumber value = RequestFields.optionalNumber(body, from);
         if (value != null) {
             config.add(to, value);
         }
@@ -25,7 +27,7 @@ final class Generation {
 
     /** Copies an integer field (at least {@code min}) under Gemini's name when the client set it. */
     static void integer(JsonObject body, String from, int min, JsonObjectBuilder config, String to) {
-        Integer value = Json.optionalInteger(body, from, min);
+        Integer value = RequestFields.optionalInteger(body, from, min, Integer.MAX_VALUE);
         if (value != null) {
             config.add(to, value);
         }
@@ -34,7 +36,7 @@ final class Generation {
     /** {@code stop}: a string or up to a few strings, as {@code stopSequences}. */
     static void stop(JsonObject body, JsonObjectBuilder config) {
         JsonValue stop = body.get("stop");
-        if (Json.isNull(stop)) {
+        if (Json.absent(stop)) {
             return;
         }
         JsonArrayBuilder sequences = Json.array();
@@ -78,7 +80,7 @@ final class Generation {
                 }
                 config.add("responseMimeType", "application/json");
                 JsonValue schema = schemaHolder.get("schema");
-                if (schema != null && !Json.isNull(schema)) {
+                if (schema != null && !Json.absent(schema)) {
                     config.add("responseSchema", Schemas.toGemini(schema, param));
                 }
             }

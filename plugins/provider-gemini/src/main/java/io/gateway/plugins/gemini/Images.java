@@ -4,6 +4,9 @@ import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.Response;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.json.RequestFields;
+import io.gateway.toolkit.upstream.Answer;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -38,17 +41,17 @@ final class Images {
         if (!(body.get("prompt") instanceof JsonString prompt) || prompt.getString().isBlank()) {
             throw GatewayException.invalidRequest("'prompt' must be a non-empty string", "prompt");
         }
-        String format = Json.optionalString(body, "response_format", "response_format");
+        String format = RequestFields.optionalString(body, "response_format", "response_format");
         if (format != null && !format.equals("b64_json")) {
             throw GatewayException.invalidRequest("gemini returns images as b64_json", "response_format");
         }
-        Integer n = Json.optionalInteger(body, "n", 1);
+        Integer n = RequestFields.optionalInteger(body, "n", 1, Integer.MAX_VALUE);
         JsonObjectBuilder config = Json.object()
                 .add("responseModalities", Json.array().add("TEXT").add("IMAGE"));
         if (n != null && n > 1) {
             config.add("candidateCount", n);
         }
-        String ratio = aspectRatio(Json.optionalString(body, "size", "size"));
+        String ratio = aspectRatio(RequestFields.optionalString(body, "size", "size"));
         if (ratio != null) {
             config.add("imageConfig", Json.object().add("aspectRatio", ratio));
         }
@@ -59,14 +62,14 @@ final class Images {
                 .add("generationConfig", config)
                 .build();
 
-        GeminiProvider.Answer answer = provider.postForJson(call,
+        Answer<JsonObject> answer = provider.postForJson(call,
                 provider.endpoint(call.model(), "generateContent", false), request);
         JsonObject gemini = answer.body();
         JsonArrayBuilder data = Json.array();
         int images = 0;
         String outputFormat = null;
         String refusal = null;
-        JsonArray candidates = Json.array(gemini, "candidates");
+        JsonArray candidates = Json.arrayField(gemini, "candidates");
         if (candidates != null) {
             for (JsonValue value : candidates) {
                 if (!(value instanceof JsonObject candidate)) {
@@ -75,12 +78,12 @@ final class Images {
                 if (Candidates.filtered(Json.text(candidate, "finishReason"))) {
                     refusal = Json.text(candidate, "finishReason");
                 }
-                JsonArray parts = Json.array(Json.object(candidate, "content"), "parts");
+                JsonArray parts = Json.arrayField(Json.objectField(candidate, "content"), "parts");
                 if (parts == null) {
                     continue;
                 }
                 for (JsonValue partValue : parts) {
-                    JsonObject inline = partValue instanceof JsonObject part ? Json.object(part, "inlineData") : null;
+                    JsonObject inline = partValue instanceof JsonObject part ? Json.objectField(part, "inlineData") : null;
                     String mimeType = Json.text(inline, "mimeType");
                     String bytes = Json.text(inline, "data");
                     if (inline == null || bytes == null || mimeType == null || !mimeType.startsWith("image/")
@@ -109,7 +112,7 @@ final class Images {
                 .add("created", provider.now())
                 .add("data", data);
         result.add("output_format", outputFormat);
-        result.add("usage", Usage.images(Json.object(gemini, "usageMetadata")));
+        result.add("usage", Usage.images(Json.objectField(gemini, "usageMetadata")));
         return Response.Complete.of(200, answer.headers(), result.build());
     }
 

@@ -5,6 +5,8 @@ import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.Response;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.upstream.Answer;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -29,9 +31,9 @@ final class Models {
         String pageToken = null;
         Headers headers = Headers.empty();
         for (int page = 0; page < MAX_PAGES; page++) {
-            GeminiProvider.Answer answer = provider.get(call, provider.modelsEndpoint(PAGE_SIZE, pageToken));
+            Answer<JsonObject> answer = provider.get(call, provider.modelsEndpoint(PAGE_SIZE, pageToken));
             headers = answer.headers();
-            JsonArray models = Json.array(answer.body(), "models");
+            JsonArray models = Json.arrayField(answer.body(), "models");
             if (models == null && !answer.body().containsKey("nextPageToken") && page == 0
                     && !answer.body().isEmpty()) {
                 throw GatewayException.of(ErrorCode.BAD_UPSTREAM_RESPONSE, "gemini answered no model list");

@@ -1,6 +1,7 @@
 package io.gateway.plugins.gemini;
 
 import io.gateway.spi.GatewayException;
+import io.gateway.toolkit.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.util.Locale;
@@ -135,7 +136,7 @@ final class Parts {
 
     /** The text of an OpenAI content value: a string, or an array whose text parts are joined. */
     static String plainText(JsonValue content, String param) {
-        if (Json.isNull(content)) {
+        if (Json.absent(content)) {
             return "";
         }
         if (content instanceof jakarta.json.JsonString string) {

@@ -1,5 +1,6 @@
 package io.gateway.plugins.gemini;
 
+import io.gateway.toolkit.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;

@@ -3,7 +3,10 @@ package io.gateway.plugins.gemini;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.Response;
-import io.gateway.spi.upstream.UpstreamResponse;
+import io.gateway.spi.EventStream;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.json.RequestFields;
+import io.gateway.toolkit.upstream.Answer;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -26,12 +29,12 @@ final class Responses {
     static Response call(GeminiProvider provider, ProviderCall call) {
         JsonObject request = request(call.body());
         if (call.stream()) {
-            UpstreamResponse response = provider.post(call,
+            Answer<EventStream> events = provider.events(call,
                     provider.endpoint(call.model(), "streamGenerateContent", true), request);
-            return new Response.Streaming(response.status(), GeminiErrors.relayed(response.headers()),
-                    new ResponsesStream(response.events(), call.body(), call.model(), provider.now()));
+            return new Response.Streaming(events.status(), events.headers(),
+                    new ResponsesStream(events.body(), call.body(), call.model(), provider.now()));
         }
-        GeminiProvider.Answer answer = provider.postForJson(call,
+        Answer<JsonObject> answer = provider.postForJson(call,
                 provider.endpoint(call.model(), "generateContent", false), request);
         return Response.Complete.of(200, answer.headers(),
                 response(answer.body(), call.body(), call.model(), provider.now()));
@@ -40,16 +43,16 @@ final class Responses {
     // ---------------------------------------------------------------- request
 
     static JsonObject request(JsonObject body) {
-        if (!Json.isNull(body.get("previous_response_id"))) {
+        if (!Json.absent(body.get("previous_response_id"))) {
             throw GatewayException.invalidRequest("gemini keeps no stored responses: send the whole conversation"
                     + " in 'input' instead of 'previous_response_id'", "previous_response_id");
         }
-        if (!Json.isNull(body.get("conversation"))) {
+        if (!Json.absent(body.get("conversation"))) {
             throw GatewayException.invalidRequest("gemini keeps no conversations: send the whole conversation"
                     + " in 'input'", "conversation");
         }
         Conversation conversation = new Conversation();
-        String instructions = Json.optionalString(body, "instructions", "instructions");
+        String instructions = RequestFields.optionalString(body, "instructions", "instructions");
         conversation.system(instructions);
         JsonValue input = body.get("input");
         if (input instanceof JsonString string) {
@@ -71,8 +74,8 @@ final class Responses {
         Generation.number(body, "temperature", config, "temperature");
         Generation.number(body, "top_p", config, "topP");
         Generation.integer(body, "max_output_tokens", 1, config, "maxOutputTokens");
-        JsonObject text = Json.optionalObject(body, "text", "text");
-        JsonObject format = Json.object(text, "format");
+        JsonObject text = RequestFields.optionalObject(body, "text", "text");
+        JsonObject format = Json.objectField(text, "format");
         Generation.responseFormat(format, format, config, "text.format");
         Generation.writeTo(config, request);
         return request.build();
@@ -209,7 +212,7 @@ final class Responses {
 
     static JsonObject response(JsonObject gemini, JsonObject body, String model, long created) {
         ResponseOutput output = new ResponseOutput(Ids.seed(Json.text(gemini, "responseId")));
-        JsonArray candidates = Json.array(gemini, "candidates");
+        JsonArray candidates = Json.arrayField(gemini, "candidates");
         if (candidates == null || candidates.isEmpty()) {
             if (Candidates.blockReason(gemini) != null) {
                 output.blocked();
@@ -219,7 +222,7 @@ final class Responses {
             output.finishReason(Json.text(candidate, "finishReason"));
         }
         output.closeMessage(output.status());
-        output.usage(Json.object(gemini, "usageMetadata"));
+        output.usage(Json.objectField(gemini, "usageMetadata"));
         return body(output, output.status(), output.outputJson(), output.usageJson(), body, model, created);
     }
 
@@ -236,26 +239,26 @@ final class Responses {
                 .add("error", JsonValue.NULL)
                 .add("incomplete_details", reason == null ? JsonValue.NULL
                         : Json.object().add("reason", reason).build())
-                .add("instructions", Json.echo(body, "instructions", JsonValue.NULL))
-                .add("max_output_tokens", Json.echo(body, "max_output_tokens", JsonValue.NULL))
-                .add("max_tool_calls", Json.echo(body, "max_tool_calls", JsonValue.NULL))
+                .add("instructions", Json.valueOr(body, "instructions", JsonValue.NULL))
+                .add("max_output_tokens", Json.valueOr(body, "max_output_tokens", JsonValue.NULL))
+                .add("max_tool_calls", Json.valueOr(body, "max_tool_calls", JsonValue.NULL))
                 .add("model", model)
                 .add("output", items)
-                .add("parallel_tool_calls", Json.echo(body, "parallel_tool_calls", JsonValue.TRUE))
+                .add("parallel_tool_calls", Json.valueOr(body, "parallel_tool_calls", JsonValue.TRUE))
                 .add("previous_response_id", JsonValue.NULL)
                 .add("reasoning", Json.object().add("effort", JsonValue.NULL).add("summary", JsonValue.NULL))
                 .add("service_tier", "default")
                 .add("store", false)
-                .add("temperature", Json.echo(body, "temperature", JsonValue.NULL))
-                .add("text", Json.echo(body, "text", Json.object()
+                .add("temperature", Json.valueOr(body, "temperature", JsonValue.NULL))
+                .add("text", Json.valueOr(body, "text", Json.object()
                         .add("format", Json.object().add("type", "text")).build()))
-                .add("tool_choice", Json.echo(body, "tool_choice", Json.string("auto")))
-                .add("tools", Json.echo(body, "tools", JsonValue.EMPTY_JSON_ARRAY))
-                .add("top_p", Json.echo(body, "top_p", JsonValue.NULL))
-                .add("truncation", Json.echo(body, "truncation", Json.string("disabled")))
+                .add("tool_choice", Json.valueOr(body, "tool_choice", Json.string("auto")))
+                .add("tools", Json.valueOr(body, "tools", JsonValue.EMPTY_JSON_ARRAY))
+                .add("top_p", Json.valueOr(body, "top_p", JsonValue.NULL))
+                .add("truncation", Json.valueOr(body, "truncation", Json.string("disabled")))
                 .add("usage", usage)
-                .add("user", Json.echo(body, "user", JsonValue.NULL))
-                .add("metadata", Json.echo(body, "metadata", JsonValue.EMPTY_JSON_OBJECT))
+                .add("user", Json.valueOr(body, "user", JsonValue.NULL))
+                .add("metadata", Json.valueOr(body, "metadata", JsonValue.EMPTY_JSON_OBJECT))
                 .build();
     }
 }

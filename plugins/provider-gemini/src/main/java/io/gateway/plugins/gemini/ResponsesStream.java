@@ -2,12 +2,12 @@ package io.gateway.plugins.gemini;
 
 import io.gateway.spi.EventStream;
 import io.gateway.spi.StreamEvent;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.stream.TranslatedStream;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
-import java.util.ArrayDeque;
-import java.util.Deque;
 
 /**
  * Translates Gemini's stream into the Responses API's named events, one upstream frame at a time:
@@ -18,49 +18,26 @@ import java.util.Deque;
  * carrying the whole response with usage. Every event has {@code type} and an increasing
  * {@code sequence_number}. Single consumer; {@link #close()} may come from another thread.
  */
-final class ResponsesStream implements EventStream {
+final class ResponsesStream extends TranslatedStream {
 
-    private final EventStream upstream;
     private final JsonObject body;
     private final String model;
     private final long created;
-    private final Deque<StreamEvent> pending = new ArrayDeque<>();
     private ResponseOutput output;
     private int sequence;
-    private boolean ended;
-    private volatile boolean closed;
 
     ResponsesStream(EventStream upstream, JsonObject body, String model, long created) {
-        this.upstream = upstream;
+        super(upstream);
         this.body = body;
         this.model = model;
         this.created = created;
     }
 
     @Override
-    public StreamEvent next() {
-        while (!closed) {
-            StreamEvent event = pending.poll();
-            if (event != null) {
-                return event;
-            }
-            if (ended) {
-                return null;
-            }
-            StreamEvent frame = upstream.next();
-            if (frame == null) {
-                end();
-            } else if (!frame.data().isBlank() && !frame.isDone()) {
-                translate(GeminiErrors.frame(frame.data()));
-            }
+    protected void translate(StreamEvent frame) {
+        if (!frame.isDone()) {
+            translateChunk(GeminiErrors.frame(frame.data()));
         }
-        return null;
-    }
-
-    @Override
-    public void close() {
-        closed = true;
-        upstream.close();
     }
 
     private void begin(String responseId) {
@@ -71,12 +48,12 @@ final class ResponsesStream implements EventStream {
         emit(Json.object().add("type", "response.in_progress").add("response", started));
     }
 
-    private void translate(JsonObject chunk) {
+    private void translateChunk(JsonObject chunk) {
         if (output == null) {
             begin(Json.text(chunk, "responseId"));
         }
-        output.usage(Json.object(chunk, "usageMetadata"));
-        JsonArray candidates = Json.array(chunk, "candidates");
+        output.usage(Json.objectField(chunk, "usageMetadata"));
+        JsonArray candidates = Json.arrayField(chunk, "candidates");
         if (candidates == null || candidates.isEmpty()) {
             if (Candidates.blockReason(chunk) != null) {
                 output.blocked();
@@ -144,8 +121,8 @@ final class ResponsesStream implements EventStream {
                 .add("item", message.json(status)));
     }
 
-    private void end() {
-        ended = true;
+    @Override
+    protected void upstreamEnded() {
         if (output == null) {
             begin(null);
         }
@@ -156,7 +133,6 @@ final class ResponsesStream implements EventStream {
         emit(Json.object()
                 .add("type", status.equals("completed") ? "response.completed" : "response.incomplete")
                 .add("response", response));
-        upstream.close();
     }
 
     private JsonObjectBuilder part(String type, ResponseOutput.Message message) {
@@ -168,6 +144,6 @@ final class ResponsesStream implements EventStream {
     }
 
     private void emit(JsonObjectBuilder event) {
-        pending.add(StreamEvent.typed(event.add("sequence_number", sequence++).build()));
+        emit(StreamEvent.typed(event.add("sequence_number", sequence++).build()));
     }
 }

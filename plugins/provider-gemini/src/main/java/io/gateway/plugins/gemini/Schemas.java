@@ -1,6 +1,7 @@
 package io.gateway.plugins.gemini;
 
 import io.gateway.spi.GatewayException;
+import io.gateway.toolkit.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
@@ -49,7 +50,7 @@ final class Schemas {
 
     /** Whether a converted object schema declares no properties (Gemini rejects such parameters). */
     static boolean isEmptyObject(JsonObject schema) {
-        JsonObject properties = Json.object(schema, "properties");
+        JsonObject properties = Json.objectField(schema, "properties");
         return "OBJECT".equals(Json.text(schema, "type")) && (properties == null || properties.isEmpty())
                 && !schema.containsKey("anyOf");
     }
@@ -79,7 +80,7 @@ final class Schemas {
                 });
                 return convert(merged.build(), depth + 1, inner);
             }
-            JsonArray allOf = Json.array(schema, "allOf");
+            JsonArray allOf = Json.arrayField(schema, "allOf");
             if (allOf != null && allOf.size() == 1 && allOf.get(0) instanceof JsonObject only) {
                 JsonObjectBuilder merged = Json.object();
                 only.forEach(merged::add);
@@ -119,9 +120,9 @@ final class Schemas {
                 }
             }
 
-            JsonArray anyOf = Json.array(schema, "anyOf");
+            JsonArray anyOf = Json.arrayField(schema, "anyOf");
             if (anyOf == null) {
-                anyOf = Json.array(schema, "oneOf");
+                anyOf = Json.arrayField(schema, "oneOf");
             }
             List<JsonObject> variants = new ArrayList<>();
             if (anyOf != null) {
@@ -164,15 +165,15 @@ final class Schemas {
                 out.add("anyOf", converted);
             }
 
-            JsonArray enumValues = Json.array(schema, "enum");
+            JsonArray enumValues = Json.arrayField(schema, "enum");
             JsonValue constValue = schema.get("const");
-            if (enumValues == null && constValue != null && !Json.isNull(constValue)) {
+            if (enumValues == null && constValue != null && !Json.absent(constValue)) {
                 enumValues = Json.array().add(constValue).build();
             }
             if (enumValues != null) {
                 JsonArrayBuilder strings = Json.array();
                 for (JsonValue value : enumValues) {
-                    if (Json.isNull(value)) {
+                    if (Json.absent(value)) {
                         nullable = true;
                     } else if (value instanceof JsonString string) {
                         strings.add(string.getString());
@@ -207,7 +208,7 @@ final class Schemas {
                 out.add("format", format);
             }
 
-            JsonObject properties = Json.object(schema, "properties");
+            JsonObject properties = Json.objectField(schema, "properties");
             Set<String> names = new LinkedHashSet<>();
             if (properties != null) {
                 JsonObjectBuilder converted = Json.object();
@@ -221,7 +222,7 @@ final class Schemas {
                 }
                 out.add("properties", converted);
             }
-            JsonArray required = Json.array(schema, "required");
+            JsonArray required = Json.arrayField(schema, "required");
             if (required != null) {
                 JsonArrayBuilder kept = Json.array();
                 for (JsonValue value : required) {
@@ -231,7 +232,7 @@ final class Schemas {
                 }
                 out.add("required", kept);
             }
-            JsonArray ordering = Json.array(schema, "propertyOrdering");
+            JsonArray ordering = Json.arrayField(schema, "propertyOrdering");
             if (ordering != null) {
                 out.add("propertyOrdering", ordering);
             }
@@ -261,8 +262,8 @@ final class Schemas {
             for (String prefix : prefixes) {
                 if (ref.startsWith(prefix)) {
                     String container = prefix.substring(2, prefix.length() - 1);
-                    JsonObject defs = Json.object(root, container);
-                    JsonObject target = defs == null ? null : Json.object(defs, ref.substring(prefix.length()));
+                    JsonObject defs = Json.objectField(root, container);
+                    JsonObject target = defs == null ? null : Json.objectField(defs, ref.substring(prefix.length()));
                     if (target != null) {
                         return target;
                     }

@@ -1,6 +1,8 @@
 package io.gateway.plugins.gemini;
 
 import io.gateway.spi.GatewayException;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.json.RequestFields;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -30,7 +32,7 @@ final class Tools {
      * @param responses {@code true} for the Responses API's flat tool shape
      */
     static void apply(JsonObject body, JsonObjectBuilder request, boolean responses) {
-        JsonArray tools = Json.optionalArray(body, "tools", "tools");
+        JsonArray tools = RequestFields.optionalArray(body, "tools", "tools");
         List<JsonObject> declarations = new ArrayList<>();
         if (tools != null) {
             for (JsonValue value : tools) {
@@ -42,7 +44,7 @@ final class Tools {
                     throw GatewayException.invalidRequest("gemini takes function tools only, not '" + type + "'",
                             "tools");
                 }
-                JsonObject function = responses ? tool : Json.object(tool, "function");
+                JsonObject function = responses ? tool : Json.objectField(tool, "function");
                 if (function == null) {
                     throw GatewayException.invalidRequest("a function tool needs a 'function' object", "tools");
                 }
@@ -65,7 +67,7 @@ final class Tools {
         } else if (choice instanceof JsonObject object) {
             String type = Json.text(object, "type");
             if ("function".equals(type)) {
-                JsonObject function = responses ? object : Json.object(object, "function");
+                JsonObject function = responses ? object : Json.objectField(object, "function");
                 String name = Json.text(function, "name");
                 if (name == null) {
                     throw GatewayException.invalidRequest("'tool_choice' must name the function", "tool_choice");
@@ -73,15 +75,15 @@ final class Tools {
                 mode = "ANY";
                 allowed.add(name);
             } else if ("allowed_tools".equals(type)) {
-                JsonObject spec = responses ? object : Json.object(object, "allowed_tools");
+                JsonObject spec = responses ? object : Json.objectField(object, "allowed_tools");
                 if (spec == null) {
                     throw GatewayException.invalidRequest("'tool_choice.allowed_tools' is required", "tool_choice");
                 }
-                JsonArray list = Json.array(spec, "tools");
+                JsonArray list = Json.arrayField(spec, "tools");
                 if (list != null) {
                     for (JsonValue entry : list) {
                         JsonObject tool = entry instanceof JsonObject o ? o : null;
-                        JsonObject function = tool == null ? null : responses ? tool : Json.object(tool, "function");
+                        JsonObject function = tool == null ? null : responses ? tool : Json.objectField(tool, "function");
                         String name = Json.text(function, "name");
                         if (name != null) {
                             allowed.add(name);
@@ -99,7 +101,7 @@ final class Tools {
                 throw GatewayException.invalidRequest("gemini supports function tool choices only, not '" + type
                         + "'", "tool_choice");
             }
-        } else if (choice != null && !Json.isNull(choice)) {
+        } else if (choice != null && !Json.absent(choice)) {
             throw GatewayException.invalidRequest("'tool_choice' must be a string or an object", "tool_choice");
         }
 
@@ -136,7 +138,7 @@ final class Tools {
             declaration.add("description", description);
         }
         JsonValue parameters = function.get("parameters");
-        if (parameters != null && !Json.isNull(parameters)) {
+        if (parameters != null && !Json.absent(parameters)) {
             JsonObject schema = Schemas.toGemini(parameters, "tools");
             // a function without arguments has no parameters in Gemini: an empty OBJECT is rejected
             if (!Schemas.isEmptyObject(schema)) {

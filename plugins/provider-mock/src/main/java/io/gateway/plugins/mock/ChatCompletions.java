@@ -3,6 +3,9 @@ package io.gateway.plugins.mock;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.StreamEvent;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.json.RequestFields;
+import io.gateway.toolkit.openai.OpenAiRequests;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -39,7 +42,7 @@ final class ChatCompletions {
         this.n = n;
         this.reply = reply;
         this.promptTokens = promptTokens;
-        this.includeUsage = Bodies.includeUsage(mock.body());
+        this.includeUsage = OpenAiRequests.includeUsage(mock.body());
     }
 
     /**
@@ -54,10 +57,10 @@ final class ChatCompletions {
         if (!(value instanceof JsonArray messages) || messages.isEmpty()) {
             throw GatewayException.invalidRequest("'messages' must be a non-empty array of messages", "messages");
         }
-        int n = Bodies.integer(body, "n", 1, 128, 1);
-        Integer maxTokens = Bodies.optionalInteger(body, "max_completion_tokens", 1, Integer.MAX_VALUE);
+        int n = RequestFields.integer(body, "n", 1, 128, 1);
+        Integer maxTokens = RequestFields.optionalInteger(body, "max_completion_tokens", 1, Integer.MAX_VALUE);
         if (maxTokens == null) {
-            maxTokens = Bodies.optionalInteger(body, "max_tokens", 1, Integer.MAX_VALUE);
+            maxTokens = RequestFields.optionalInteger(body, "max_tokens", 1, Integer.MAX_VALUE);
         }
         int promptTokens = 0;
         String lastUser = "";
@@ -98,19 +101,19 @@ final class ChatCompletions {
     }
 
     JsonObject body() {
-        JsonArrayBuilder choices = Bodies.array();
+        JsonArrayBuilder choices = Json.array();
         for (int i = 0; i < n; i++) {
-            choices.add(Bodies.object()
+            choices.add(Json.object()
                     .add("index", i)
-                    .add("message", Bodies.object()
+                    .add("message", Json.object()
                             .add("role", "assistant")
                             .add("content", reply.text())
                             .add("refusal", JsonValue.NULL)
-                            .add("annotations", Bodies.array()))
+                            .add("annotations", Json.array()))
                     .add("logprobs", JsonValue.NULL)
                     .add("finish_reason", reply.finishReason()));
         }
-        return Bodies.object()
+        return Json.object()
                 .add("id", id)
                 .add("object", "chat.completion")
                 .add("created", mock.created())
@@ -123,22 +126,22 @@ final class ChatCompletions {
     List<StreamEvent> events() {
         List<StreamEvent> events = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            events.add(chunk(choice(i, Bodies.object()
+            events.add(chunk(choice(i, Json.object()
                     .add("role", "assistant")
                     .add("content", "")
                     .add("refusal", JsonValue.NULL), null)));
         }
         for (String delta : reply.deltas()) {
             for (int i = 0; i < n; i++) {
-                events.add(chunk(choice(i, Bodies.object().add("content", delta), null)));
+                events.add(chunk(choice(i, Json.object().add("content", delta), null)));
             }
         }
         for (int i = 0; i < n; i++) {
-            events.add(chunk(choice(i, Bodies.object(), reply.finishReason())));
+            events.add(chunk(choice(i, Json.object(), reply.finishReason())));
         }
         if (includeUsage) {
             events.add(StreamEvent.data(header()
-                    .add("choices", Bodies.array())
+                    .add("choices", Json.array())
                     .add("usage", usage())
                     .build()));
         }
@@ -151,7 +154,7 @@ final class ChatCompletions {
     }
 
     private StreamEvent chunk(JsonObjectBuilder choice) {
-        JsonObjectBuilder chunk = header().add("choices", Bodies.array().add(choice));
+        JsonObjectBuilder chunk = header().add("choices", Json.array().add(choice));
         if (includeUsage) {
             chunk.add("usage", JsonValue.NULL);
         }
@@ -159,7 +162,7 @@ final class ChatCompletions {
     }
 
     private JsonObjectBuilder header() {
-        return Bodies.object()
+        return Json.object()
                 .add("id", id)
                 .add("object", "chat.completion.chunk")
                 .add("created", mock.created())
@@ -167,10 +170,10 @@ final class ChatCompletions {
     }
 
     private static JsonObjectBuilder choice(int index, JsonObjectBuilder delta, String finishReason) {
-        return Bodies.object()
+        return Json.object()
                 .add("index", index)
                 .add("delta", delta)
                 .add("logprobs", JsonValue.NULL)
-                .add("finish_reason", finishReason == null ? JsonValue.NULL : Bodies.string(finishReason));
+                .add("finish_reason", finishReason == null ? JsonValue.NULL : Json.string(finishReason));
     }
 }

@@ -1,6 +1,8 @@
 package io.gateway.plugins.mock;
 
 import io.gateway.spi.GatewayException;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.json.RequestFields;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -34,21 +36,21 @@ final class Embeddings {
             throw GatewayException.invalidRequest("'input' is required", "input");
         }
         List<Prompts.Item> items = Prompts.items(input, "input", false);
-        int dimensions = Bodies.integer(body, "dimensions", 1, MAX_DIMENSIONS, DEFAULT_DIMENSIONS);
-        boolean base64 = "base64".equals(Bodies.choice(body, "encoding_format", "float", "float", "base64"));
-        JsonArrayBuilder data = Bodies.array();
+        int dimensions = RequestFields.integer(body, "dimensions", 1, MAX_DIMENSIONS, DEFAULT_DIMENSIONS);
+        boolean base64 = "base64".equals(RequestFields.choice(body, "encoding_format", "float", "float", "base64"));
+        JsonArrayBuilder data = Json.array();
         int tokens = 0;
         for (int i = 0; i < items.size(); i++) {
             Prompts.Item item = items.get(i);
             tokens += item.tokens();
             float[] vector = vector(item.key(), dimensions);
-            JsonValue embedding = base64 ? Bodies.string(base64(vector)) : floats(vector);
-            data.add(Bodies.object()
+            JsonValue embedding = base64 ? Json.string(base64(vector)) : floats(vector);
+            data.add(Json.object()
                     .add("object", "embedding")
                     .add("index", i)
                     .add("embedding", embedding));
         }
-        return Bodies.object()
+        return Json.object()
                 .add("object", "list")
                 .add("data", data)
                 .add("model", mock.model())
@@ -101,7 +103,7 @@ final class Embeddings {
 
     /** Shortest decimal that reads back as the same float, so both encodings carry identical values. */
     private static JsonValue floats(float[] vector) {
-        JsonArrayBuilder array = Bodies.array();
+        JsonArrayBuilder array = Json.array();
         for (float value : vector) {
             array.add(new BigDecimal(Float.toString(value)));
         }

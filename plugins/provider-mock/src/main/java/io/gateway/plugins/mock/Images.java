@@ -2,6 +2,8 @@ package io.gateway.plugins.mock;
 
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.StreamEvent;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.json.RequestFields;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -49,9 +51,9 @@ final class Images {
         if (!(body.get("prompt") instanceof JsonString prompt) || prompt.getString().isBlank()) {
             throw GatewayException.invalidRequest("'prompt' must be a non-empty string", "prompt");
         }
-        int n = Bodies.integer(body, "n", 1, 10, 1);
-        boolean url = "url".equals(Bodies.choice(body, "response_format", "b64_json", "b64_json", "url"));
-        int partialImages = Bodies.integer(body, "partial_images", 0, 3, 0);
+        int n = RequestFields.integer(body, "n", 1, 10, 1);
+        boolean url = "url".equals(RequestFields.choice(body, "response_format", "b64_json", "b64_json", "url"));
+        int partialImages = RequestFields.integer(body, "partial_images", 0, 3, 0);
         return new Images(mock, prompt.getString(), n, url,
                 resolved(body, "size", "1024x1024"),
                 resolved(body, "quality", "medium"),
@@ -70,9 +72,9 @@ final class Images {
     }
 
     JsonObject body() {
-        JsonArrayBuilder data = Bodies.array();
+        JsonArrayBuilder data = Json.array();
         for (int i = 0; i < n; i++) {
-            JsonObjectBuilder image = Bodies.object();
+            JsonObjectBuilder image = Json.object();
             if (url) {
                 image.add("url", TinyPng.DATA_URL);
             } else {
@@ -80,7 +82,7 @@ final class Images {
             }
             data.add(image.add("revised_prompt", prompt));
         }
-        return Bodies.object()
+        return Json.object()
                 .add("created", mock.created())
                 .add("data", data)
                 .add("background", background)
@@ -107,7 +109,7 @@ final class Images {
     }
 
     private JsonObjectBuilder event(String type) {
-        return Bodies.object()
+        return Json.object()
                 .add("type", type)
                 .add("b64_json", TinyPng.BASE64)
                 .add("created_at", mock.created())

@@ -1,5 +1,6 @@
 package io.gateway.plugins.mock;
 
+import io.gateway.toolkit.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import java.util.List;
@@ -11,15 +12,15 @@ final class Models {
     }
 
     static JsonObject body(List<String> ids, long created) {
-        JsonArrayBuilder data = Bodies.array();
+        JsonArrayBuilder data = Json.array();
         for (String id : ids) {
-            data.add(Bodies.object()
+            data.add(Json.object()
                     .add("id", id)
                     .add("object", "model")
                     .add("created", created)
                     .add("owned_by", "mock"));
         }
-        return Bodies.object()
+        return Json.object()
                 .add("object", "list")
                 .add("data", data)
                 .build();

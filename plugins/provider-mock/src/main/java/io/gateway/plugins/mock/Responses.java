@@ -3,6 +3,8 @@ package io.gateway.plugins.mock;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.StreamEvent;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.json.RequestFields;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -41,7 +43,7 @@ final class Responses {
 
     static Responses prepare(MockCall mock) {
         JsonObject body = mock.body();
-        Integer maxOutputTokens = Bodies.optionalInteger(body, "max_output_tokens", 1, Integer.MAX_VALUE);
+        Integer maxOutputTokens = RequestFields.optionalInteger(body, "max_output_tokens", 1, Integer.MAX_VALUE);
         int inputTokens = 0;
         JsonValue instructions = body.get("instructions");
         if (instructions instanceof JsonString string) {
@@ -99,33 +101,33 @@ final class Responses {
 
     JsonObject body() {
         return response(finalStatus(),
-                Bodies.array().add(message(finalStatus(), Bodies.array().add(textPart(reply.text())))), usage());
+                Json.array().add(message(finalStatus(), Json.array().add(textPart(reply.text())))), usage());
     }
 
     List<StreamEvent> events() {
         Sequence events = new Sequence();
-        JsonObject started = response("in_progress", Bodies.array(), JsonValue.NULL);
-        events.add(Bodies.object().add("type", "response.created").add("response", started));
-        events.add(Bodies.object().add("type", "response.in_progress").add("response", started));
-        events.add(Bodies.object()
+        JsonObject started = response("in_progress", Json.array(), JsonValue.NULL);
+        events.add(Json.object().add("type", "response.created").add("response", started));
+        events.add(Json.object().add("type", "response.in_progress").add("response", started));
+        events.add(Json.object()
                 .add("type", "response.output_item.added")
                 .add("output_index", 0)
-                .add("item", message("in_progress", Bodies.array())));
+                .add("item", message("in_progress", Json.array())));
         events.add(partEvent("response.content_part.added").add("part", textPart("")));
         for (String delta : reply.deltas()) {
             events.add(partEvent("response.output_text.delta")
                     .add("delta", delta)
-                    .add("logprobs", Bodies.array()));
+                    .add("logprobs", Json.array()));
         }
         events.add(partEvent("response.output_text.done")
                 .add("text", reply.text())
-                .add("logprobs", Bodies.array()));
+                .add("logprobs", Json.array()));
         events.add(partEvent("response.content_part.done").add("part", textPart(reply.text())));
-        events.add(Bodies.object()
+        events.add(Json.object()
                 .add("type", "response.output_item.done")
                 .add("output_index", 0)
-                .add("item", message(finalStatus(), Bodies.array().add(textPart(reply.text())))));
-        events.add(Bodies.object()
+                .add("item", message(finalStatus(), Json.array().add(textPart(reply.text())))));
+        events.add(Json.object()
                 .add("type", reply.truncated() ? "response.incomplete" : "response.completed")
                 .add("response", body()));
         return events.list();
@@ -140,7 +142,7 @@ final class Responses {
     }
 
     private JsonObjectBuilder partEvent(String type) {
-        return Bodies.object()
+        return Json.object()
                 .add("type", type)
                 .add("item_id", messageId)
                 .add("output_index", 0)
@@ -148,15 +150,15 @@ final class Responses {
     }
 
     private static JsonObjectBuilder textPart(String text) {
-        return Bodies.object()
+        return Json.object()
                 .add("type", "output_text")
-                .add("annotations", Bodies.array())
-                .add("logprobs", Bodies.array())
+                .add("annotations", Json.array())
+                .add("logprobs", Json.array())
                 .add("text", text);
     }
 
     private JsonObjectBuilder message(String status, JsonArrayBuilder content) {
-        return Bodies.object()
+        return Json.object()
                 .add("id", messageId)
                 .add("type", "message")
                 .add("status", status)
@@ -167,9 +169,9 @@ final class Responses {
     private JsonObject response(String status, JsonArrayBuilder output, JsonValue usage) {
         JsonObject body = mock.body();
         JsonValue incomplete = "incomplete".equals(status)
-                ? Bodies.object().add("reason", "max_output_tokens").build()
+                ? Json.object().add("reason", "max_output_tokens").build()
                 : JsonValue.NULL;
-        return Bodies.object()
+        return Json.object()
                 .add("id", id)
                 .add("object", "response")
                 .add("created_at", mock.created())
@@ -177,30 +179,30 @@ final class Responses {
                 .add("background", false)
                 .add("error", JsonValue.NULL)
                 .add("incomplete_details", incomplete)
-                .add("instructions", Bodies.echo(body, "instructions", JsonValue.NULL))
-                .add("max_output_tokens", Bodies.echo(body, "max_output_tokens", JsonValue.NULL))
-                .add("max_tool_calls", Bodies.echo(body, "max_tool_calls", JsonValue.NULL))
+                .add("instructions", Json.valueOr(body, "instructions", JsonValue.NULL))
+                .add("max_output_tokens", Json.valueOr(body, "max_output_tokens", JsonValue.NULL))
+                .add("max_tool_calls", Json.valueOr(body, "max_tool_calls", JsonValue.NULL))
                 .add("model", mock.model())
                 .add("output", output)
-                .add("parallel_tool_calls", Bodies.echo(body, "parallel_tool_calls", JsonValue.TRUE))
-                .add("previous_response_id", Bodies.echo(body, "previous_response_id", JsonValue.NULL))
-                .add("reasoning", Bodies.echo(body, "reasoning", Bodies.object()
+                .add("parallel_tool_calls", Json.valueOr(body, "parallel_tool_calls", JsonValue.TRUE))
+                .add("previous_response_id", Json.valueOr(body, "previous_response_id", JsonValue.NULL))
+                .add("reasoning", Json.valueOr(body, "reasoning", Json.object()
                         .add("effort", JsonValue.NULL)
                         .add("summary", JsonValue.NULL)
                         .build()))
                 .add("service_tier", "default")
-                .add("store", Bodies.echo(body, "store", JsonValue.TRUE))
-                .add("temperature", Bodies.echo(body, "temperature", Bodies.number(1.0)))
-                .add("text", Bodies.echo(body, "text", Bodies.object()
-                        .add("format", Bodies.object().add("type", "text"))
+                .add("store", Json.valueOr(body, "store", JsonValue.TRUE))
+                .add("temperature", Json.valueOr(body, "temperature", Json.number(1.0)))
+                .add("text", Json.valueOr(body, "text", Json.object()
+                        .add("format", Json.object().add("type", "text"))
                         .build()))
-                .add("tool_choice", Bodies.echo(body, "tool_choice", Bodies.string("auto")))
-                .add("tools", Bodies.echo(body, "tools", JsonValue.EMPTY_JSON_ARRAY))
-                .add("top_p", Bodies.echo(body, "top_p", Bodies.number(1.0)))
-                .add("truncation", Bodies.echo(body, "truncation", Bodies.string("disabled")))
+                .add("tool_choice", Json.valueOr(body, "tool_choice", Json.string("auto")))
+                .add("tools", Json.valueOr(body, "tools", JsonValue.EMPTY_JSON_ARRAY))
+                .add("top_p", Json.valueOr(body, "top_p", Json.number(1.0)))
+                .add("truncation", Json.valueOr(body, "truncation", Json.string("disabled")))
                 .add("usage", usage)
-                .add("user", Bodies.echo(body, "user", JsonValue.NULL))
-                .add("metadata", Bodies.echo(body, "metadata", JsonValue.EMPTY_JSON_OBJECT))
+                .add("user", Json.valueOr(body, "user", JsonValue.NULL))
+                .add("metadata", Json.valueOr(body, "metadata", JsonValue.EMPTY_JSON_OBJECT))
                 .build();
     }
 

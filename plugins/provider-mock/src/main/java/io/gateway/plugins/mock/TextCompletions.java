@@ -2,6 +2,9 @@ package io.gateway.plugins.mock;
 
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.StreamEvent;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.json.RequestFields;
+import io.gateway.toolkit.openai.OpenAiRequests;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -33,7 +36,7 @@ final class TextCompletions {
         this.id = "cmpl-mock-" + mock.digest();
         this.replies = replies;
         this.promptTokens = promptTokens;
-        this.includeUsage = Bodies.includeUsage(mock.body());
+        this.includeUsage = OpenAiRequests.includeUsage(mock.body());
     }
 
     static TextCompletions prepare(MockCall mock) {
@@ -43,8 +46,8 @@ final class TextCompletions {
             throw GatewayException.invalidRequest("'prompt' is required", "prompt");
         }
         List<Prompts.Item> prompts = Prompts.items(prompt, "prompt", true);
-        int n = Bodies.integer(body, "n", 1, 128, 1);
-        Integer maxTokens = Bodies.optionalInteger(body, "max_tokens", 1, Integer.MAX_VALUE);
+        int n = RequestFields.integer(body, "n", 1, 128, 1);
+        Integer maxTokens = RequestFields.optionalInteger(body, "max_tokens", 1, Integer.MAX_VALUE);
         List<Reply> replies = new ArrayList<>(prompts.size() * n);
         int promptTokens = 0;
         for (Prompts.Item item : prompts) {
@@ -58,7 +61,7 @@ final class TextCompletions {
     }
 
     JsonObject body() {
-        JsonArrayBuilder choices = Bodies.array();
+        JsonArrayBuilder choices = Json.array();
         for (int i = 0; i < replies.size(); i++) {
             Reply reply = replies.get(i);
             choices.add(choice(i, reply.text(), reply.finishReason()));
@@ -81,7 +84,7 @@ final class TextCompletions {
         }
         if (includeUsage) {
             events.add(StreamEvent.data(header()
-                    .add("choices", Bodies.array())
+                    .add("choices", Json.array())
                     .add("usage", usage())
                     .build()));
         }
@@ -98,7 +101,7 @@ final class TextCompletions {
     }
 
     private StreamEvent chunk(JsonObjectBuilder choice) {
-        JsonObjectBuilder chunk = header().add("choices", Bodies.array().add(choice));
+        JsonObjectBuilder chunk = header().add("choices", Json.array().add(choice));
         if (includeUsage) {
             chunk.add("usage", JsonValue.NULL);
         }
@@ -106,7 +109,7 @@ final class TextCompletions {
     }
 
     private JsonObjectBuilder header() {
-        return Bodies.object()
+        return Json.object()
                 .add("id", id)
                 .add("object", "text_completion")
                 .add("created", mock.created())
@@ -114,10 +117,10 @@ final class TextCompletions {
     }
 
     private static JsonObjectBuilder choice(int index, String text, String finishReason) {
-        return Bodies.object()
+        return Json.object()
                 .add("text", text)
                 .add("index", index)
                 .add("logprobs", JsonValue.NULL)
-                .add("finish_reason", finishReason == null ? JsonValue.NULL : Bodies.string(finishReason));
+                .add("finish_reason", finishReason == null ? JsonValue.NULL : Json.string(finishReason));
     }
 }

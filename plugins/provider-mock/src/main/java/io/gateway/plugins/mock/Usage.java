@@ -1,5 +1,8 @@
 package io.gateway.plugins.mock;
 
+import io.gateway.spi.TokenUsage;
+import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.openai.OpenAiUsage;
 import jakarta.json.JsonObject;
 
 /**
@@ -11,16 +14,20 @@ final class Usage {
     private Usage() {
     }
 
-    /** Chat and text completions: {@code prompt_tokens}, {@code completion_tokens}, {@code total_tokens}. */
+    private static TokenUsage tokens(int input, int output) {
+        return TokenUsage.builder().inputTokens(input).outputTokens(output).build();
+    }
+
+    /**
+     * Chat and text completions: {@code prompt_tokens}, {@code completion_tokens}, {@code total_tokens},
+     * and every detail count OpenAI reports (audio and predictions included), all 0.
+     */
     static JsonObject completion(int promptTokens, int completionTokens) {
-        return Bodies.object()
-                .add("prompt_tokens", promptTokens)
-                .add("completion_tokens", completionTokens)
-                .add("total_tokens", promptTokens + completionTokens)
-                .add("prompt_tokens_details", Bodies.object()
+        return OpenAiUsage.chat(tokens(promptTokens, completionTokens))
+                .add("prompt_tokens_details", Json.object()
                         .add("cached_tokens", 0)
                         .add("audio_tokens", 0))
-                .add("completion_tokens_details", Bodies.object()
+                .add("completion_tokens_details", Json.object()
                         .add("reasoning_tokens", 0)
                         .add("audio_tokens", 0)
                         .add("accepted_prediction_tokens", 0)
@@ -30,32 +37,16 @@ final class Usage {
 
     /** The Responses API: {@code input_tokens}, {@code output_tokens}, {@code total_tokens}. */
     static JsonObject responses(int inputTokens, int outputTokens) {
-        return Bodies.object()
-                .add("input_tokens", inputTokens)
-                .add("input_tokens_details", Bodies.object().add("cached_tokens", 0))
-                .add("output_tokens", outputTokens)
-                .add("output_tokens_details", Bodies.object().add("reasoning_tokens", 0))
-                .add("total_tokens", inputTokens + outputTokens)
-                .build();
+        return OpenAiUsage.responses(tokens(inputTokens, outputTokens)).build();
     }
 
     /** Embeddings: only prompt and total, since nothing is generated. */
     static JsonObject embedding(int promptTokens) {
-        return Bodies.object()
-                .add("prompt_tokens", promptTokens)
-                .add("total_tokens", promptTokens)
-                .build();
+        return OpenAiUsage.embeddings(tokens(promptTokens, 0)).build();
     }
 
     /** GPT image models: input split into text and image tokens, output tokens per image. */
     static JsonObject image(int textTokens, int outputTokens) {
-        return Bodies.object()
-                .add("input_tokens", textTokens)
-                .add("input_tokens_details", Bodies.object()
-                        .add("text_tokens", textTokens)
-                        .add("image_tokens", 0))
-                .add("output_tokens", outputTokens)
-                .add("total_tokens", textTokens + outputTokens)
-                .build();
+        return OpenAiUsage.images(tokens(textTokens, outputTokens)).build();
     }
 }

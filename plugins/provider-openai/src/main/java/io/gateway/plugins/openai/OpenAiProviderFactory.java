@@ -1,16 +1,28 @@
 package io.gateway.plugins.openai;
 
+import io.gateway.spi.Headers;
 import io.gateway.spi.Operation;
 import io.gateway.spi.PluginConfig;
 import io.gateway.spi.PluginContext;
 import io.gateway.spi.provider.Provider;
 import io.gateway.spi.provider.ProviderFactory;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
+import io.gateway.toolkit.openai.OpenAiErrors;
+import io.gateway.toolkit.openai.OpenAiPaths;
+import io.gateway.toolkit.settings.BaseUrl;
+import io.gateway.toolkit.settings.ExtraHeaders;
+import io.gateway.toolkit.upstream.KeyHeader;
+import io.gateway.toolkit.upstream.UpstreamCalls;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** Creates {@link OpenAiProvider}s for one {@link Preset}. */
+/**
+ * Creates {@link OpenAiProvider}s for one {@link Preset}. Keys read: {@code base-url} (the preset's
+ * default, required for presets without one), {@code extra-headers}, {@code organization},
+ * {@code project}, {@code operations}.
+ */
 final class OpenAiProviderFactory implements ProviderFactory {
 
     private final Preset preset;
@@ -26,44 +38,34 @@ final class OpenAiProviderFactory implements ProviderFactory {
 
     @Override
     public Provider create(PluginConfig config, PluginContext context) {
-        String baseUrl = config.string("base-url").orElse(preset.defaultBaseUrl());
-        if (baseUrl == null) {
-            throw config.invalid("base-url", "is required for type " + preset.type()
-                    + ": the server's OpenAI-compatible URL, e.g. http://127.0.0.1:8000/v1");
+        BaseUrl base = BaseUrl.read(config, preset.defaultBaseUrl(), "the OpenAI-compatible server's URL for type "
+                + preset.type() + ", e.g. http://127.0.0.1:8000/v1", context);
+        Headers.Builder headers = ExtraHeaders.read(config, Map.of()).toBuilder();
+        config.string("organization").ifPresent(organization -> headers.set("openai-organization", organization));
+        config.string("project").ifPresent(project -> headers.set("openai-project", project));
+        Set<Operation> operations = operations(config);
+        UpstreamCalls upstream = UpstreamCalls.builder(config.name(), context.upstream(), OpenAiErrors::parse)
+                .headers(headers.build())
+                .key(KeyHeader.bearer())
+                .relay(OpenAiProvider.RELAY)
+                .build();
+        return new OpenAiProvider(config.name(), base, operations, upstream);
+    }
+
+    /** The preset's operations, or the ones {@code operations} names (wire names or paths). */
+    private Set<Operation> operations(PluginConfig config) {
+        List<String> only = config.strings("operations");
+        if (only.isEmpty()) {
+            return preset.operations();
         }
-        URI base;
-        try {
-            base = new URI(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
-        } catch (URISyntaxException e) {
-            throw config.invalid("base-url", "'" + baseUrl + "' is not a URL");
+        Set<Operation> chosen = EnumSet.noneOf(Operation.class);
+        for (String name : only) {
+            chosen.add(Arrays.stream(Operation.values())
+                    .filter(o -> o.wireName().equals(name) || OpenAiPaths.of(o).equals(name)).findFirst()
+                    .orElseThrow(() -> config.invalid("operations", "'" + name + "' is not an operation; use "
+                            + "chat_completion, text_completion, responses, embedding, image_generation, "
+                            + "list_models")));
         }
-        String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || base.getHost() == null) {
-            throw config.invalid("base-url", "'" + baseUrl + "' must be an http:// or https:// URL");
-        }
-        Map<String, String> extraHeaders = config.map("extra-headers");
-        for (String name : extraHeaders.keySet()) {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (lower.equals("authorization") || lower.equals("content-length") || lower.equals("host")) {
-                throw config.invalid("extra-headers." + name, "cannot be set here; keys belong in 'keys'");
-            }
-        }
-        java.util.Set<Operation> operations = preset.operations();
-        java.util.List<String> only = config.strings("operations");
-        if (!only.isEmpty()) {
-            java.util.Set<Operation> chosen = java.util.EnumSet.noneOf(Operation.class);
-            for (String name : only) {
-                Operation operation = java.util.Arrays.stream(Operation.values())
-                        .filter(o -> o.wireName().equals(name) || OpenAiPaths.of(o).equals(name)).findFirst()
-                        .orElseThrow(() -> config.invalid("operations", "'" + name + "' is not an operation; use "
-                                + "chat_completion, text_completion, responses, embedding, image_generation, list_models"));
-                chosen.add(operation);
-            }
-            operations = chosen;
-        }
-        String organization = config.string("organization").orElse(null);
-        String project = config.string("project").orElse(null);
-        return new OpenAiProvider(config.name(), base, operations, extraHeaders, organization, project,
-                context.upstream());
+        return chosen;
     }
 }

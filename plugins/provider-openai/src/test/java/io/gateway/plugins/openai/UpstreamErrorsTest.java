@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
+import io.gateway.toolkit.openai.OpenAiErrors;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class UpstreamErrorsTest {
 
     private static GatewayException map(int status, String body) {
-        return UpstreamErrors.toException(status, body.getBytes(StandardCharsets.UTF_8), Headers.empty());
+        return OpenAiErrors.parse(status, body.getBytes(StandardCharsets.UTF_8), Headers.empty());
     }
 
     @Test
@@ -55,13 +56,13 @@ class UpstreamErrorsTest {
 
     @Test
     void keepsRetryAfterHeaders() {
-        GatewayException e = UpstreamErrors.toException(429, new byte[0], Headers.of("retry-after", "3"));
+        GatewayException e = OpenAiErrors.parse(429, new byte[0], Headers.of("retry-after", "3"));
         assertEquals(Duration.ofSeconds(3), e.retryAfter().orElseThrow());
     }
 
     @Test
     void relaysOnlyRateLimitAndRetryHeaders() {
-        Headers relayed = UpstreamHeaders.relayed(Headers.of("x-ratelimit-remaining-tokens", "10", "retry-after", "1",
+        Headers relayed = OpenAiProvider.RELAY.apply(Headers.of("x-ratelimit-remaining-tokens", "10", "retry-after", "1",
                 "set-cookie", "secret", "openai-processing-ms", "12", "content-type", "application/json"));
         assertEquals(java.util.Set.of("x-ratelimit-remaining-tokens", "retry-after", "openai-processing-ms"),
                 relayed.names());

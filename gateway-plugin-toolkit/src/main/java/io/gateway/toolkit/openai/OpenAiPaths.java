@@ -1,0 +1,27 @@
+package io.gateway.toolkit.openai;
+
+import io.gateway.spi.Operation;
+
+/** Where the OpenAI API serves each operation, below its {@code /v1/} base. Stateless. */
+public final class OpenAiPaths {
+
+    private OpenAiPaths() {
+    }
+
+    /**
+     * The path of an operation below an OpenAI base URL.
+     *
+     * @param operation the operation
+     * @return e.g. {@code chat/completions}, without a leading slash
+     */
+    public static String of(Operation operation) {
+        return switch (operation) {
+            case CHAT_COMPLETION -> "chat/completions";
+            case TEXT_COMPLETION -> "completions";
+            case RESPONSES -> "responses";
+            case EMBEDDING -> "embeddings";
+            case IMAGE_GENERATION -> "images/generations";
+            case LIST_MODELS -> "models";
+        };
+    }
+}

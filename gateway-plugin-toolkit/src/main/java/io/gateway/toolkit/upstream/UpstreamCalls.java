@@ -1,0 +1,327 @@
+package io.gateway.toolkit.upstream;
+
+import io.gateway.spi.ErrorCode;
+import io.gateway.spi.EventStream;
+import io.gateway.spi.GatewayException;
+import io.gateway.spi.Headers;
+import io.gateway.spi.JsonBodies;
+import io.gateway.spi.Response;
+import io.gateway.spi.provider.ProviderCall;
+import io.gateway.spi.upstream.UpstreamClient;
+import io.gateway.spi.upstream.UpstreamRequest;
+import io.gateway.spi.upstream.UpstreamResponse;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The upstream-call skeleton of one provider: builds its requests (fixed headers, the key, content
+ * type and accept), sends them through the server's {@link UpstreamClient}, and reads the answer in the
+ * form the provider needs, so that a provider's call path is translate, send, translate back.
+ *
+ * <p>Every read method sends the request and then:
+ * <ul>
+ *   <li>maps an answer that is not 2xx to a {@link GatewayException} through the provider's
+ *       {@link ErrorParser} (the error body read to its end, or treated as empty when it cannot be
+ *       read), with the headers the {@link HeaderRelay} lets through;</li>
+ *   <li>for bodies: answers 502 {@link ErrorCode#BAD_UPSTREAM_RESPONSE} naming the provider for an
+ *       empty body, or for a body that is not a JSON object where one is expected;</li>
+ *   <li>for streams: answers 502 naming the provider when the content type is not
+ *       {@code text/event-stream}, else returns the events;</li>
+ *   <li>closes the response on every failure path, so no connection is leaked.</li>
+ * </ul>
+ * Connection failures and timeouts come from the client as they are (502
+ * {@link ErrorCode#PROVIDER_CONNECTION_FAILED}, 504 {@link ErrorCode#TIMEOUT}).
+ *
+ * <p>Create one per provider instance in the factory's {@code create}; it is immutable and thread-safe.
+ */
+public final class UpstreamCalls {
+
+    private static final String JSON = "application/json";
+    private static final String EVENT_STREAM = "text/event-stream";
+
+    private final String provider;
+    private final UpstreamClient client;
+    private final Headers fixedHeaders;
+    private final KeyHeader keyHeader;
+    private final ErrorParser errors;
+    private final HeaderRelay relay;
+
+    private UpstreamCalls(Builder builder) {
+        this.provider = builder.provider;
+        this.client = builder.client;
+        this.fixedHeaders = builder.fixedHeaders;
+        this.keyHeader = builder.keyHeader;
+        this.errors = builder.errors;
+        this.relay = builder.relay;
+    }
+
+    /**
+     * A builder. Defaults: no fixed headers, {@link KeyHeader#bearer()} and {@link HeaderRelay#rateLimits}.
+     *
+     * @param provider the provider's configured name, for messages
+     * @param client   the server's client ({@code context.upstream()})
+     * @param errors   how the vendor's error answers are read, e.g.
+     *                 {@link io.gateway.toolkit.openai.OpenAiErrors#parse} for OpenAI-compatible upstreams
+     * @return the builder
+     */
+    public static Builder builder(String provider, UpstreamClient client, ErrorParser errors) {
+        return new Builder(provider, client, errors);
+    }
+
+    /**
+     * The request headers of an attempt: the fixed headers and the attempt's key.
+     *
+     * @param call the attempt
+     * @return a builder holding them, for the caller to add to
+     */
+    public Headers.Builder headers(ProviderCall call) {
+        Headers.Builder headers = fixedHeaders.toBuilder();
+        keyHeader.apply(headers, call.key());
+        return headers;
+    }
+
+    /**
+     * A {@code GET} expecting JSON, with the call's deadline.
+     *
+     * @param call the attempt
+     * @param uri  the absolute URI
+     * @return the request
+     */
+    public UpstreamRequest get(ProviderCall call, URI uri) {
+        return call.request("GET", uri, headers(call).set("accept", JSON).build(), null);
+    }
+
+    /**
+     * A {@code POST} of JSON bytes, accepting {@code text/event-stream} when the call streams and
+     * JSON otherwise, with the call's deadline and stream idle timeout.
+     *
+     * @param call the attempt
+     * @param uri  the absolute URI
+     * @param body the UTF-8 JSON body (not copied)
+     * @return the request
+     */
+    public UpstreamRequest post(ProviderCall call, URI uri, byte[] body) {
+        Headers headers = headers(call)
+                .set("content-type", JSON)
+                .set("accept", call.stream() ? EVENT_STREAM : JSON)
+                .build();
+        return call.request("POST", uri, headers, body);
+    }
+
+    /**
+     * A {@code POST} of a JSON object; see {@link #post(ProviderCall, URI, byte[])}.
+     *
+     * @param call the attempt
+     * @param uri  the absolute URI
+     * @param body the body
+     * @return the request
+     */
+    public UpstreamRequest post(ProviderCall call, URI uri, JsonObject body) {
+        return post(call, uri, JsonBodies.toBytes(body));
+    }
+
+    /**
+     * The headers of an upstream answer that reach the client.
+     *
+     * @param upstream the answer's headers
+     * @return the relayed headers
+     */
+    public Headers relayed(Headers upstream) {
+        return relay.apply(upstream);
+    }
+
+    /**
+     * Sends a request and returns the open 2xx answer, for a caller that reads it itself; any other
+     * status is read, closed and thrown as the parsed error.
+     *
+     * @param request the request
+     * @return the 2xx response; the caller reads its body or closes it
+     * @throws GatewayException the parsed upstream error, or the client's connection failure or timeout
+     */
+    public UpstreamResponse send(UpstreamRequest request) {
+        UpstreamResponse response = client.send(request);
+        int status = response.status();
+        if (status >= 200 && status <= 299) {
+            return response;
+        }
+        Headers relayed;
+        byte[] body;
+        try (response) {
+            relayed = relay.apply(response.headers());
+            body = errorBody(response);
+        }
+        throw errors.parse(status, body, relayed);
+    }
+
+    private static byte[] errorBody(UpstreamResponse response) {
+        try {
+            return response.body();
+        } catch (GatewayException unreadable) {
+            // a broken or slow error body: the status still says what happened
+            return new byte[0];
+        }
+    }
+
+    /**
+     * Sends a request and reads the whole answer.
+     *
+     * @param request the request
+     * @return the answer with its non-empty body (not copied)
+     * @throws GatewayException the parsed upstream error, or 502 for an empty body
+     */
+    public Answer<byte[]> bytes(UpstreamRequest request) {
+        UpstreamResponse response = send(request);
+        try (response) {
+            Headers relayed = relay.apply(response.headers());
+            byte[] body = response.body();
+            if (body.length == 0) {
+                throw GatewayException.of(ErrorCode.BAD_UPSTREAM_RESPONSE, "provider " + provider + " answered HTTP "
+                        + response.status() + " with an empty body");
+            }
+            return new Answer<>(response.status(), relayed, body);
+        }
+    }
+
+    /**
+     * Sends a request and reads the answer as one JSON object.
+     *
+     * @param request the request
+     * @return the answer with its parsed body
+     * @throws GatewayException the parsed upstream error, or 502 for an empty body or one that is not a
+     *                          JSON object
+     */
+    public Answer<JsonObject> json(UpstreamRequest request) {
+        Answer<byte[]> answer = bytes(request);
+        JsonObject body;
+        try {
+            body = JsonBodies.parse(answer.body());
+        } catch (GatewayException e) {
+            throw e.withMessage("provider " + provider + " answered HTTP " + answer.status()
+                    + " with a body that is not a JSON object");
+        }
+        return new Answer<>(answer.status(), answer.headers(), body);
+    }
+
+    /**
+     * Sends a request for a stream and returns its events as they arrive.
+     *
+     * @param request the request (see {@link #post}, which asks for {@code text/event-stream})
+     * @return the answer whose events the caller reads to their end or closes
+     * @throws GatewayException the parsed upstream error, or 502 when the answer is not
+     *                          {@code text/event-stream}
+     */
+    public Answer<EventStream> events(UpstreamRequest request) {
+        UpstreamResponse response = send(request);
+        String contentType = contentType(response);
+        if (!contentType.startsWith(EVENT_STREAM)) {
+            response.close();
+            throw GatewayException.of(ErrorCode.BAD_UPSTREAM_RESPONSE, "provider " + provider
+                    + " answered a stream request with '" + contentType + "' instead of " + EVENT_STREAM);
+        }
+        return new Answer<>(response.status(), relay.apply(response.headers()), response.events());
+    }
+
+    /**
+     * Sends a request and relays the answer unchanged, for pass-through providers: a stream as the
+     * upstream's events when the request streams and the upstream answered {@code text/event-stream},
+     * anything else as the upstream's bytes, never parsed (an upstream that answers a stream request
+     * with one JSON document is relayed as that document).
+     *
+     * @param request the request
+     * @return the response for the client, with the upstream's status and relayed headers
+     * @throws GatewayException the parsed upstream error, or 502 for an empty body
+     */
+    public Response relay(UpstreamRequest request) {
+        if (request.stream()) {
+            UpstreamResponse response = send(request);
+            if (contentType(response).startsWith(EVENT_STREAM)) {
+                return new Response.Streaming(response.status(), relay.apply(response.headers()), response.events());
+            }
+            Answer<byte[]> answer = read(response);
+            return Response.Complete.ofBytes(answer.status(), answer.headers(), answer.body());
+        }
+        Answer<byte[]> answer = bytes(request);
+        return Response.Complete.ofBytes(answer.status(), answer.headers(), answer.body());
+    }
+
+    private Answer<byte[]> read(UpstreamResponse response) {
+        try (response) {
+            byte[] body = response.body();
+            if (body.length == 0) {
+                throw GatewayException.of(ErrorCode.BAD_UPSTREAM_RESPONSE, "provider " + provider + " answered HTTP "
+                        + response.status() + " with an empty body");
+            }
+            return new Answer<>(response.status(), relay.apply(response.headers()), body);
+        }
+    }
+
+    private static String contentType(UpstreamResponse response) {
+        return response.headers().first("content-type").orElse("").toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public String toString() {
+        return "UpstreamCalls[" + provider + "]";
+    }
+
+    /** Builds {@link UpstreamCalls}. Not thread-safe. */
+    public static final class Builder {
+        private final String provider;
+        private final UpstreamClient client;
+        private Headers fixedHeaders = Headers.empty();
+        private KeyHeader keyHeader = KeyHeader.bearer();
+        private final ErrorParser errors;
+        private HeaderRelay relay = HeaderRelay.rateLimits();
+
+        private Builder(String provider, UpstreamClient client, ErrorParser errors) {
+            this.provider = Objects.requireNonNull(provider, "provider");
+            this.client = Objects.requireNonNull(client, "client");
+            this.errors = Objects.requireNonNull(errors, "errors");
+        }
+
+        /**
+         * Headers sent with every request ({@code extra-headers}, a version header); the key, content
+         * type and accept are set per request and replace values of the same name.
+         *
+         * @param headers the headers
+         * @return this builder
+         */
+        public Builder headers(Headers headers) {
+            this.fixedHeaders = Objects.requireNonNull(headers, "headers");
+            return this;
+        }
+
+        /**
+         * How the key travels.
+         *
+         * @param header the key header
+         * @return this builder
+         */
+        public Builder key(KeyHeader header) {
+            this.keyHeader = Objects.requireNonNull(header, "header");
+            return this;
+        }
+
+        /**
+         * Which response headers reach the client.
+         *
+         * @param headerRelay the relay
+         * @return this builder
+         */
+        public Builder relay(HeaderRelay headerRelay) {
+            this.relay = Objects.requireNonNull(headerRelay, "headerRelay");
+            return this;
+        }
+
+        /**
+         * The skeleton.
+         *
+         * @return a new instance
+         */
+        public UpstreamCalls build() {
+            return new UpstreamCalls(this);
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package io.gateway.toolkit.upstream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gateway.spi.ErrorCode;
+import io.gateway.spi.EventStream;
+import io.gateway.spi.GatewayException;
+import io.gateway.spi.Headers;
+import io.gateway.spi.JsonBodies;
+import io.gateway.spi.Operation;
+import io.gateway.spi.Response;
+import io.gateway.spi.Secret;
+import io.gateway.spi.StreamEvent;
+import io.gateway.spi.provider.ApiKey;
+import io.gateway.spi.provider.ProviderCall;
+import io.gateway.spi.upstream.UpstreamClient;
+import io.gateway.spi.upstream.UpstreamRequest;
+import io.gateway.spi.upstream.UpstreamResponse;
+import io.gateway.toolkit.openai.OpenAiErrors;
+import jakarta.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class UpstreamCallsTest {
+
+    private static final URI URL = URI.create("https://upstream.test/v1/chat/completions");
+    private static final String JSON = "application/json";
+    private static final String SSE = "text/event-stream; charset=utf-8";
+
+    private final Upstream upstream = new Upstream();
+    private final UpstreamCalls calls = UpstreamCalls.builder("up", upstream, OpenAiErrors::parse)
+            .headers(Headers.of("x-extra", "1", "accept", "overridden"))
+            .key(KeyHeader.named("api-key"))
+            .relay(HeaderRelay.rateLimits())
+            .build();
+
+    private static ProviderCall call(boolean stream) {
+        return ProviderCall.builder(Operation.CHAT_COMPLETION, JsonBodies.parse("{\"model\":\"m\"}"))
+                .stream(stream).key(ApiKey.of("main", Secret.of("k1"))).build();
+    }
+
+    @Test
+    void requestsCarryFixedHeadersTheKeyContentTypeAcceptAndTheCallsLimits() {
+        ProviderCall call = call(true);
+        UpstreamRequest post = calls.post(call, URL, JsonBodies.parse("{\"a\":1}"));
+        assertEquals("POST", post.method());
+        assertEquals("1", post.headers().first("x-extra").orElseThrow());
+        assertEquals("k1", post.headers().first("api-key").orElseThrow());
+        assertEquals(JSON, post.headers().first("content-type").orElseThrow());
+        assertEquals("text/event-stream", post.headers().first("accept").orElseThrow());
+        assertEquals("{\"a\":1}", new String(post.body(), StandardCharsets.UTF_8));
+        assertTrue(post.stream());
+        assertEquals(call.deadline(), post.deadline());
+        assertEquals(call.streamIdleTimeout(), post.idleTimeout());
+        assertEquals(JSON, calls.post(call(false), URL, new byte[] {'{', '}'}).headers().first("accept").orElseThrow());
+        UpstreamRequest get = calls.get(call(false), URL);
+        assertEquals("GET", get.method());
+        assertEquals(JSON, get.headers().first("accept").orElseThrow());
+        assertNull(get.body());
+    }
+
+    @Test
+    void anErrorAnswerIsParsedWithTheRelayedHeadersAndClosed() {
+        upstream.answer(429, Headers.of("content-type", JSON, "retry-after", "2", "set-cookie", "s"),
+                "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit_error\"}}");
+        GatewayException e = assertThrows(GatewayException.class, () -> calls.json(calls.post(call(false), URL,
+                new byte[0])));
+        assertEquals(429, e.status());
+        assertEquals("slow down", e.getMessage());
+        assertEquals("2", e.headers().first("retry-after").orElseThrow());
+        assertFalse(e.headers().contains("set-cookie"));
+        assertTrue(upstream.last().closed);
+    }
+
+    @Test
+    void anUnreadableErrorBodyStillGivesTheStatus() {
+        upstream.answer(503, Headers.empty(), null);
+        GatewayException e = assertThrows(GatewayException.class, () -> calls.bytes(calls.get(call(false), URL)));
+        assertEquals(503, e.status());
+        assertEquals("the provider answered HTTP 503", e.getMessage());
+        assertTrue(upstream.last().closed);
+    }
+
+    @Test
+    void theVendorsParserReadsErrors() {
+        UpstreamCalls custom = UpstreamCalls.builder("up", upstream, (status, body, headers) -> GatewayException.of(
+                ErrorCode.INTERNAL, "vendor " + status + " " + new String(body, StandardCharsets.UTF_8))).build();
+        upstream.answer(418, Headers.empty(), "teapot");
+        assertEquals("vendor 418 teapot", assertThrows(GatewayException.class,
+                () -> custom.send(custom.get(call(false), URL))).getMessage());
+    }
+
+    @Test
+    void bodiesMustNotBeEmptyAndJsonMustBeAnObject() {
+        upstream.answer(200, Headers.of("x-ratelimit-remaining-requests", "9"), "{\"ok\":true}");
+        Answer<JsonObject> answer = calls.json(calls.get(call(false), URL));
+        assertEquals(200, answer.status());
+        assertTrue(answer.body().getBoolean("ok"));
+        assertEquals("9", answer.headers().first("x-ratelimit-remaining-requests").orElseThrow());
+        assertTrue(upstream.last().closed);
+
+        upstream.answer(200, Headers.empty(), "");
+        GatewayException empty = assertThrows(GatewayException.class, () -> calls.bytes(calls.get(call(false), URL)));
+        assertEquals(ErrorCode.BAD_UPSTREAM_RESPONSE, empty.errorCode());
+        assertEquals("provider up answered HTTP 200 with an empty body", empty.getMessage());
+        assertTrue(upstream.last().closed);
+
+        upstream.answer(200, Headers.empty(), "[1,2]");
+        GatewayException notObject = assertThrows(GatewayException.class, () -> calls.json(calls.get(call(false),
+                URL)));
+        assertEquals(ErrorCode.BAD_UPSTREAM_RESPONSE, notObject.errorCode());
+        assertTrue(notObject.getMessage().startsWith("provider up answered HTTP 200"), notObject.getMessage());
+    }
+
+    @Test
+    void streamsMustBeServerSentEvents() {
+        upstream.answer(200, Headers.of("content-type", SSE), "data: {}\n\n");
+        Answer<EventStream> events = calls.events(calls.post(call(true), URL, new byte[0]));
+        assertEquals(new StreamEvent(null, "{}"), events.body().next());
+        assertFalse(upstream.last().closed, "the caller reads the events");
+
+        upstream.answer(200, Headers.of("content-type", JSON), "{}");
+        GatewayException e = assertThrows(GatewayException.class, () -> calls.events(calls.post(call(true), URL,
+                new byte[0])));
+        assertEquals(ErrorCode.BAD_UPSTREAM_RESPONSE, e.errorCode());
+        assertEquals("provider up answered a stream request with 'application/json' instead of text/event-stream",
+                e.getMessage());
+        assertTrue(upstream.last().closed);
+    }
+
+    @Test
+    void relayPassesAnswersThroughUnparsed() {
+        upstream.answer(201, Headers.of("content-type", JSON, "retry-after-ms", "5"), "{ \"id\" : 1 }");
+        Response.Complete complete = assertInstanceOf(Response.Complete.class,
+                calls.relay(calls.post(call(false), URL, new byte[0])));
+        assertEquals(201, complete.status());
+        assertArrayEquals("{ \"id\" : 1 }".getBytes(StandardCharsets.UTF_8), complete.bytes());
+        assertEquals("5", complete.headers().first("retry-after-ms").orElseThrow());
+
+        upstream.answer(200, Headers.of("content-type", SSE), "data: {\"n\":1}\n\ndata: [DONE]\n\n");
+        Response.Streaming streaming = assertInstanceOf(Response.Streaming.class,
+                calls.relay(calls.post(call(true), URL, new byte[0])));
+        assertEquals("{\"n\":1}", streaming.events().next().data());
+        assertTrue(streaming.events().next().isDone());
+
+        upstream.answer(200, Headers.of("content-type", JSON), "{\"not\":\"a stream\"}");
+        Response.Complete asJson = assertInstanceOf(Response.Complete.class,
+                calls.relay(calls.post(call(true), URL, new byte[0])), "a JSON answer to a stream is relayed as JSON");
+        assertEquals("{\"not\":\"a stream\"}", new String(asJson.bytes(), StandardCharsets.UTF_8));
+        assertTrue(upstream.last().closed);
+
+        upstream.answer(200, Headers.of("content-type", JSON), "");
+        assertThrows(GatewayException.class, () -> calls.relay(calls.post(call(true), URL, new byte[0])));
+        assertTrue(upstream.last().closed);
+    }
+
+    /** Answers the next request with a scripted response and records what it handed out. */
+    private static final class Upstream implements UpstreamClient {
+        private final List<Answered> answered = new ArrayList<>();
+        private int status;
+        private Headers headers;
+        private String body;
+
+        void answer(int nextStatus, Headers nextHeaders, String nextBody) {
+            status = nextStatus;
+            headers = nextHeaders;
+            body = nextBody;
+        }
+
+        Answered last() {
+            return answered.get(answered.size() - 1);
+        }
+
+        @Override
+        public UpstreamResponse send(UpstreamRequest request) {
+            Answered response = new Answered(status, headers, body);
+            answered.add(response);
+            return response;
+        }
+    }
+
+    /** A response whose body is a string, or unreadable ({@code null}); it records being closed. */
+    private static final class Answered implements UpstreamResponse {
+        private final int status;
+        private final Headers headers;
+        private final String body;
+        private boolean closed;
+
+        Answered(int status, Headers headers, String body) {
+            this.status = status;
+            this.headers = headers;
+            this.body = body;
+        }
+
+        @Override
+        public int status() {
+            return status;
+        }
+
+        @Override
+        public Headers headers() {
+            return headers;
+        }
+
+        @Override
+        public byte[] body() {
+            if (body == null) {
+                throw GatewayException.of(ErrorCode.PROVIDER_CONNECTION_FAILED, "the connection broke");
+            }
+            return body.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public EventStream events() {
+            List<StreamEvent> events = new ArrayList<>();
+            for (String frame : body.split("\n\n")) {
+                if (frame.startsWith("data: ")) {
+                    events.add(new StreamEvent(null, frame.substring("data: ".length())));
+                }
+            }
+            return EventStream.fromIterator(events.iterator(), () -> closed = true);
+        }
+
+        @Override
+        public InputStream stream() {
+            return new ByteArrayInputStream(body());
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+}

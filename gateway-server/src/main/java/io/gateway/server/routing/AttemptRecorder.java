@@ -1,0 +1,114 @@
+package io.gateway.server.routing;
+
+import io.gateway.server.core.Pricing;
+import io.gateway.server.core.ServerOutcome;
+import io.gateway.server.metrics.GatewayMetrics;
+import io.gateway.server.telemetry.AttemptSpan;
+import io.gateway.spi.GatewayException;
+import io.gateway.spi.TokenUsage;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Records one upstream attempt as it goes: the answer's facts into the request's outcome (usage) and
+ * into the attempt's span, and, once the attempt ends (for a stream: when the stream ends), the
+ * GenAI metrics and the span's end. Ending is idempotent, since a stream may end from the client's
+ * thread or the relay's.
+ */
+final class AttemptRecorder implements ProviderRuntime.AnswerSink {
+
+    private final ServerOutcome outcome;
+    private final AttemptSpan span;
+    private final GatewayMetrics metrics;
+    private final String operation;
+    private final String providerName;
+    private final String provider;
+    private final String model;
+    private final Pricing pricing;
+    private final String virtualKey;
+    private final long started = System.nanoTime();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile TokenUsage usage;
+
+    AttemptRecorder(ServerOutcome outcome, AttemptSpan span, GatewayMetrics metrics, String operation,
+                    String providerName, String provider, String model, Pricing pricing, String virtualKey) {
+        this.pricing = pricing;
+        this.virtualKey = virtualKey;
+        this.outcome = outcome;
+        this.span = span;
+        this.metrics = metrics;
+        this.operation = operation;
+        this.providerName = providerName;
+        this.provider = provider;
+        this.model = model;
+    }
+
+    @Override
+    public boolean wantsAllFacts() {
+        return span.recording();
+    }
+
+    @Override
+    public boolean wantsContent() {
+        return span.capturing();
+    }
+
+    @Override
+    public void facts(AnswerScanner.Facts facts) {
+        TokenUsage tokens = facts.usage() == null ? null : TokenUsage.parse(facts.usage());
+        if (tokens != null) {
+            usage = tokens;
+            outcome.usage(tokens);
+            outcome.cost(pricing.cost(provider, model, tokens));
+        }
+        span.answered(facts.id(), facts.model(), facts.finishReasons(), tokens);
+    }
+
+    @Override
+    public void content(String json) {
+        span.completionText(json);
+    }
+
+    /**
+     * Makes the attempt's span current while the provider is called.
+     *
+     * @return the scope to close
+     */
+    io.opentelemetry.context.Scope activate() {
+        return span.activate();
+    }
+
+    /** The stream's first event arrived. */
+    void firstChunk() {
+        long nanos = System.nanoTime() - started;
+        span.firstChunk(nanos / 1e9);
+        metrics.models().answered(provider, model);
+        metrics.genAiTimeToFirstChunk(operation, providerName, metrics.models().label(provider, model), nanos);
+    }
+
+    /**
+     * The attempt ended.
+     *
+     * @param status the HTTP status it ended with
+     * @param error  its failure, or {@code null}
+     */
+    void end(int status, GatewayException error) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        long nanos = System.nanoTime() - started;
+        if (error == null) {
+            metrics.models().answered(provider, model);
+        }
+        String label = metrics.models().label(provider, model);
+        metrics.genAiDuration(operation, providerName, label, error == null ? null : error.errorCode().type(), nanos);
+        TokenUsage tokens = usage;
+        if (tokens != null) {
+            metrics.genAiTokens(operation, providerName, label, tokens.inputTokens(), tokens.outputTokens());
+            java.math.BigDecimal cost = pricing.cost(provider, model, tokens);
+            if (cost.signum() > 0) {
+                metrics.cost(provider, label, virtualKey, cost.doubleValue());
+            }
+        }
+        span.end(status, error);
+    }
+}

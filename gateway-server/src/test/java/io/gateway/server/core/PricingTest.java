@@ -1,0 +1,66 @@
+package io.gateway.server.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gateway.server.config.GatewayConfig;
+import io.gateway.spi.TokenUsage;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PricingTest {
+
+    @Test
+    void eachKindOfTokenCostsItsOwnPrice() {
+        Pricing pricing = Pricing.defaults();
+        // claude-sonnet-4: $3 in, $0.30 cache read, $3.75 cache write, $15 out per 1M tokens
+        TokenUsage usage = TokenUsage.builder().inputTokens(1_210_000).cachedInputTokens(1_000_000)
+                .cacheWriteTokens(200_000).outputTokens(100_000).build();
+        // 10k uncached × 3 + 1M × 0.30 + 200k × 3.75 + 100k × 15 = 0.03 + 0.30 + 0.75 + 1.50
+        assertEquals(new BigDecimal("2.580000"), pricing.cost("anthropic", "claude-sonnet-4", usage));
+        // OpenAI's cached input at half price
+        assertEquals(new BigDecimal("0.001875"), pricing.cost("openai", "gpt-4o",
+                TokenUsage.builder().inputTokens(1000).cachedInputTokens(500).build()));
+    }
+
+    @Test
+    void snapshotsCostWhatTheirModelCostsAndUnknownModelsNothing() {
+        Pricing pricing = Pricing.defaults();
+        TokenUsage usage = TokenUsage.builder().inputTokens(1_000_000).outputTokens(1_000_000).build();
+        assertEquals(new BigDecimal("0.750000"), pricing.cost("openai", "gpt-4o-mini-2024-07-18", usage));
+        assertEquals(new BigDecimal("18.000000"), pricing.cost("anthropic", "claude-sonnet-4-20250514", usage));
+        assertEquals(BigDecimal.ZERO.setScale(6), pricing.cost("openai", "gpt-4o-audio-preview", usage));
+        assertTrue(pricing.find("azure", "gpt-4o").isEmpty(), "prices are keyed by the provider's configured name");
+    }
+
+    @Test
+    void theConfiguredTableReplacesAndAddsEntries() {
+        GatewayConfig config = GatewayConfig.parse("""
+                gateway:
+                  pricing:
+                    openai/gpt-4o: {input: 2.0, output: 8}
+                    azure/gpt-4o: {input: 2.5, output: 10, cache-read: 1.25}
+                """, Map.of(), Path.of("."));
+        Pricing pricing = Pricing.read(config.gateway().block("pricing").orElseThrow());
+        assertEquals(new BigDecimal("2.0"), pricing.find("openai", "gpt-4o").orElseThrow().input());
+        assertEquals(new BigDecimal("2.0"), pricing.find("openai", "gpt-4o").orElseThrow().cacheRead(),
+                "without a cache price, cached tokens cost the input price");
+        assertEquals(new BigDecimal("1.25"), pricing.find("azure", "gpt-4o").orElseThrow().cacheRead());
+        assertTrue(pricing.find("anthropic", "claude-opus-4").isPresent(), "the shipped entries stay");
+    }
+
+    @Test
+    void badEntriesNameTheKey() {
+        for (String yaml : new String[] {"gateway: {pricing: {gpt-4o: {input: 1}}}",
+            "gateway: {pricing: {openai/x: {output: 1}}}", "gateway: {pricing: {openai/x: {input: -1}}}",
+            "gateway: {pricing: {openai/x: 3}}"}) {
+            GatewayConfig config = GatewayConfig.parse(yaml, Map.of(), Path.of("."));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Pricing.read(config.gateway().block("pricing").orElseThrow()), yaml);
+            assertTrue(e.getMessage().startsWith("gateway.pricing."), e.getMessage());
+        }
+    }
+}
