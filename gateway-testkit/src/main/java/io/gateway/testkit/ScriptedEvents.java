@@ -49,6 +49,7 @@ public final class ScriptedEvents implements EventStream {
     private final AtomicInteger pulls = new AtomicInteger();
     private final AtomicInteger delivered = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicInteger closes = new AtomicInteger();
     private volatile boolean ended;
     private volatile Duration wait = Duration.ofSeconds(10);
 
@@ -187,8 +188,18 @@ public final class ScriptedEvents implements EventStream {
         };
     }
 
+    /**
+     * How many times the consumer called {@link #close()}: a wrapper that closes twice shows as 2.
+     *
+     * @return the count
+     */
+    public int closes() {
+        return closes.get();
+    }
+
     @Override
     public void close() {
+        closes.incrementAndGet();
         closed.set(true);
     }
 

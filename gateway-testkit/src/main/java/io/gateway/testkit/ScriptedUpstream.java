@@ -135,13 +135,20 @@ public final class ScriptedUpstream implements RecordingUpstream {
         private final byte[] body;
         private final EventStream events;
         private final GatewayException failure;
+        private final boolean unreadable;
 
         private Canned(int status, Headers headers, byte[] body, EventStream events, GatewayException failure) {
+            this(status, headers, body, events, failure, false);
+        }
+
+        private Canned(int status, Headers headers, byte[] body, EventStream events, GatewayException failure,
+                       boolean unreadable) {
             this.status = status;
             this.headers = headers;
             this.body = body;
             this.events = events;
             this.failure = failure;
+            this.unreadable = unreadable;
         }
 
         /**
@@ -222,6 +229,22 @@ public final class ScriptedUpstream implements RecordingUpstream {
         }
 
         /**
+         * An answer whose status and headers arrive, and whose body cannot be read: {@code body()},
+         * {@code events()} and {@code stream()} throw 502 {@code provider_connection_failed}, as when the
+         * upstream breaks the connection while sending it.
+         *
+         * @param status  the HTTP status
+         * @param headers the headers
+         * @return the answer
+         */
+        public static Canned unreadable(int status, Headers headers) {
+            if (status < 100 || status > 599) {
+                throw new IllegalArgumentException("HTTP status must be 100..599, was " + status);
+            }
+            return new Canned(status, headers == null ? Headers.empty() : headers, new byte[0], null, null, true);
+        }
+
+        /**
          * {@code send} throws this exception instead of answering.
          *
          * @param failure what the server's client would throw
@@ -263,7 +286,7 @@ public final class ScriptedUpstream implements RecordingUpstream {
             if (failure != null) {
                 throw new IllegalStateException("a failure has no headers; give them to the GatewayException");
             }
-            return new Canned(status, headers.with(name, value), body, events, null);
+            return new Canned(status, headers.with(name, value), body, events, null, unreadable);
         }
 
         /**
@@ -278,7 +301,7 @@ public final class ScriptedUpstream implements RecordingUpstream {
             }
             Headers.Builder all = headers.toBuilder();
             more.forEach((name, values) -> values.forEach(value -> all.add(name, value)));
-            return new Canned(status, all.build(), body, events, null);
+            return new Canned(status, all.build(), body, events, null, unreadable);
         }
 
         @Override
@@ -319,6 +342,10 @@ public final class ScriptedUpstream implements RecordingUpstream {
         }
 
         private void take(String how) {
+            if (canned.unreadable) {
+                throw GatewayException.of(ErrorCode.PROVIDER_CONNECTION_FAILED,
+                        "the provider broke the connection while sending its answer");
+            }
             if (closed.get()) {
                 throw GatewayException.of(ErrorCode.PROVIDER_CONNECTION_FAILED,
                         "the call to the provider was cancelled while its answer arrived");

@@ -8,7 +8,6 @@ import static io.gateway.plugins.governance.Harness.config;
 import static io.gateway.plugins.governance.Harness.key;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +16,6 @@ import io.gateway.spi.GatewayException;
 import io.gateway.spi.middleware.MiddlewareFactory;
 import io.gateway.spi.Plugin;
 import io.gateway.spi.SpiVersion;
-import io.gateway.spi.middleware.UsageReport;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.EventStream;
 import io.gateway.spi.GatewayException;
-import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
 import io.gateway.spi.provider.Provider;

@@ -4,7 +4,6 @@ import io.gateway.spi.EventStream;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
-import io.gateway.spi.PluginConfig;
 import io.gateway.spi.Response;
 import io.gateway.spi.StreamEvent;
 import io.gateway.spi.provider.ApiKey;

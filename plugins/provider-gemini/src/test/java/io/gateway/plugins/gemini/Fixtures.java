@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.EventStream;
-import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
 import io.gateway.spi.provider.Provider;
