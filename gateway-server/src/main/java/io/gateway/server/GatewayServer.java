@@ -157,7 +157,7 @@ public final class GatewayServer implements AutoCloseable {
                 throw new StartupException(e.getMessage());
             }
             Router router = new Router(providers, clock, metrics, telemetry, pricing);
-            AsyncJobs async = createAsync(config.async(), state, clock, housekeeping, telemetry);
+            AsyncJobs async = createAsync(config.async(), state, clock, housekeeping, telemetry, pricing);
             created.add(async);
             Chain chain = compose(middleware, exchange -> async.handle(exchange, router::route));
             AdminRoutes admin;
@@ -312,7 +312,8 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private static AsyncJobs createAsync(ConfigBlock block, StateStore state, Clock clock,
-                                         ScheduledExecutorService housekeeping, Telemetry telemetry) {
+                                         ScheduledExecutorService housekeeping, Telemetry telemetry,
+                                         Pricing pricing) {
         try {
             Duration ttl = positive(block, "result-ttl", Duration.ofHours(1));
             Duration lease = positive(block, "lease", Duration.ofSeconds(30));
@@ -320,7 +321,8 @@ public final class GatewayServer implements AutoCloseable {
             if (maxPending <= 0) {
                 throw block.invalid("max-pending", "must be greater than 0, e.g. 10000");
             }
-            return new AsyncJobs(state, clock, ttl, lease, maxPending, housekeeping, telemetry::inCurrentContext);
+            return new AsyncJobs(state, clock, ttl, lease, maxPending, housekeeping, telemetry::inCurrentContext,
+                    pricing);
         } catch (IllegalArgumentException e) {
             throw new StartupException(e.getMessage());
         }

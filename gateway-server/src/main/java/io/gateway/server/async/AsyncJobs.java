@@ -1,6 +1,7 @@
 package io.gateway.server.async;
 
 import io.gateway.server.core.ErrorEnvelope;
+import io.gateway.server.core.Pricing;
 import io.gateway.server.core.ServerOutcome;
 import io.gateway.spi.TokenUsage;
 import io.gateway.spi.middleware.RequestOutcome.AsyncDelivery;
@@ -62,6 +63,7 @@ public final class AsyncJobs implements AutoCloseable {
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService renewals;
     private final java.util.function.UnaryOperator<Runnable> context;
+    private final Pricing pricing;
 
     /**
      * The async job service.
@@ -73,10 +75,13 @@ public final class AsyncJobs implements AutoCloseable {
      * @param maxPending jobs this node accepts before answering 429
      * @param renewals   the scheduler renewing leases
      * @param context    binds a job's work to the submitting request's trace context
+     * @param pricing    prices a delivered result for the request's outcome (budgets, the request log)
      */
     public AsyncJobs(StateStore store, Clock clock, Duration defaultTtl, Duration lease, int maxPending,
-                     ScheduledExecutorService renewals, java.util.function.UnaryOperator<Runnable> context) {
+                     ScheduledExecutorService renewals, java.util.function.UnaryOperator<Runnable> context,
+                     Pricing pricing) {
         this.context = context;
+        this.pricing = pricing;
         this.store = store;
         this.clock = clock;
         this.defaultTtl = defaultTtl;
@@ -266,7 +271,11 @@ public final class AsyncJobs implements AutoCloseable {
                 outcome.target(job.provider(), job.model(), 0);
             }
             if (job.result().get("usage") instanceof JsonObject usage) {
-                outcome.usage(TokenUsage.parse(usage));
+                TokenUsage tokens = TokenUsage.parse(usage);
+                outcome.usage(tokens);
+                if (job.provider() != null && job.model() != null) {
+                    outcome.cost(pricing.cost(job.provider(), job.model(), tokens));
+                }
             }
             return Response.Complete.of(job.httpStatus(), Headers.of("x-bf-async-id", id),
                     withOutputText(job.operation(), job.result()));
