@@ -1,5 +1,6 @@
 package io.gateway.testkit;
 
+import io.gateway.spi.EventStream;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.ModelRef;
@@ -13,6 +14,7 @@ import jakarta.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The end of the chain in a middleware test: answers each request with what the test supplies and,
@@ -20,6 +22,14 @@ import java.util.function.Function;
  * provider and model, or the ones {@link #servedBy} names), and the answer's token usage (from a
  * complete body's {@code usage}, or from the stream event that carries it, as it passes). Exchanges
  * whose outcome is not a {@link TestOutcome} are answered without recording.
+ *
+ * <pre>{@code
+ * RouterStandIn router = RouterStandIn.chatUsage(12, 6);
+ * Response response = middleware.handle(TestExchange.chat("openai/gpt-4o").build(), router);
+ * assertEquals(1, router.calls());
+ * }</pre>
+ *
+ * <p>Thread-safe: one stand-in may serve concurrent requests.
  */
 public final class RouterStandIn implements Chain {
 
@@ -44,6 +54,55 @@ public final class RouterStandIn implements Chain {
      */
     public static RouterStandIn answering(Function<Exchange, Response> answer) {
         return new RouterStandIn(answer, null, null, 0);
+    }
+
+    /**
+     * Answers every request with a 200 JSON body.
+     *
+     * @param json the body
+     * @return the stand-in
+     * @throws io.gateway.spi.GatewayException when the text is not a JSON object
+     */
+    public static RouterStandIn completing(String json) {
+        JsonObject body = JsonBodies.parse(json);
+        return answering(exchange -> Response.Complete.ok(body));
+    }
+
+    /**
+     * Answers every request with a 200 chat completion that reports this usage.
+     *
+     * @param promptTokens     {@code usage.prompt_tokens}
+     * @param completionTokens {@code usage.completion_tokens}
+     * @return the stand-in
+     */
+    public static RouterStandIn chatUsage(long promptTokens, long completionTokens) {
+        return completing("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
+                + "\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":" + promptTokens + ",\"completion_tokens\":" + completionTokens
+                + ",\"total_tokens\":" + (promptTokens + completionTokens) + "}}");
+    }
+
+    /**
+     * Answers every request with a stream; the supplier is asked once per request, as a stream can be
+     * read once.
+     *
+     * @param events makes the events of one answer, e.g. {@code () -> ScriptedEvents.of(list)}
+     * @return the stand-in
+     */
+    public static RouterStandIn streaming(Supplier<? extends EventStream> events) {
+        return answering(exchange -> Response.Streaming.ok(events.get()));
+    }
+
+    /**
+     * Fails every request, as the router fails when every attempt failed.
+     *
+     * @param error what to throw
+     * @return the stand-in
+     */
+    public static RouterStandIn failing(GatewayException error) {
+        return answering(exchange -> {
+            throw error;
+        });
     }
 
     /**

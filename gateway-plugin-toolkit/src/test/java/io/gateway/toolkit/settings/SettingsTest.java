@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gateway.spi.Headers;
-import io.gateway.spi.PluginContext;
 import io.gateway.spi.Secret;
 import io.gateway.spi.provider.ApiKey;
+import io.gateway.testkit.TestConfig;
+import io.gateway.testkit.TestContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ResourceBundle;
 import org.junit.jupiter.api.Test;
 
 /** {@link BaseUrl}, {@link ExtraHeaders}, {@link KeySettings} and {@link HeaderNames}. */
@@ -21,36 +21,14 @@ class SettingsTest {
 
     private static final String WHAT = "the server's URL, e.g. https://api.example.com/v1";
 
-    private final List<String> warnings = new ArrayList<>();
-    private final PluginContext context = new PluginContext() {
-        @Override
-        public System.Logger logger() {
-            return new System.Logger() {
-                @Override
-                public String getName() {
-                    return "test";
-                }
+    private final TestContext context = TestContext.create();
 
-                @Override
-                public boolean isLoggable(Level level) {
-                    return true;
-                }
-
-                @Override
-                public void log(Level level, ResourceBundle bundle, String message, Throwable thrown) {
-                    warnings.add(message);
-                }
-
-                @Override
-                public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-                    warnings.add(format);
-                }
-            };
-        }
-    };
+    private List<String> warnings() {
+        return context.logger().lines();
+    }
 
     private BaseUrl base(Map<String, ?> values, String defaultUrl) {
-        return BaseUrl.read(MapConfig.provider(values), defaultUrl, WHAT, context);
+        return BaseUrl.read(TestConfig.provider("p", values), defaultUrl, WHAT, context);
     }
 
     private String baseError(String url) {
@@ -67,7 +45,7 @@ class SettingsTest {
                 base.resolve("chat/completions").toString());
         assertEquals("https://api.example.com/models?x=1", base(Map.of(), "https://api.example.com/")
                 .resolve("models?x=1").toString());
-        assertTrue(warnings.isEmpty(), warnings.toString());
+        assertTrue(warnings().isEmpty(), warnings().toString());
     }
 
     @Test
@@ -87,13 +65,13 @@ class SettingsTest {
         for (String local : List.of("http://localhost:8000/v1", "http://127.0.0.1:11434", "http://[::1]:1234/v1")) {
             assertTrue(base(Map.of("base-url", local), null).isLoopback(), local);
         }
-        assertTrue(warnings.isEmpty(), warnings.toString());
+        assertTrue(warnings().isEmpty(), warnings().toString());
         base(Map.of("base-url", "http://vllm.internal:8000/v1"), null);
-        assertEquals(1, warnings.size());
-        assertTrue(warnings.get(0).startsWith("gateway.providers.p.base-url uses http:// to vllm.internal: requests "
-                + "travel unencrypted"), warnings.get(0));
+        assertEquals(1, warnings().size());
+        assertTrue(warnings().get(0).startsWith("gateway.providers.p.base-url uses http:// to vllm.internal: requests "
+                + "travel unencrypted"), warnings().get(0));
         base(Map.of("base-url", "http://127.0.0.1.example.com", "keys", List.of(Map.of("name", "k"))), null);
-        assertTrue(warnings.get(1).contains("requests and keys travel unencrypted"), warnings.get(1));
+        assertTrue(warnings().get(1).contains("requests and keys travel unencrypted"), warnings().get(1));
     }
 
     @Test
@@ -101,10 +79,10 @@ class SettingsTest {
         Map<String, String> configured = new LinkedHashMap<>();
         configured.put("X-Beta", "on");
         configured.put("x-project", "p1");
-        Headers headers = ExtraHeaders.read(MapConfig.provider(Map.of("extra-headers", configured)), Map.of());
+        Headers headers = ExtraHeaders.read(TestConfig.provider("p", Map.of("extra-headers", configured)), Map.of());
         assertEquals(List.of("x-beta", "x-project"), List.copyOf(headers.names()));
         assertEquals("on", headers.first("x-beta").orElseThrow());
-        assertTrue(ExtraHeaders.read(MapConfig.provider(Map.of()), Map.of()).isEmpty());
+        assertTrue(ExtraHeaders.read(TestConfig.provider("p", Map.of()), Map.of()).isEmpty());
 
         Map<String, String> reasons = Map.of(
                 "Authorization", "keys belong in 'keys'",
@@ -117,15 +95,15 @@ class SettingsTest {
                 "bad header", "is not a header name");
         reasons.forEach((name, reason) -> {
             String message = assertThrows(IllegalArgumentException.class, () -> ExtraHeaders.read(
-                    MapConfig.provider(Map.of("extra-headers", Map.of(name, "v"))),
+                    TestConfig.provider("p", Map.of("extra-headers", Map.of(name, "v"))),
                     Map.of("content-type", "the plugin sends it"))).getMessage();
             assertTrue(message.startsWith("gateway.providers.p.extra-headers." + name + ": "), message);
             assertTrue(message.contains(reason), message);
         });
         String injected = assertThrows(IllegalArgumentException.class, () -> ExtraHeaders.read(
-                MapConfig.provider(Map.of("extra-headers", Map.of("x-a", "v\r\nx-b: w"))), Map.of())).getMessage();
+                TestConfig.provider("p", Map.of("extra-headers", Map.of("x-a", "v\r\nx-b: w"))), Map.of())).getMessage();
         assertTrue(injected.contains("line breaks"), injected);
-        assertEquals("a\tb", ExtraHeaders.read(MapConfig.provider(Map.of("extra-headers", Map.of("x-a", "a\tb"))),
+        assertEquals("a\tb", ExtraHeaders.read(TestConfig.provider("p", Map.of("extra-headers", Map.of("x-a", "a\tb"))),
                 Map.of()).first("x-a").orElseThrow(), "a tab is allowed in a value");
     }
 
@@ -136,7 +114,7 @@ class SettingsTest {
                 Map.of("region", "eu-west"),
                 Map.of("name", "plain"));
         List<String> read = new ArrayList<>();
-        KeySettings<String> regions = KeySettings.read(MapConfig.provider(Map.of("keys", keys)), key -> {
+        KeySettings<String> regions = KeySettings.read(TestConfig.provider("p", Map.of("keys", keys)), key -> {
             read.add(key.path());
             return key.string("region").orElse(null);
         });
@@ -148,7 +126,7 @@ class SettingsTest {
         assertTrue(regions.of(ApiKey.of("plain", Secret.of("k"))).isEmpty(), "no settings of its own");
         assertEquals("none", regions.of(ApiKey.of("other", Secret.empty()), "none"));
         assertEquals(List.of("us", "key-1"), List.copyOf(regions.all().keySet()));
-        assertTrue(KeySettings.read(MapConfig.provider(Map.of()), key -> "x").all().isEmpty());
+        assertTrue(KeySettings.read(TestConfig.provider("p", Map.of()), key -> "x").all().isEmpty());
     }
 
     @Test

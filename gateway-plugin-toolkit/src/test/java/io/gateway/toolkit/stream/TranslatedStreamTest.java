@@ -8,39 +8,16 @@ import io.gateway.spi.ErrorCode;
 import io.gateway.spi.EventStream;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.StreamEvent;
+import io.gateway.testkit.ScriptedEvents;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TranslatedStreamTest {
 
-    /** Hands out scripted events ({@code null} data throws), counting pulls and closes. */
-    private static final class Upstream implements EventStream {
-        private final List<String> data;
-        private int pulled;
-        private int closes;
-
-        Upstream(String... data) {
-            this.data = List.of(data);
-        }
-
-        @Override
-        public StreamEvent next() {
-            if (pulled >= data.size()) {
-                pulled++;
-                return null;
-            }
-            String next = data.get(pulled++);
-            if (next.equals("boom")) {
-                throw GatewayException.of(ErrorCode.PROVIDER_CONNECTION_FAILED, "broken");
-            }
-            return new StreamEvent(null, next);
-        }
-
-        @Override
-        public void close() {
-            closes++;
-        }
+    /** The upstream: these events as data, then its end. */
+    private static ScriptedEvents upstream(String... data) {
+        return ScriptedEvents.of(java.util.Arrays.stream(data).map(text -> new StreamEvent(null, text)).toList());
     }
 
     /** Doubles every event, ends with "end", finishes after "stop". */
@@ -80,14 +57,14 @@ class TranslatedStreamTest {
 
     @Test
     void pullsOneUpstreamEventAtATimeAndSkipsBlankData() {
-        Upstream upstream = new Upstream("a", " ", "b");
+        ScriptedEvents upstream = upstream("a", " ", "b");
         Doubling stream = new Doubling(upstream);
         assertEquals("a1", stream.next().data());
-        assertEquals(1, upstream.pulled, "nothing is read ahead");
+        assertEquals(1, upstream.pulls(), "nothing is read ahead");
         assertEquals("a2", stream.next().data());
-        assertEquals(1, upstream.pulled);
+        assertEquals(1, upstream.pulls());
         assertEquals("b1", stream.next().data());
-        assertEquals(3, upstream.pulled);
+        assertEquals(3, upstream.pulls());
         assertEquals(List.of("b2", "end"), drain(stream));
         assertEquals(List.of("a", "b"), stream.seen);
         assertNull(stream.next(), "an ended stream stays ended");
@@ -95,22 +72,23 @@ class TranslatedStreamTest {
 
     @Test
     void finishingDrainsTheRestWithoutTranslatingIt() {
-        Upstream upstream = new Upstream("a", "stop", "late", "later");
+        ScriptedEvents upstream = upstream("a", "stop", "late", "later");
         Doubling stream = new Doubling(upstream);
         assertEquals(List.of("a1", "a2", "stop1", "stop2"), drain(stream));
         assertEquals(List.of("a", "stop"), stream.seen);
-        assertEquals(5, upstream.pulled, "the tail was read to the end");
+        assertEquals(5, upstream.pulls(), "the tail was read to the end");
     }
 
     @Test
     void aFailureEndsTheStreamOnce() {
-        Doubling failing = new Doubling(new Upstream("a", "bad", "c"));
+        Doubling failing = new Doubling(upstream("a", "bad", "c"));
         assertEquals("a1", failing.next().data());
         assertEquals("a2", failing.next().data());
         assertEquals("bad event", assertThrows(GatewayException.class, failing::next).getMessage());
         assertNull(failing.next());
 
-        Doubling broken = new Doubling(new Upstream("boom"));
+        Doubling broken = new Doubling(ScriptedEvents.failingAfter(List.of(),
+                GatewayException.of(ErrorCode.PROVIDER_CONNECTION_FAILED, "broken")));
         assertEquals(ErrorCode.PROVIDER_CONNECTION_FAILED,
                 assertThrows(GatewayException.class, broken::next).errorCode());
         assertNull(broken.next());
@@ -118,13 +96,13 @@ class TranslatedStreamTest {
 
     @Test
     void closeClosesTheUpstreamOnceAndEndsTheStream() {
-        Upstream upstream = new Upstream("a", "b");
+        ScriptedEvents upstream = upstream("a", "b");
         Doubling stream = new Doubling(upstream);
         assertEquals("a1", stream.next().data());
         stream.close();
         stream.close();
-        assertEquals(1, upstream.closes);
+        assertEquals(1, upstream.closes());
         assertNull(stream.next());
-        assertEquals(1, upstream.pulled);
+        assertEquals(1, upstream.pulls());
     }
 }

@@ -19,17 +19,13 @@ import io.gateway.spi.Secret;
 import io.gateway.spi.StreamEvent;
 import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.provider.ProviderCall;
-import io.gateway.spi.upstream.UpstreamClient;
 import io.gateway.spi.upstream.UpstreamRequest;
-import io.gateway.spi.upstream.UpstreamResponse;
+import io.gateway.testkit.ScriptedUpstream;
+import io.gateway.testkit.ScriptedUpstream.Canned;
 import io.gateway.toolkit.openai.OpenAiErrors;
 import jakarta.json.JsonObject;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class UpstreamCallsTest {
@@ -38,7 +34,7 @@ class UpstreamCallsTest {
     private static final String JSON = "application/json";
     private static final String SSE = "text/event-stream; charset=utf-8";
 
-    private final Upstream upstream = new Upstream();
+    private final ScriptedUpstream upstream = new ScriptedUpstream();
     private final UpstreamCalls calls = UpstreamCalls.builder("up", upstream, OpenAiErrors::parse)
             .headers(Headers.of("x-extra", "1", "accept", "overridden"))
             .key(KeyHeader.named("api-key"))
@@ -72,7 +68,7 @@ class UpstreamCallsTest {
 
     @Test
     void anErrorAnswerIsParsedWithTheRelayedHeadersAndClosed() {
-        upstream.answer(429, Headers.of("content-type", JSON, "retry-after", "2", "set-cookie", "s"),
+        answer(429, Headers.of("content-type", JSON, "retry-after", "2", "set-cookie", "s"),
                 "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit_error\"}}");
         GatewayException e = assertThrows(GatewayException.class, () -> calls.json(calls.post(call(false), URL,
                 new byte[0])));
@@ -80,43 +76,43 @@ class UpstreamCallsTest {
         assertEquals("slow down", e.getMessage());
         assertEquals("2", e.headers().first("retry-after").orElseThrow());
         assertFalse(e.headers().contains("set-cookie"));
-        assertTrue(upstream.last().closed);
+        assertTrue(upstream.lastResponse().closed());
     }
 
     @Test
     void anUnreadableErrorBodyStillGivesTheStatus() {
-        upstream.answer(503, Headers.empty(), null);
+        answer(503, Headers.empty(), null);
         GatewayException e = assertThrows(GatewayException.class, () -> calls.bytes(calls.get(call(false), URL)));
         assertEquals(503, e.status());
         assertEquals("the provider answered HTTP 503", e.getMessage());
-        assertTrue(upstream.last().closed);
+        assertTrue(upstream.lastResponse().closed());
     }
 
     @Test
     void theVendorsParserReadsErrors() {
         UpstreamCalls custom = UpstreamCalls.builder("up", upstream, (status, body, headers) -> GatewayException.of(
                 ErrorCode.INTERNAL, "vendor " + status + " " + new String(body, StandardCharsets.UTF_8))).build();
-        upstream.answer(418, Headers.empty(), "teapot");
+        answer(418, Headers.empty(), "teapot");
         assertEquals("vendor 418 teapot", assertThrows(GatewayException.class,
                 () -> custom.send(custom.get(call(false), URL))).getMessage());
     }
 
     @Test
     void bodiesMustNotBeEmptyAndJsonMustBeAnObject() {
-        upstream.answer(200, Headers.of("x-ratelimit-remaining-requests", "9"), "{\"ok\":true}");
+        answer(200, Headers.of("x-ratelimit-remaining-requests", "9"), "{\"ok\":true}");
         Answer<JsonObject> answer = calls.json(calls.get(call(false), URL));
         assertEquals(200, answer.status());
         assertTrue(answer.body().getBoolean("ok"));
         assertEquals("9", answer.headers().first("x-ratelimit-remaining-requests").orElseThrow());
-        assertTrue(upstream.last().closed);
+        assertTrue(upstream.lastResponse().closed());
 
-        upstream.answer(200, Headers.empty(), "");
+        answer(200, Headers.empty(), "");
         GatewayException empty = assertThrows(GatewayException.class, () -> calls.bytes(calls.get(call(false), URL)));
         assertEquals(ErrorCode.BAD_UPSTREAM_RESPONSE, empty.errorCode());
         assertEquals("provider up answered HTTP 200 with an empty body", empty.getMessage());
-        assertTrue(upstream.last().closed);
+        assertTrue(upstream.lastResponse().closed());
 
-        upstream.answer(200, Headers.empty(), "[1,2]");
+        answer(200, Headers.empty(), "[1,2]");
         GatewayException notObject = assertThrows(GatewayException.class, () -> calls.json(calls.get(call(false),
                 URL)));
         assertEquals(ErrorCode.BAD_UPSTREAM_RESPONSE, notObject.errorCode());
@@ -125,121 +121,49 @@ class UpstreamCallsTest {
 
     @Test
     void streamsMustBeServerSentEvents() {
-        upstream.answer(200, Headers.of("content-type", SSE), "data: {}\n\n");
+        answer(200, Headers.of("content-type", SSE), "data: {}\n\n");
         Answer<EventStream> events = calls.events(calls.post(call(true), URL, new byte[0]));
         assertEquals(new StreamEvent(null, "{}"), events.body().next());
-        assertFalse(upstream.last().closed, "the caller reads the events");
+        assertFalse(upstream.lastResponse().closed(), "the caller reads the events");
 
-        upstream.answer(200, Headers.of("content-type", JSON), "{}");
+        answer(200, Headers.of("content-type", JSON), "{}");
         GatewayException e = assertThrows(GatewayException.class, () -> calls.events(calls.post(call(true), URL,
                 new byte[0])));
         assertEquals(ErrorCode.BAD_UPSTREAM_RESPONSE, e.errorCode());
         assertEquals("provider up answered a stream request with 'application/json' instead of text/event-stream",
                 e.getMessage());
-        assertTrue(upstream.last().closed);
+        assertTrue(upstream.lastResponse().closed());
     }
 
     @Test
     void relayPassesAnswersThroughUnparsed() {
-        upstream.answer(201, Headers.of("content-type", JSON, "retry-after-ms", "5"), "{ \"id\" : 1 }");
+        answer(201, Headers.of("content-type", JSON, "retry-after-ms", "5"), "{ \"id\" : 1 }");
         Response.Complete complete = assertInstanceOf(Response.Complete.class,
                 calls.relay(calls.post(call(false), URL, new byte[0])));
         assertEquals(201, complete.status());
         assertArrayEquals("{ \"id\" : 1 }".getBytes(StandardCharsets.UTF_8), complete.bytes());
         assertEquals("5", complete.headers().first("retry-after-ms").orElseThrow());
 
-        upstream.answer(200, Headers.of("content-type", SSE), "data: {\"n\":1}\n\ndata: [DONE]\n\n");
+        answer(200, Headers.of("content-type", SSE), "data: {\"n\":1}\n\ndata: [DONE]\n\n");
         Response.Streaming streaming = assertInstanceOf(Response.Streaming.class,
                 calls.relay(calls.post(call(true), URL, new byte[0])));
         assertEquals("{\"n\":1}", streaming.events().next().data());
         assertTrue(streaming.events().next().isDone());
 
-        upstream.answer(200, Headers.of("content-type", JSON), "{\"not\":\"a stream\"}");
+        answer(200, Headers.of("content-type", JSON), "{\"not\":\"a stream\"}");
         Response.Complete asJson = assertInstanceOf(Response.Complete.class,
                 calls.relay(calls.post(call(true), URL, new byte[0])), "a JSON answer to a stream is relayed as JSON");
         assertEquals("{\"not\":\"a stream\"}", new String(asJson.bytes(), StandardCharsets.UTF_8));
-        assertTrue(upstream.last().closed);
+        assertTrue(upstream.lastResponse().closed());
 
-        upstream.answer(200, Headers.of("content-type", JSON), "");
+        answer(200, Headers.of("content-type", JSON), "");
         assertThrows(GatewayException.class, () -> calls.relay(calls.post(call(true), URL, new byte[0])));
-        assertTrue(upstream.last().closed);
+        assertTrue(upstream.lastResponse().closed());
     }
 
-    /** Answers the next request with a scripted response and records what it handed out. */
-    private static final class Upstream implements UpstreamClient {
-        private final List<Answered> answered = new ArrayList<>();
-        private int status;
-        private Headers headers;
-        private String body;
-
-        void answer(int nextStatus, Headers nextHeaders, String nextBody) {
-            status = nextStatus;
-            headers = nextHeaders;
-            body = nextBody;
-        }
-
-        Answered last() {
-            return answered.get(answered.size() - 1);
-        }
-
-        @Override
-        public UpstreamResponse send(UpstreamRequest request) {
-            Answered response = new Answered(status, headers, body);
-            answered.add(response);
-            return response;
-        }
-    }
-
-    /** A response whose body is a string, or unreadable ({@code null}); it records being closed. */
-    private static final class Answered implements UpstreamResponse {
-        private final int status;
-        private final Headers headers;
-        private final String body;
-        private boolean closed;
-
-        Answered(int status, Headers headers, String body) {
-            this.status = status;
-            this.headers = headers;
-            this.body = body;
-        }
-
-        @Override
-        public int status() {
-            return status;
-        }
-
-        @Override
-        public Headers headers() {
-            return headers;
-        }
-
-        @Override
-        public byte[] body() {
-            if (body == null) {
-                throw GatewayException.of(ErrorCode.PROVIDER_CONNECTION_FAILED, "the connection broke");
-            }
-            return body.getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public EventStream events() {
-            List<StreamEvent> events = new ArrayList<>();
-            for (String frame : body.split("\n\n")) {
-                if (frame.startsWith("data: ")) {
-                    events.add(new StreamEvent(null, frame.substring("data: ".length())));
-                }
-            }
-            return EventStream.fromIterator(events.iterator(), () -> closed = true);
-        }
-
-        @Override
-        public InputStream stream() {
-            return new ByteArrayInputStream(body());
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-        }
+    /** Answers every request from now on with this status, headers and body ({@code null}: unreadable). */
+    private void answer(int status, Headers headers, String body) {
+        upstream.respondWith(request -> body == null ? Canned.unreadable(status, headers)
+                : Canned.bytes(status, null, body.getBytes(StandardCharsets.UTF_8)).headers(headers));
     }
 }

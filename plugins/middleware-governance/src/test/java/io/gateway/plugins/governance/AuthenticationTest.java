@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.plugins.governance.FakePluginConfig.map;
+import static io.gateway.testkit.TestConfig.mapOf;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.TEAM_B_SECRET;
 import static io.gateway.plugins.governance.Harness.chat;
@@ -19,11 +19,12 @@ import io.gateway.spi.Headers;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import io.gateway.testkit.RouterStandIn;
 
 class AuthenticationTest {
 
     private final Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET), key("team-b", TEAM_B_SECRET)));
-    private final FakeChain chain = FakeChain.chatUsage(3, 4);
+    private final RouterStandIn chain = RouterStandIn.chatUsage(3, 4);
 
     @Test
     void refusesARequestWithoutKey() {
@@ -119,9 +120,9 @@ class AuthenticationTest {
 
     @Test
     void withoutRequiredKeysRequestsWithoutKeyPassUnrestricted() {
-        Harness open = Harness.of(map("type", "governance", "require-virtual-key", "false",
+        Harness open = Harness.of(mapOf("type", "governance", "require-virtual-key", "false",
                 "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "allowed-models", List.of("openai/gpt-4o-mini"),
-                        "rate-limit", map("requests", "1", "per", "1m")))));
+                        "rate-limit", mapOf("requests", "1", "per", "1m")))));
         Exchange anonymous = chat("anthropic/claude-opus-4", "x-request-id", "r1");
 
         open.send(anonymous, chain);
@@ -134,7 +135,7 @@ class AuthenticationTest {
 
     @Test
     void withoutRequiredKeysAnUnknownKeyIsStillRefused() {
-        Harness open = Harness.of(map("type", "governance", "require-virtual-key", "false",
+        Harness open = Harness.of(mapOf("type", "governance", "require-virtual-key", "false",
                 "virtual-keys", List.of(key("team-a", TEAM_A_SECRET))));
 
         for (String[] form : List.of(new String[] {"authorization", "Bearer sk-bf-not-a-virtual-key"},
@@ -150,7 +151,7 @@ class AuthenticationTest {
 
     @Test
     void withoutRequiredKeysAKnownKeyIsStillGoverned() {
-        Harness open = Harness.of(map("type", "governance", "require-virtual-key", "false",
+        Harness open = Harness.of(mapOf("type", "governance", "require-virtual-key", "false",
                 "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "allowed-models", List.of("openai/gpt-4o-mini")))));
 
         assertEquals(403, open.refused(chat("openai/gpt-4o", "x-bf-vk", TEAM_A_SECRET), chain).status());

@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.plugins.governance.FakePluginConfig.map;
+import static io.gateway.testkit.TestConfig.mapOf;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.chatAs;
 import static io.gateway.plugins.governance.Harness.config;
@@ -22,22 +22,23 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import io.gateway.testkit.RouterStandIn;
 
 class BudgetTest {
 
     /** $10 per 1M input tokens and $20 per 1M output tokens: 50k in + 25k out is exactly $1. */
-    private static final Map<String, Object> TEST_PRICE = map("test/model", map("input", "10", "output", "20"));
+    private static final Map<String, Object> TEST_PRICE = mapOf("test/model", mapOf("input", "10", "output", "20"));
 
     private static Harness withBudget(String usd, String per, String now) {
-        return Harness.of(map("type", "governance",
-                "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "budget", map("usd", usd, "per", per))),
+        return Harness.of(mapOf("type", "governance",
+                "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "budget", mapOf("usd", usd, "per", per))),
                 "pricing", TEST_PRICE), now);
     }
 
     @Test
     void refusesWith402OnceTheBudgetIsSpent() {
         Harness harness = withBudget("1", "1d", "2026-11-24T10:00:00Z");
-        FakeChain dollar = FakeChain.chatUsage(50_000, 25_000);
+        RouterStandIn dollar = RouterStandIn.chatUsage(50_000, 25_000);
 
         harness.send(chatAs(TEAM_A_SECRET, "test/model"), dollar);
         GatewayException e = harness.refused(chatAs(TEAM_A_SECRET, "test/model"), dollar);
@@ -57,20 +58,20 @@ class BudgetTest {
     void aRequestUnderBudgetMayCrossIt() {
         Harness harness = withBudget("1", "1d", "2026-11-24T10:00:00Z");
 
-        harness.send(chatAs(TEAM_A_SECRET, "test/model"), FakeChain.chatUsage(10_000, 0));
-        harness.send(chatAs(TEAM_A_SECRET, "test/model"), FakeChain.chatUsage(500_000, 0));
+        harness.send(chatAs(TEAM_A_SECRET, "test/model"), RouterStandIn.chatUsage(10_000, 0));
+        harness.send(chatAs(TEAM_A_SECRET, "test/model"), RouterStandIn.chatUsage(500_000, 0));
 
         assertEquals(5_100_000, harness.store.counter("gov:usd:team-a:2026-11-24"));
-        assertEquals(402, harness.refused(chatAs(TEAM_A_SECRET, "test/model"), FakeChain.chatUsage(1, 0)).status());
+        assertEquals(402, harness.refused(chatAs(TEAM_A_SECRET, "test/model"), RouterStandIn.chatUsage(1, 0)).status());
     }
 
     @Test
     void aMonthlyBudgetRenewsOnTheFirstOfTheMonth() {
         Harness harness = withBudget("1", "1M", "2026-11-30T23:59:00Z");
-        FakeChain dollar = FakeChain.chatUsage(50_000, 25_000);
+        RouterStandIn dollar = RouterStandIn.chatUsage(50_000, 25_000);
 
         harness.send(chatAs(TEAM_A_SECRET, "test/model"), dollar);
-        assertEquals(Duration.ofMinutes(61), harness.store.creationTtl("gov:usd:team-a:2026-11"),
+        assertEquals(Duration.ofMinutes(61), harness.store.createdWithTtl("gov:usd:team-a:2026-11").orElseThrow(),
                 "the counter lives until the month ends, plus an hour");
         harness.clock.set("2026-11-30T23:59:59.999Z");
         GatewayException e = harness.refused(chatAs(TEAM_A_SECRET, "test/model"), dollar);
@@ -87,7 +88,7 @@ class BudgetTest {
     void aWeeklyBudgetFollowsIsoWeeksAcrossTheNewYear() {
         // Thursday 31 December 2026 and Sunday 3 January 2027 are both in ISO week 2026-W53.
         Harness harness = withBudget("1", "1w", "2026-12-31T12:00:00Z");
-        FakeChain dollar = FakeChain.chatUsage(50_000, 25_000);
+        RouterStandIn dollar = RouterStandIn.chatUsage(50_000, 25_000);
 
         harness.send(chatAs(TEAM_A_SECRET, "test/model"), dollar);
         assertEquals(1_000_000, harness.store.counter("gov:usd:team-a:2026-W53"));
@@ -104,7 +105,7 @@ class BudgetTest {
     @Test
     void hourlyBudgetsUseTheClockHour() {
         Harness harness = withBudget("1", "1h", "2026-11-24T02:59:00Z");
-        FakeChain dollar = FakeChain.chatUsage(50_000, 25_000);
+        RouterStandIn dollar = RouterStandIn.chatUsage(50_000, 25_000);
 
         harness.send(chatAs(TEAM_A_SECRET, "test/model"), dollar);
         assertEquals(402, harness.refused(chatAs(TEAM_A_SECRET, "test/model"), dollar).status());
@@ -120,19 +121,19 @@ class BudgetTest {
         Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET)));
 
         // gpt-4o-mini: $0.15 in, $0.60 out per 1M: 1000 * 0.15 + 500 * 0.60 = 450 micro-dollars
-        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o-mini"), FakeChain.chatUsage(1000, 500));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o-mini"), RouterStandIn.chatUsage(1000, 500));
         // a dated snapshot costs what its model does
-        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o-mini-2024-07-18"), FakeChain.chatUsage(1000, 500));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o-mini-2024-07-18"), RouterStandIn.chatUsage(1000, 500));
 
         assertEquals(900, harness.store.counter("gov:usd:team-a:2026-11"), "spend is kept per month without a budget");
     }
 
     @Test
     void configuredPricesOverrideTheDefaults() {
-        Harness harness = Harness.of(map("type", "governance", "virtual-keys", List.of(key("team-a", TEAM_A_SECRET)),
-                "pricing", map("openai/gpt-4o-mini", map("input", "1", "output", "2"))));
+        Harness harness = Harness.of(mapOf("type", "governance", "virtual-keys", List.of(key("team-a", TEAM_A_SECRET)),
+                "pricing", mapOf("openai/gpt-4o-mini", mapOf("input", "1", "output", "2"))));
 
-        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o-mini"), FakeChain.chatUsage(1000, 500));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o-mini"), RouterStandIn.chatUsage(1000, 500));
 
         assertEquals(2000, harness.store.counter("gov:usd:team-a:2026-11"));
     }
@@ -140,9 +141,9 @@ class BudgetTest {
     @Test
     void theModelThatServedIsTheOneCharged() {
         Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET)));
-        FakeChain fellBack = FakeChain.answering(() -> Response.Complete.of(200, Headers.empty(),
+        RouterStandIn fellBack = RouterStandIn.answering(exchange -> Response.Complete.of(200, Headers.empty(),
                 JsonBodies.parse("{\"choices\":[],\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":100}}")))
-                .servedBy("anthropic", "claude-sonnet-4-20250514");
+                .servedBy("anthropic", "claude-sonnet-4-20250514", 1);
 
         harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o-mini"), fellBack);
 
@@ -155,9 +156,9 @@ class BudgetTest {
         Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET)));
 
         harness.send(exchange(Operation.EMBEDDING, "{\"model\":\"openai/text-embedding-3-large\",\"input\":\"x\"}",
-                "x-bf-vk", TEAM_A_SECRET), FakeChain.completing("{\"usage\":{\"prompt_tokens\":1000,\"total_tokens\":1000}}"));
+                "x-bf-vk", TEAM_A_SECRET), RouterStandIn.completing("{\"usage\":{\"prompt_tokens\":1000,\"total_tokens\":1000}}"));
         harness.send(exchange(Operation.IMAGE_GENERATION, "{\"model\":\"openai/gpt-image-1\",\"prompt\":\"x\"}",
-                "x-bf-vk", TEAM_A_SECRET), FakeChain.completing("{\"data\":[],\"usage\":{\"input_tokens\":10,"
+                "x-bf-vk", TEAM_A_SECRET), RouterStandIn.completing("{\"data\":[],\"usage\":{\"input_tokens\":10,"
                 + "\"output_tokens\":272,\"total_tokens\":282}}"));
 
         // 1000 * 0.13 + (10 * 5 + 272 * 40)
@@ -168,8 +169,8 @@ class BudgetTest {
     void unpricedModelsCostNothingAndAreReportedOnce() {
         Harness harness = withBudget("1", "1d", "2026-11-24T10:00:00Z");
 
-        harness.send(chatAs(TEAM_A_SECRET, "openai/brand-new-model"), FakeChain.chatUsage(1_000_000, 1_000_000));
-        harness.send(chatAs(TEAM_A_SECRET, "openai/brand-new-model"), FakeChain.chatUsage(1_000_000, 1_000_000));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/brand-new-model"), RouterStandIn.chatUsage(1_000_000, 1_000_000));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/brand-new-model"), RouterStandIn.chatUsage(1_000_000, 1_000_000));
 
         assertEquals(0, harness.store.counter("gov:usd:team-a:2026-11-24"));
         List<String> warnings = harness.logger.warnings();
@@ -179,15 +180,15 @@ class BudgetTest {
 
     @Test
     void aRequestThatFailsUpstreamCostsNothing() {
-        Harness harness = Harness.of(map("type", "governance",
-                "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "budget", map("usd", "1", "per", "1d"),
-                        "rate-limit", map("tokens", "1000", "tokens-per", "1h"))),
+        Harness harness = Harness.of(mapOf("type", "governance",
+                "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "budget", mapOf("usd", "1", "per", "1d"),
+                        "rate-limit", mapOf("tokens", "1000", "tokens-per", "1h"))),
                 "pricing", TEST_PRICE));
         GatewayException upstream = GatewayException.upstream(500, "server_error", null, "the model is overloaded",
                 null, null);
 
         GatewayException e = assertThrows(GatewayException.class,
-                () -> harness.send(chatAs(TEAM_A_SECRET, "test/model"), FakeChain.failing(upstream)));
+                () -> harness.send(chatAs(TEAM_A_SECRET, "test/model"), RouterStandIn.failing(upstream)));
 
         assertSame(upstream, e, "the upstream's failure reaches the client as it was");
         assertTrue(harness.store.counters().keySet().stream().noneMatch(k -> k.startsWith("gov:usd:")
@@ -198,8 +199,8 @@ class BudgetTest {
     void answersWithoutUsageOrWithErrorsCostNothing() {
         Harness harness = withBudget("1", "1d", "2026-11-24T10:00:00Z");
 
-        harness.send(chatAs(TEAM_A_SECRET, "test/model"), FakeChain.completing("{\"choices\":[]}"));
-        harness.send(chatAs(TEAM_A_SECRET, "test/model"), FakeChain.answering(() -> Response.Complete.ofBytes(200,
+        harness.send(chatAs(TEAM_A_SECRET, "test/model"), RouterStandIn.completing("{\"choices\":[]}"));
+        harness.send(chatAs(TEAM_A_SECRET, "test/model"), RouterStandIn.answering(exchange -> Response.Complete.ofBytes(200,
                 null, "not json".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
 
         assertEquals(Map.of("gov:req:team-a:2026-11-24", 2L), harness.store.counters(),

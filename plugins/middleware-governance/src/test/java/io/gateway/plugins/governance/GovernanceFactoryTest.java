@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.plugins.governance.FakePluginConfig.map;
+import static io.gateway.testkit.TestConfig.mapOf;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.TEAM_B_SECRET;
 import static io.gateway.plugins.governance.Harness.chatAs;
@@ -8,7 +8,6 @@ import static io.gateway.plugins.governance.Harness.config;
 import static io.gateway.plugins.governance.Harness.key;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,11 +16,11 @@ import io.gateway.spi.GatewayException;
 import io.gateway.spi.middleware.MiddlewareFactory;
 import io.gateway.spi.Plugin;
 import io.gateway.spi.SpiVersion;
-import io.gateway.spi.middleware.UsageReport;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
+import io.gateway.testkit.RouterStandIn;
 
 class GovernanceFactoryTest {
 
@@ -40,17 +39,17 @@ class GovernanceFactoryTest {
 
     @Test
     void readsEveryKeyOfAFullConfiguration() {
-        Map<String, Object> full = map(
+        Map<String, Object> full = mapOf(
                 "type", "governance",
                 "require-virtual-key", "true",
                 "virtual-keys", List.of(key("team-a", TEAM_A_SECRET,
                         "allowed-models", List.of("openai/*", "anthropic/claude-*"),
-                        "rate-limit", map("requests", "600", "per", "1m", "tokens", "200000", "tokens-per", "1h"),
-                        "budget", map("usd", "50.0", "per", "1M"))),
-                "pricing", map("openai/gpt-4o-mini", map("input", "0.15", "output", "0.60")));
+                        "rate-limit", mapOf("requests", "600", "per", "1m", "tokens", "200000", "tokens-per", "1h"),
+                        "budget", mapOf("usd", "50.0", "per", "1M"))),
+                "pricing", mapOf("openai/gpt-4o-mini", mapOf("input", "0.15", "output", "0.60")));
         Harness harness = Harness.of(full);
 
-        assertEquals(List.of(), harness.config.unread());
+        assertEquals(List.of(), harness.config.unreadKeys());
         assertEquals("governance", harness.reporter().name());
     }
 
@@ -60,7 +59,7 @@ class GovernanceFactoryTest {
 
         assertTrue(harness.logger.warnings().stream().anyMatch(line -> line.contains("'unset'")
                 && line.contains("no value")), harness.logger.lines().toString());
-        GatewayException e = harness.refused(chatAs(" ", "openai/gpt-4o"), FakeChain.chatUsage(1, 1));
+        GatewayException e = harness.refused(chatAs(" ", "openai/gpt-4o"), RouterStandIn.chatUsage(1, 1));
         assertEquals(ErrorCode.AUTHENTICATION, e.errorCode());
         assertEquals(GovernanceMiddleware.missingKeyMessage("sk-bf-"), e.getMessage());
     }
@@ -83,7 +82,7 @@ class GovernanceFactoryTest {
 
     @Test
     void refusesKeysWithoutOrWithOddNames() {
-        assertTrue(invalid(config(map("value", TEAM_A_SECRET))).getMessage()
+        assertTrue(invalid(config(mapOf("value", TEAM_A_SECRET))).getMessage()
                 .startsWith("gateway.middleware[0].virtual-keys[0].name:"));
         assertTrue(invalid(config(key("team a", TEAM_A_SECRET))).getMessage()
                 .startsWith("gateway.middleware[0].virtual-keys[0].name:"));
@@ -102,15 +101,15 @@ class GovernanceFactoryTest {
     @Test
     void rateLimitPairsComeWhole() {
         IllegalArgumentException noPer = invalid(config(key("team-a", TEAM_A_SECRET,
-                "rate-limit", map("requests", "10"))));
+                "rate-limit", mapOf("requests", "10"))));
         IllegalArgumentException noTokens = invalid(config(key("team-a", TEAM_A_SECRET,
-                "rate-limit", map("tokens-per", "1h"))));
+                "rate-limit", mapOf("tokens-per", "1h"))));
         IllegalArgumentException zero = invalid(config(key("team-a", TEAM_A_SECRET,
-                "rate-limit", map("requests", "0", "per", "1m"))));
+                "rate-limit", mapOf("requests", "0", "per", "1m"))));
         IllegalArgumentException subSecond = invalid(config(key("team-a", TEAM_A_SECRET,
-                "rate-limit", map("requests", "5", "per", "500ms"))));
+                "rate-limit", mapOf("requests", "5", "per", "500ms"))));
         IllegalArgumentException notANumber = invalid(config(key("team-a", TEAM_A_SECRET,
-                "rate-limit", map("requests", "many", "per", "1m"))));
+                "rate-limit", mapOf("requests", "many", "per", "1m"))));
 
         assertTrue(noPer.getMessage().startsWith("gateway.middleware[0].virtual-keys[0].rate-limit.per:"),
                 noPer.getMessage());
@@ -127,11 +126,11 @@ class GovernanceFactoryTest {
     @Test
     void budgetsNeedAnAmountAndACalendarPeriod() {
         IllegalArgumentException minute = invalid(config(key("team-a", TEAM_A_SECRET,
-                "budget", map("usd", "5", "per", "1m"))));
-        IllegalArgumentException noUsd = invalid(config(key("team-a", TEAM_A_SECRET, "budget", map("per", "1d"))));
-        IllegalArgumentException noPer = invalid(config(key("team-a", TEAM_A_SECRET, "budget", map("usd", "5"))));
+                "budget", mapOf("usd", "5", "per", "1m"))));
+        IllegalArgumentException noUsd = invalid(config(key("team-a", TEAM_A_SECRET, "budget", mapOf("per", "1d"))));
+        IllegalArgumentException noPer = invalid(config(key("team-a", TEAM_A_SECRET, "budget", mapOf("usd", "5"))));
         IllegalArgumentException negative = invalid(config(key("team-a", TEAM_A_SECRET,
-                "budget", map("usd", "-1", "per", "1d"))));
+                "budget", mapOf("usd", "-1", "per", "1d"))));
 
         assertTrue(minute.getMessage().startsWith("gateway.middleware[0].virtual-keys[0].budget.per:"),
                 minute.getMessage());
@@ -144,20 +143,20 @@ class GovernanceFactoryTest {
     @Test
     void acceptsEachBudgetPeriod() {
         for (String period : List.of("1h", "1d", "1w", "1M")) {
-            Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "budget", map("usd", "1", "per", period))));
-            assertEquals(List.of(), harness.config.unread(), period);
+            Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "budget", mapOf("usd", "1", "per", period))));
+            assertEquals(List.of(), harness.config.unreadKeys(), period);
         }
     }
 
     @Test
     void checksPricingEntries() {
-        IllegalArgumentException bareModel = invalid(map("type", "governance",
-                "pricing", map("gpt-4o", map("input", "1", "output", "2"))));
-        IllegalArgumentException noInput = invalid(map("type", "governance",
-                "pricing", map("openai/x", map("output", "2"))));
-        IllegalArgumentException negative = invalid(map("type", "governance",
-                "pricing", map("openai/x", map("input", "1", "output", "-2"))));
-        IllegalArgumentException notABlock = invalid(map("type", "governance", "pricing", map("openai/x", "1")));
+        IllegalArgumentException bareModel = invalid(mapOf("type", "governance",
+                "pricing", mapOf("gpt-4o", mapOf("input", "1", "output", "2"))));
+        IllegalArgumentException noInput = invalid(mapOf("type", "governance",
+                "pricing", mapOf("openai/x", mapOf("output", "2"))));
+        IllegalArgumentException negative = invalid(mapOf("type", "governance",
+                "pricing", mapOf("openai/x", mapOf("input", "1", "output", "-2"))));
+        IllegalArgumentException notABlock = invalid(mapOf("type", "governance", "pricing", mapOf("openai/x", "1")));
 
         assertTrue(bareModel.getMessage().startsWith("gateway.middleware[0].pricing.gpt-4o:"), bareModel.getMessage());
         assertTrue(noInput.getMessage().startsWith("gateway.middleware[0].pricing.openai/x.input:"),
@@ -170,14 +169,14 @@ class GovernanceFactoryTest {
 
     @Test
     void refusesANonBooleanRequireFlag() {
-        IllegalArgumentException e = invalid(map("type", "governance", "require-virtual-key", "yes"));
+        IllegalArgumentException e = invalid(mapOf("type", "governance", "require-virtual-key", "yes"));
 
         assertTrue(e.getMessage().startsWith("gateway.middleware[0].require-virtual-key:"), e.getMessage());
     }
 
     @Test
     void warnsWhenKeysAreRequiredButNoneExist() {
-        Harness harness = Harness.of(map("type", "governance"));
+        Harness harness = Harness.of(mapOf("type", "governance"));
 
         assertTrue(harness.logger.warnings().stream().anyMatch(line -> line.contains("every request is refused")));
     }

@@ -2,42 +2,44 @@ package io.gateway.plugins.governance;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.gateway.spi.middleware.Chain;
-import io.gateway.spi.middleware.Exchange;
 import io.gateway.spi.GatewayException;
-import io.gateway.spi.Headers;
-import io.gateway.spi.JsonBodies;
-import io.gateway.spi.middleware.Middleware;
 import io.gateway.spi.Operation;
 import io.gateway.spi.Response;
+import io.gateway.spi.middleware.Chain;
+import io.gateway.spi.middleware.Exchange;
+import io.gateway.spi.middleware.Middleware;
 import io.gateway.spi.middleware.UsageReport;
-import io.gateway.testkit.TestOutcome;
-import java.time.Instant;
+import io.gateway.testkit.MemoryStateStore;
+import io.gateway.testkit.RecordingLogger;
+import io.gateway.testkit.RecordingMetrics;
+import io.gateway.testkit.TestClock;
+import io.gateway.testkit.TestConfig;
+import io.gateway.testkit.TestContext;
+import io.gateway.testkit.TestExchange;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** One governance middleware made by its factory, with its fake store, clock, logger and metrics. */
+/** One governance middleware made by its factory, with the test kit's store, clock, logger and metrics. */
 final class Harness {
 
     static final String TEAM_A_SECRET = "sk-bf-team-a-0123456789SECRET";
     static final String TEAM_B_SECRET = "sk-bf-team-b-9876543210SECRET";
 
-    private static final AtomicInteger REQUEST_IDS = new AtomicInteger();
-
-    final MutableClock clock;
-    final FakeStateStore store;
-    final CapturingLogger logger = new CapturingLogger();
-    final RecordingMetrics metrics = new RecordingMetrics();
-    final FakePluginConfig config;
+    final TestClock clock;
+    final MemoryStateStore store;
+    final RecordingLogger logger;
+    final RecordingMetrics metrics;
+    final TestConfig config;
     final Middleware middleware;
 
     private Harness(Map<String, ?> config, String now) {
-        this.clock = MutableClock.at(now);
-        this.store = new FakeStateStore(clock);
-        this.config = FakePluginConfig.of(config);
-        this.middleware = new GovernanceFactory().create(this.config,
-                new FakePluginContext(store, clock, metrics, logger));
+        TestContext context = TestContext.builder().clock(TestClock.at(now)).build();
+        this.clock = context.clock();
+        this.store = context.state();
+        this.logger = context.logger();
+        this.metrics = context.metrics();
+        this.config = TestConfig.middleware(0, config);
+        this.middleware = new GovernanceFactory().create(this.config, context);
     }
 
     static Harness of(Map<String, ?> config) {
@@ -50,13 +52,13 @@ final class Harness {
 
     /** The middleware block of a governance entry with these virtual keys. */
     static Map<String, Object> config(Object... virtualKeys) {
-        return FakePluginConfig.map("type", "governance", "virtual-keys", List.of(virtualKeys));
+        return TestConfig.mapOf("type", "governance", "virtual-keys", List.of(virtualKeys));
     }
 
     /** A virtual key block: name, value, then further alternating keys and values. */
     static Map<String, Object> key(String name, String value, Object... more) {
-        Map<String, Object> block = FakePluginConfig.map("name", name, "value", value);
-        block.putAll(FakePluginConfig.map(more));
+        Map<String, Object> block = TestConfig.mapOf("name", name, "value", value);
+        block.putAll(TestConfig.mapOf(more));
         return block;
     }
 
@@ -82,7 +84,6 @@ final class Harness {
     }
 
     static Exchange exchange(Operation operation, String body, String... headers) {
-        return Exchange.create("req-" + REQUEST_IDS.incrementAndGet(), operation, JsonBodies.parse(body),
-                Headers.of(headers), Instant.now(), new TestOutcome());
+        return TestExchange.of(operation, body).headers(headers).build();
     }
 }

@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.plugins.governance.FakePluginConfig.map;
+import static io.gateway.testkit.TestConfig.mapOf;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.TEAM_B_SECRET;
 import static io.gateway.plugins.governance.Harness.chatAs;
@@ -21,6 +21,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import io.gateway.testkit.RouterStandIn;
 
 class ModelAccessTest {
 
@@ -37,7 +38,7 @@ class ModelAccessTest {
     private final Harness harness = Harness.of(config(
             key("team-a", TEAM_A_SECRET, "allowed-models", List.of("openai/*", "anthropic/claude-sonnet-*")),
             key("team-b", TEAM_B_SECRET)));
-    private final FakeChain chain = FakeChain.chatUsage(1, 1);
+    private final RouterStandIn chain = RouterStandIn.chatUsage(1, 1);
 
     @Test
     void globsDecideWhichModelsAKeyMayUse() {
@@ -86,7 +87,7 @@ class ModelAccessTest {
 
     @Test
     void modelListsShowOnlyAllowedModels() {
-        FakeChain models = FakeChain.completing(MODELS);
+        RouterStandIn models = RouterStandIn.completing(MODELS);
 
         Response response = harness.send(exchange(Operation.LIST_MODELS, "{}", "x-bf-vk", TEAM_A_SECRET), models);
 
@@ -99,7 +100,7 @@ class ModelAccessTest {
 
     @Test
     void unrestrictedKeysSeeTheListUntouched() {
-        FakeChain models = FakeChain.completing(MODELS);
+        RouterStandIn models = RouterStandIn.completing(MODELS);
 
         Response response = harness.send(exchange(Operation.LIST_MODELS, "{}", "x-bf-vk", TEAM_B_SECRET), models);
 
@@ -108,10 +109,10 @@ class ModelAccessTest {
 
     @Test
     void modelListsCostNothingAndIgnoreBudgets() {
-        Harness limited = Harness.of(config(key("team-a", TEAM_A_SECRET, "budget", map("usd", "1", "per", "1d"),
-                "rate-limit", map("requests", "5", "per", "1m"))));
+        Harness limited = Harness.of(config(key("team-a", TEAM_A_SECRET, "budget", mapOf("usd", "1", "per", "1d"),
+                "rate-limit", mapOf("requests", "5", "per", "1m"))));
         limited.store.increment("gov:usd:team-a:2026-11-24", 5_000_000, null);
-        FakeChain models = FakeChain.answering(() -> Response.Complete.ok(JsonBodies.parse(MODELS)));
+        RouterStandIn models = RouterStandIn.answering(exchange -> Response.Complete.ok(JsonBodies.parse(MODELS)));
 
         Response response = limited.send(exchange(Operation.LIST_MODELS, "{}", "x-bf-vk", TEAM_A_SECRET), models);
 

@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.plugins.governance.FakePluginConfig.map;
+import static io.gateway.testkit.TestConfig.mapOf;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.TEAM_B_SECRET;
 import static io.gateway.plugins.governance.Harness.chatAs;
@@ -22,13 +22,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import io.gateway.testkit.RouterStandIn;
 
 class RateLimitTest {
 
     @Test
     void twoHundredParallelRequestsAgainstFiftyPerMinuteLetExactlyFiftyThrough() throws Exception {
-        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "50", "per", "1m"))));
-        FakeChain chain = FakeChain.chatUsage(1, 1);
+        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "rate-limit", mapOf("requests", "50", "per", "1m"))));
+        RouterStandIn chain = RouterStandIn.chatUsage(1, 1);
         CountDownLatch start = new CountDownLatch(1);
         List<Future<GatewayException>> outcomes = new ArrayList<>();
 
@@ -65,9 +66,9 @@ class RateLimitTest {
 
     @Test
     void theWindowResetsWhenItEnds() {
-        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "2", "per", "1m"))),
+        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "rate-limit", mapOf("requests", "2", "per", "1m"))),
                 "2026-11-24T02:00:59.400Z");
-        FakeChain chain = FakeChain.chatUsage(1, 1);
+        RouterStandIn chain = RouterStandIn.chatUsage(1, 1);
 
         harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), chain);
         harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), chain);
@@ -85,13 +86,13 @@ class RateLimitTest {
 
     @Test
     void windowCountersExpireWithTheirWindow() {
-        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "2", "per", "1m"))));
+        Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "rate-limit", mapOf("requests", "2", "per", "1m"))));
 
-        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(1, 1));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), RouterStandIn.chatUsage(1, 1));
 
         String counter = "gov:req:team-a:" + (harness.clock.millis() / 60_000);
         assertEquals(1, harness.store.counter(counter));
-        assertEquals(Duration.ofMinutes(1), harness.store.creationTtl(counter));
+        assertEquals(Duration.ofMinutes(1), harness.store.createdWithTtl(counter).orElseThrow());
         harness.clock.advance(Duration.ofMinutes(2));
         assertEquals(0, harness.store.counter(counter));
         assertFalse(harness.store.counters().containsKey(counter));
@@ -100,9 +101,9 @@ class RateLimitTest {
     @Test
     void keysHaveTheirOwnLimits() {
         Harness harness = Harness.of(config(
-                key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "1", "per", "1h")),
-                key("team-b", TEAM_B_SECRET, "rate-limit", map("requests", "1", "per", "1h"))));
-        FakeChain chain = FakeChain.chatUsage(1, 1);
+                key("team-a", TEAM_A_SECRET, "rate-limit", mapOf("requests", "1", "per", "1h")),
+                key("team-b", TEAM_B_SECRET, "rate-limit", mapOf("requests", "1", "per", "1h"))));
+        RouterStandIn chain = RouterStandIn.chatUsage(1, 1);
 
         harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), chain);
         harness.send(chatAs(TEAM_B_SECRET, "openai/gpt-4o"), chain);
@@ -115,8 +116,8 @@ class RateLimitTest {
     @Test
     void requestsRefusedForAnotherReasonDoNotUseTheRate() {
         Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET, "allowed-models", List.of("openai/*"),
-                "rate-limit", map("requests", "1", "per", "1m"))));
-        FakeChain chain = FakeChain.chatUsage(1, 1);
+                "rate-limit", mapOf("requests", "1", "per", "1m"))));
+        RouterStandIn chain = RouterStandIn.chatUsage(1, 1);
 
         assertEquals(403, harness.refused(chatAs(TEAM_A_SECRET, "anthropic/claude-opus-4"), chain).status());
         harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), chain);
@@ -127,11 +128,11 @@ class RateLimitTest {
     @Test
     void tokenLimitRefusesOnceTheWindowsTokensAreUsed() {
         Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET,
-                "rate-limit", map("tokens", "100", "tokens-per", "1h"))));
+                "rate-limit", mapOf("tokens", "100", "tokens-per", "1h"))));
 
-        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(50, 30));
-        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(20, 10));
-        GatewayException e = harness.refused(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(1, 1));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), RouterStandIn.chatUsage(50, 30));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), RouterStandIn.chatUsage(20, 10));
+        GatewayException e = harness.refused(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), RouterStandIn.chatUsage(1, 1));
 
         assertEquals(429, e.status());
         assertEquals(ErrorCode.RATE_LIMITED, e.errorCode());
@@ -139,23 +140,23 @@ class RateLimitTest {
         assertTrue(e.getMessage().contains("100 tokens per 1h"), e.getMessage());
         String counter = "gov:tok:team-a:" + (harness.clock.millis() / 3_600_000);
         assertEquals(110, harness.store.counter(counter));
-        assertEquals(Duration.ofHours(1), harness.store.creationTtl(counter));
+        assertEquals(Duration.ofHours(1), harness.store.createdWithTtl(counter).orElseThrow());
 
         harness.clock.advance(Duration.ofSeconds(3600 - 10));
-        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(1, 1));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), RouterStandIn.chatUsage(1, 1));
     }
 
     @Test
     void tokensUseTotalTokensOrInputPlusOutput() {
         Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET,
-                "rate-limit", map("tokens", "1000000", "tokens-per", "1d"))));
+                "rate-limit", mapOf("tokens", "1000000", "tokens-per", "1d"))));
 
         harness.send(Harness.exchange(io.gateway.spi.Operation.EMBEDDING,
                 "{\"model\":\"openai/text-embedding-3-small\",\"input\":\"x\"}", "x-bf-vk", TEAM_A_SECRET),
-                FakeChain.completing("{\"object\":\"list\",\"data\":[],\"usage\":{\"prompt_tokens\":8,\"total_tokens\":8}}"));
+                RouterStandIn.completing("{\"object\":\"list\",\"data\":[],\"usage\":{\"prompt_tokens\":8,\"total_tokens\":8}}"));
         harness.send(Harness.exchange(io.gateway.spi.Operation.RESPONSES,
                 "{\"model\":\"openai/gpt-4o\",\"input\":\"x\"}", "x-bf-vk", TEAM_A_SECRET),
-                FakeChain.completing("{\"object\":\"response\",\"usage\":{\"input_tokens\":5,\"output_tokens\":7}}"));
+                RouterStandIn.completing("{\"object\":\"response\",\"usage\":{\"input_tokens\":5,\"output_tokens\":7}}"));
 
         assertEquals(20, harness.store.counter("gov:tok:team-a:" + (harness.clock.millis() / 86_400_000)));
     }
@@ -164,14 +165,14 @@ class RateLimitTest {
     void withoutLimitsRequestsAndTokensAreCountedPerCalendarMonth() {
         Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET)));
 
-        harness.send(chatAs(TEAM_A_SECRET, "openai/some-unpriced-model"), FakeChain.chatUsage(5, 5));
-        harness.send(chatAs(TEAM_A_SECRET, "openai/some-unpriced-model"), FakeChain.chatUsage(1, 2));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/some-unpriced-model"), RouterStandIn.chatUsage(5, 5));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/some-unpriced-model"), RouterStandIn.chatUsage(1, 2));
 
         assertEquals(Map.of("gov:req:team-a:2026-11", 2L, "gov:tok:team-a:2026-11", 13L), harness.store.counters());
         // 2026-11-24T02:00:10Z to the end of November, plus an hour
         Duration untilTheMonthEnds = Duration.ofDays(6).plusHours(21).plusMinutes(59).plusSeconds(50).plusHours(1);
-        assertEquals(untilTheMonthEnds, harness.store.creationTtl("gov:req:team-a:2026-11"));
-        assertEquals(untilTheMonthEnds, harness.store.creationTtl("gov:tok:team-a:2026-11"));
+        assertEquals(untilTheMonthEnds, harness.store.createdWithTtl("gov:req:team-a:2026-11").orElseThrow());
+        assertEquals(untilTheMonthEnds, harness.store.createdWithTtl("gov:tok:team-a:2026-11").orElseThrow());
         assertFalse(harness.logger.warnings().isEmpty(), "the unpriced model is reported");
     }
 
@@ -179,10 +180,10 @@ class RateLimitTest {
     void withoutLimitsTheCountersMoveOnWithTheMonth() {
         Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET)), "2026-11-30T23:59:59.999Z");
 
-        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(1, 1));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), RouterStandIn.chatUsage(1, 1));
         harness.clock.set("2026-12-01T00:00:00Z");
-        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(2, 2));
-        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(3, 3));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), RouterStandIn.chatUsage(2, 2));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), RouterStandIn.chatUsage(3, 3));
 
         assertEquals(1, harness.store.counter("gov:req:team-a:2026-11"));
         assertEquals(2, harness.store.counter("gov:tok:team-a:2026-11"));
@@ -193,13 +194,13 @@ class RateLimitTest {
     @Test
     void aKeyWithOneLimitCountsTheOtherInItsUsagePeriod() {
         Harness harness = Harness.of(config(
-                key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "10", "per", "1m")),
-                key("team-b", TEAM_B_SECRET, "rate-limit", map("tokens", "1000", "tokens-per", "1h"),
-                        "budget", map("usd", "5", "per", "1w"))));
+                key("team-a", TEAM_A_SECRET, "rate-limit", mapOf("requests", "10", "per", "1m")),
+                key("team-b", TEAM_B_SECRET, "rate-limit", mapOf("tokens", "1000", "tokens-per", "1h"),
+                        "budget", mapOf("usd", "5", "per", "1w"))));
 
         // an unpriced model, so only request and token counters appear
-        harness.send(chatAs(TEAM_A_SECRET, "openai/unpriced"), FakeChain.chatUsage(3, 4));
-        harness.send(chatAs(TEAM_B_SECRET, "openai/unpriced"), FakeChain.chatUsage(5, 6));
+        harness.send(chatAs(TEAM_A_SECRET, "openai/unpriced"), RouterStandIn.chatUsage(3, 4));
+        harness.send(chatAs(TEAM_B_SECRET, "openai/unpriced"), RouterStandIn.chatUsage(5, 6));
 
         long minute = harness.clock.millis() / 60_000;
         long hour = harness.clock.millis() / 3_600_000;

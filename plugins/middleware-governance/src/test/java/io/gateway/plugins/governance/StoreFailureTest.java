@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.plugins.governance.FakePluginConfig.map;
+import static io.gateway.testkit.TestConfig.mapOf;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.TEAM_B_SECRET;
 import static io.gateway.plugins.governance.Harness.chatAs;
@@ -18,17 +18,20 @@ import io.gateway.spi.Response;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import io.gateway.testkit.EventStreams;
+import io.gateway.testkit.RouterStandIn;
+import io.gateway.testkit.ScriptedEvents;
 
 class StoreFailureTest {
 
     private final Harness harness = Harness.of(config(
-            key("team-a", TEAM_A_SECRET, "rate-limit", map("requests", "10", "per", "1m")),
-            key("team-b", TEAM_B_SECRET, "budget", map("usd", "10", "per", "1d"))));
+            key("team-a", TEAM_A_SECRET, "rate-limit", mapOf("requests", "10", "per", "1m")),
+            key("team-b", TEAM_B_SECRET, "budget", mapOf("usd", "10", "per", "1d"))));
 
     @Test
     void anUnreachableStoreFailsTheRequestWith503BeforeAnyUpstreamCall() {
-        harness.store.down(true);
-        FakeChain chain = FakeChain.chatUsage(1, 1);
+        harness.store.failing(true);
+        RouterStandIn chain = RouterStandIn.chatUsage(1, 1);
 
         GatewayException requests = harness.refused(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), chain);
         GatewayException budget = harness.refused(chatAs(TEAM_B_SECRET, "openai/gpt-4o"), chain);
@@ -41,8 +44,8 @@ class StoreFailureTest {
 
     @Test
     void aStoreFailureAfterTheAnswerIsLoggedAndTheAnswerDelivered() {
-        FakeChain chain = FakeChain.answering(() -> {
-            harness.store.down(true);
+        RouterStandIn chain = RouterStandIn.answering(exchange -> {
+            harness.store.failing(true);
             return Response.Complete.ok(JsonBodies.parse("{\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":10}}"));
         });
 
@@ -61,25 +64,25 @@ class StoreFailureTest {
                 io.gateway.spi.StreamEvent.DONE);
         Response response = harness.send(Harness.exchange(io.gateway.spi.Operation.CHAT_COMPLETION,
                 "{\"model\":\"openai/gpt-4o\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}",
-                "x-bf-vk", TEAM_B_SECRET), FakeChain.answering(() -> Response.Streaming.ok(ListStream.of(events))));
-        harness.store.down(true);
+                "x-bf-vk", TEAM_B_SECRET), RouterStandIn.answering(exchange -> Response.Streaming.ok(ScriptedEvents.of(events))));
+        harness.store.failing(true);
 
-        assertEquals(events, ListStream.drain(((Response.Streaming) response).events()));
+        assertEquals(events, EventStreams.drain(((Response.Streaming) response).events()));
         assertEquals(1, harness.logger.warnings().size(), harness.logger.lines().toString());
     }
 
     @Test
     void aKeyWithoutLimitsOrBudgetStillPassesWhenItsRequestsCannotBeCounted() {
         Harness unlimited = Harness.of(config(key("team-c", "sk-bf-team-c-SECRET"), key("team-a", TEAM_A_SECRET)));
-        FakeChain chain = FakeChain.chatUsage(1, 1);
+        RouterStandIn chain = RouterStandIn.chatUsage(1, 1);
         unlimited.send(chatAs("sk-bf-team-c-SECRET", "openai/gpt-4o"), chain);
 
-        unlimited.store.down(true);
+        unlimited.store.failing(true);
         for (int i = 0; i < 3; i++) {
             assertSame(Response.Complete.class, unlimited.send(chatAs("sk-bf-team-c-SECRET", "openai/gpt-4o"), chain)
                     .getClass());
         }
-        unlimited.store.down(false);
+        unlimited.store.failing(false);
         unlimited.send(chatAs("sk-bf-team-c-SECRET", "openai/gpt-4o"), chain);
         unlimited.send(chatAs("sk-bf-team-c-SECRET", "openai/gpt-4o"), chain);
 
@@ -98,7 +101,7 @@ class StoreFailureTest {
     void aCounterThatIsNotANumberFailsClosed() {
         harness.store.put("gov:usd:team-b:2026-11-24", "garbage".getBytes(StandardCharsets.US_ASCII), null);
 
-        GatewayException e = harness.refused(chatAs(TEAM_B_SECRET, "openai/gpt-4o"), FakeChain.chatUsage(1, 1));
+        GatewayException e = harness.refused(chatAs(TEAM_B_SECRET, "openai/gpt-4o"), RouterStandIn.chatUsage(1, 1));
 
         assertEquals(500, e.status());
     }

@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.plugins.governance.FakePluginConfig.map;
+import static io.gateway.testkit.TestConfig.mapOf;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.exchange;
 import static io.gateway.plugins.governance.Harness.key;
@@ -20,6 +20,9 @@ import jakarta.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import io.gateway.testkit.EventStreams;
+import io.gateway.testkit.RouterStandIn;
+import io.gateway.testkit.ScriptedEvents;
 
 class StreamAccountingTest {
 
@@ -31,11 +34,11 @@ class StreamAccountingTest {
             "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":50000,\"completion_tokens\":25000,\"total_tokens\":75000}}");
     private static final List<StreamEvent> CHAT = List.of(ROLE, TEXT, USAGE, StreamEvent.DONE);
 
-    private static final Map<String, Object> TEST_PRICE = map("test/model", map("input", "10", "output", "20"));
+    private static final Map<String, Object> TEST_PRICE = mapOf("test/model", mapOf("input", "10", "output", "20"));
 
-    private final Harness harness = Harness.of(map("type", "governance",
-            "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "budget", map("usd", "1.5", "per", "1d"),
-                    "rate-limit", map("tokens", "1000000", "tokens-per", "1h"))),
+    private final Harness harness = Harness.of(mapOf("type", "governance",
+            "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "budget", mapOf("usd", "1.5", "per", "1d"),
+                    "rate-limit", mapOf("tokens", "1000000", "tokens-per", "1h"))),
             "pricing", TEST_PRICE), "2026-11-24T10:00:00Z");
 
     private static Exchange chatStream(String streamOptions) {
@@ -44,17 +47,17 @@ class StreamAccountingTest {
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "x-bf-vk", TEAM_A_SECRET);
     }
 
-    private static FakeChain streaming(List<StreamEvent> events) {
-        return FakeChain.answering(() -> Response.Streaming.ok(ListStream.of(events)));
+    private static RouterStandIn streaming(List<StreamEvent> events) {
+        return RouterStandIn.answering(exchange -> Response.Streaming.ok(ScriptedEvents.of(events)));
     }
 
     private static List<StreamEvent> drain(Response response) {
-        return ListStream.drain(((Response.Streaming) response).events());
+        return EventStreams.drain(((Response.Streaming) response).events());
     }
 
     @Test
     void asksForUsageAndHidesTheUsageChunkWhenTheClientDidNot() {
-        FakeChain chain = streaming(CHAT);
+        RouterStandIn chain = streaming(CHAT);
 
         List<StreamEvent> received = drain(harness.send(chatStream(null), chain));
 
@@ -68,7 +71,7 @@ class StreamAccountingTest {
 
     @Test
     void keepsOtherStreamOptionsWhenAskingForUsage() {
-        FakeChain chain = streaming(CHAT);
+        RouterStandIn chain = streaming(CHAT);
 
         drain(harness.send(chatStream("{\"include_obfuscation\":false,\"include_usage\":false}"), chain));
 
@@ -79,7 +82,7 @@ class StreamAccountingTest {
 
     @Test
     void leavesTheRequestAndTheUsageChunkAloneWhenTheClientAsked() {
-        FakeChain chain = streaming(CHAT);
+        RouterStandIn chain = streaming(CHAT);
         Exchange sent = chatStream("{\"include_usage\":true}");
 
         List<StreamEvent> received = drain(harness.send(sent, chain));
@@ -91,7 +94,7 @@ class StreamAccountingTest {
 
     @Test
     void textCompletionStreamsAreTreatedLikeChat() {
-        FakeChain chain = streaming(CHAT);
+        RouterStandIn chain = streaming(CHAT);
 
         List<StreamEvent> received = drain(harness.send(exchange(Operation.TEXT_COMPLETION,
                 "{\"model\":\"test/model\",\"prompt\":\"x\",\"stream\":true}", "x-bf-vk", TEAM_A_SECRET), chain));
@@ -113,14 +116,14 @@ class StreamAccountingTest {
 
     @Test
     void eventsPassOneAtATime() {
-        ListStream source = ListStream.of(CHAT);
-        Response response = harness.send(chatStream(null), FakeChain.answering(() -> Response.Streaming.ok(source)));
+        ScriptedEvents source = ScriptedEvents.of(CHAT);
+        Response response = harness.send(chatStream(null), RouterStandIn.answering(exchange -> Response.Streaming.ok(source)));
         EventStream events = ((Response.Streaming) response).events();
 
         assertEquals(ROLE, events.next());
-        assertEquals(1, source.pulled(), "nothing read ahead");
+        assertEquals(1, source.pulls(), "nothing read ahead");
         assertEquals(TEXT, events.next());
-        assertEquals(2, source.pulled());
+        assertEquals(2, source.pulls());
         events.close();
         assertTrue(source.closed());
     }
@@ -131,7 +134,7 @@ class StreamAccountingTest {
         Response first = harness.send(chatStream(null), streaming(CHAT));
         drain(first);
         Response second = harness.send(chatStream(null), streaming(CHAT));
-        ListStream.drain(((Response.Streaming) second).events());
+        EventStreams.drain(((Response.Streaming) second).events());
 
         assertEquals(2_000_000, harness.store.counter("gov:usd:team-a:2026-11-24"));
         GatewayException e = harness.refused(chatStream(null), streaming(CHAT));
@@ -157,8 +160,8 @@ class StreamAccountingTest {
     @Test
     void aStreamThatFailsBeforeItsUsageCostsNothing() {
         GatewayException broken = GatewayException.of(ErrorCode.PROVIDER_CONNECTION_FAILED, "the upstream went away");
-        Response response = harness.send(chatStream(null), FakeChain.answering(() ->
-                Response.Streaming.ok(ListStream.failingAfter(List.of(ROLE, TEXT), broken))));
+        Response response = harness.send(chatStream(null), RouterStandIn.answering(exchange ->
+                Response.Streaming.ok(ScriptedEvents.failingAfter(List.of(ROLE, TEXT), broken))));
         EventStream events = ((Response.Streaming) response).events();
 
         assertEquals(ROLE, events.next());
@@ -200,7 +203,7 @@ class StreamAccountingTest {
                 new StreamEvent("response.completed", "{\"type\":\"response.completed\",\"response\":{\"id\":\"r1\","
                         + "\"status\":\"completed\",\"usage\":{\"input_tokens\":1000,\"output_tokens\":200,"
                         + "\"total_tokens\":1200}}}"));
-        FakeChain chain = streaming(events);
+        RouterStandIn chain = streaming(events);
         Exchange sent = exchange(Operation.RESPONSES, "{\"model\":\"test/model\",\"input\":\"x\",\"stream\":true}",
                 "x-bf-vk", TEAM_A_SECRET);
 

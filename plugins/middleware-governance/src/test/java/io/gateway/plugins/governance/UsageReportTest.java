@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.plugins.governance.FakePluginConfig.map;
+import static io.gateway.testkit.TestConfig.mapOf;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.TEAM_B_SECRET;
 import static io.gateway.plugins.governance.Harness.chat;
@@ -21,21 +21,22 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import io.gateway.testkit.RouterStandIn;
 
 class UsageReportTest {
 
-    private final Harness harness = Harness.of(map("type", "governance",
+    private final Harness harness = Harness.of(mapOf("type", "governance",
             "virtual-keys", List.of(
                     key("team-a", TEAM_A_SECRET, "allowed-models", List.of("openai/*", "test/*"),
-                            "rate-limit", map("requests", "3", "per", "1m", "tokens", "100000", "tokens-per", "1h"),
-                            "budget", map("usd", "50", "per", "1M")),
+                            "rate-limit", mapOf("requests", "3", "per", "1m", "tokens", "100000", "tokens-per", "1h"),
+                            "budget", mapOf("usd", "50", "per", "1M")),
                     key("team-b", TEAM_B_SECRET)),
-            "pricing", map("test/model", map("input", "10", "output", "20"))));
+            "pricing", mapOf("test/model", mapOf("input", "10", "output", "20"))));
 
     @Test
     void reportsTheCurrentWindowsAndPeriodPerKey() {
-        harness.send(chatAs(TEAM_A_SECRET, "test/model"), FakeChain.chatUsage(1000, 500));
-        harness.send(chatAs(TEAM_A_SECRET, "test/model"), FakeChain.chatUsage(1, 1));
+        harness.send(chatAs(TEAM_A_SECRET, "test/model"), RouterStandIn.chatUsage(1000, 500));
+        harness.send(chatAs(TEAM_A_SECRET, "test/model"), RouterStandIn.chatUsage(1, 1));
 
         JsonObject report = harness.reporter().usage();
 
@@ -56,11 +57,11 @@ class UsageReportTest {
 
     @Test
     void aKeyWithoutLimitsOrBudgetReportsItsRequestsTokensAndSpendThisMonth() {
-        harness.send(chatAs(TEAM_B_SECRET, "test/model"), FakeChain.chatUsage(1000, 500));
-        harness.send(chatAs(TEAM_B_SECRET, "test/model"), FakeChain.chatUsage(1, 1));
+        harness.send(chatAs(TEAM_B_SECRET, "test/model"), RouterStandIn.chatUsage(1000, 500));
+        harness.send(chatAs(TEAM_B_SECRET, "test/model"), RouterStandIn.chatUsage(1, 1));
         harness.send(Harness.exchange(Operation.LIST_MODELS, "{}", "x-bf-vk", TEAM_B_SECRET),
-                FakeChain.completing("{\"object\":\"list\",\"data\":[]}"));
-        harness.send(chatAs(TEAM_A_SECRET, "test/model"), FakeChain.chatUsage(7, 7));
+                RouterStandIn.completing("{\"object\":\"list\",\"data\":[]}"));
+        harness.send(chatAs(TEAM_A_SECRET, "test/model"), RouterStandIn.chatUsage(7, 7));
 
         JsonObject teamB = harness.reporter().usage().getJsonArray("virtual_keys").getJsonObject(1);
 
@@ -74,9 +75,9 @@ class UsageReportTest {
 
     @Test
     void countsWithoutALimitFollowTheBudgetPeriodAndMoveWithIt() {
-        Harness daily = Harness.of(map("type", "governance", "virtual-keys", List.of(key("team-a", TEAM_A_SECRET,
-                "budget", map("usd", "5", "per", "1d")))), "2026-11-24T23:59:00Z");
-        daily.send(chatAs(TEAM_A_SECRET, "openai/unpriced"), FakeChain.chatUsage(2, 3));
+        Harness daily = Harness.of(mapOf("type", "governance", "virtual-keys", List.of(key("team-a", TEAM_A_SECRET,
+                "budget", mapOf("usd", "5", "per", "1d")))), "2026-11-24T23:59:00Z");
+        daily.send(chatAs(TEAM_A_SECRET, "openai/unpriced"), RouterStandIn.chatUsage(2, 3));
 
         JsonObject before = daily.reporter().usage().getJsonArray("virtual_keys").getJsonObject(0);
         daily.clock.set("2026-11-25T00:00:00Z");
@@ -94,7 +95,7 @@ class UsageReportTest {
 
     @Test
     void windowsInTheReportMoveWithTheClock() {
-        harness.send(chatAs(TEAM_A_SECRET, "test/model"), FakeChain.chatUsage(1000, 500));
+        harness.send(chatAs(TEAM_A_SECRET, "test/model"), RouterStandIn.chatUsage(1000, 500));
         harness.clock.advance(java.time.Duration.ofMinutes(1));
 
         JsonObject teamA = harness.reporter().usage().getJsonArray("virtual_keys").getJsonObject(0);
@@ -107,14 +108,14 @@ class UsageReportTest {
     void secretsNeverAppearInMessagesLogsOrTheReport() {
         List<String> seen = new ArrayList<>();
         Executable[] attempts = {
-            () -> harness.send(chat("test/model", "x-bf-vk", "sk-bf-wrong-SECRET-1"), FakeChain.chatUsage(1, 1)),
-            () -> harness.send(chat("test/model", "authorization", "Bearer sk-provider-SECRET-2"), FakeChain.chatUsage(1, 1)),
-            () -> harness.send(chat("test/model"), FakeChain.chatUsage(1, 1)),
-            () -> harness.send(chatAs(TEAM_A_SECRET, "anthropic/claude-opus-4"), FakeChain.chatUsage(1, 1)),
-            () -> harness.send(chatAs(TEAM_A_SECRET, "openai/unpriced"), FakeChain.chatUsage(1, 1)),
-            () -> harness.send(chatAs(TEAM_A_SECRET, "test/model"), FakeChain.chatUsage(1, 1)),
-            () -> harness.send(chatAs(TEAM_A_SECRET, "test/model"), FakeChain.chatUsage(1, 1)),
-            () -> harness.send(chatAs(TEAM_A_SECRET, "test/model"), FakeChain.chatUsage(1, 1)),
+            () -> harness.send(chat("test/model", "x-bf-vk", "sk-bf-wrong-SECRET-1"), RouterStandIn.chatUsage(1, 1)),
+            () -> harness.send(chat("test/model", "authorization", "Bearer sk-provider-SECRET-2"), RouterStandIn.chatUsage(1, 1)),
+            () -> harness.send(chat("test/model"), RouterStandIn.chatUsage(1, 1)),
+            () -> harness.send(chatAs(TEAM_A_SECRET, "anthropic/claude-opus-4"), RouterStandIn.chatUsage(1, 1)),
+            () -> harness.send(chatAs(TEAM_A_SECRET, "openai/unpriced"), RouterStandIn.chatUsage(1, 1)),
+            () -> harness.send(chatAs(TEAM_A_SECRET, "test/model"), RouterStandIn.chatUsage(1, 1)),
+            () -> harness.send(chatAs(TEAM_A_SECRET, "test/model"), RouterStandIn.chatUsage(1, 1)),
+            () -> harness.send(chatAs(TEAM_A_SECRET, "test/model"), RouterStandIn.chatUsage(1, 1)),
         };
         for (Executable attempt : attempts) {
             try {
@@ -126,11 +127,11 @@ class UsageReportTest {
                 throw new AssertionError(e);
             }
         }
-        harness.store.down(true);
-        harness.send(chatAs(TEAM_B_SECRET, "test/model"), FakeChain.chatUsage(1, 1));
+        harness.store.failing(true);
+        harness.send(chatAs(TEAM_B_SECRET, "test/model"), RouterStandIn.chatUsage(1, 1));
         seen.add(assertThrows(GatewayException.class, () -> harness.send(chatAs(TEAM_A_SECRET, "test/model"),
-                FakeChain.chatUsage(1, 1))).getMessage());
-        harness.store.down(false);
+                RouterStandIn.chatUsage(1, 1))).getMessage());
+        harness.store.failing(false);
         seen.add(harness.reporter().usage().toString());
         seen.addAll(harness.logger.lines());
         seen.addAll(harness.metrics.counts());
@@ -147,14 +148,14 @@ class UsageReportTest {
     }
 
     private Exchange forwardedOnce() {
-        FakeChain chain = FakeChain.completing("{\"object\":\"list\",\"data\":[]}");
+        RouterStandIn chain = RouterStandIn.completing("{\"object\":\"list\",\"data\":[]}");
         harness.send(Harness.exchange(Operation.LIST_MODELS, "{}", "x-bf-vk", TEAM_B_SECRET), chain);
         return chain.last();
     }
 
     @Test
     void theReportFailsWith503WhenTheStoreIsDown() {
-        harness.store.down(true);
+        harness.store.failing(true);
 
         GatewayException e = assertThrows(GatewayException.class, () -> harness.reporter().usage());
 
@@ -164,7 +165,7 @@ class UsageReportTest {
     @Test
     void modelListResponsesAreNotChargedEvenWithUsageFields() {
         harness.send(Harness.exchange(Operation.LIST_MODELS, "{}", "x-bf-vk", TEAM_A_SECRET),
-                FakeChain.answering(() -> Response.Complete.ok(JsonBodies.parse(
+                RouterStandIn.answering(exchange -> Response.Complete.ok(JsonBodies.parse(
                         "{\"object\":\"list\",\"data\":[],\"usage\":{\"prompt_tokens\":999}}"))));
 
         JsonObject teamA = harness.reporter().usage().getJsonArray("virtual_keys").getJsonObject(0);

@@ -1,6 +1,6 @@
 package io.gateway.plugins.governance;
 
-import static io.gateway.plugins.governance.FakePluginConfig.map;
+import static io.gateway.testkit.TestConfig.mapOf;
 import static io.gateway.plugins.governance.Harness.TEAM_A_SECRET;
 import static io.gateway.plugins.governance.Harness.chat;
 import static io.gateway.plugins.governance.Harness.key;
@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import io.gateway.testkit.RouterStandIn;
 
 /**
  * Which header values are virtual keys: {@code x-bf-vk} always; a bearer token, {@code x-api-key} or
@@ -33,14 +34,14 @@ class VirtualKeyPrefixTest {
             new String[] {"Authorization", "Bearer sk-proj-real-looking-provider-key"},
             new String[] {"authorization", "Bearer SK-BF-UPPER-CASE-IS-ANOTHER-PREFIX"});
 
-    private final FakeChain chain = FakeChain.chatUsage(3, 4);
+    private final RouterStandIn chain = RouterStandIn.chatUsage(3, 4);
 
     /** team-a may use one model once a minute: anything that reaches the chain otherwise was not governed as team-a. */
     private static Harness governance(boolean requireKey, Object... prefix) {
-        Map<String, Object> config = map("type", "governance", "require-virtual-key", Boolean.toString(requireKey),
+        Map<String, Object> config = mapOf("type", "governance", "require-virtual-key", Boolean.toString(requireKey),
                 "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "allowed-models", List.of("openai/gpt-4o-mini"),
-                        "rate-limit", map("requests", "1", "per", "1m"))));
-        config.putAll(map(prefix));
+                        "rate-limit", mapOf("requests", "1", "per", "1m"))));
+        config.putAll(mapOf(prefix));
         return Harness.of(config);
     }
 
@@ -118,7 +119,7 @@ class VirtualKeyPrefixTest {
         for (String[] form : List.of(new String[] {"authorization", "Bearer " + TEAM_A_SECRET},
                 new String[] {"x-api-key", TEAM_A_SECRET}, new String[] {"api-key", " " + TEAM_A_SECRET + " "})) {
             Harness open = governance(false);
-            FakeChain calls = FakeChain.chatUsage(1, 1);
+            RouterStandIn calls = RouterStandIn.chatUsage(1, 1);
 
             open.send(chat("openai/gpt-4o-mini", form), calls);
 
@@ -157,7 +158,7 @@ class VirtualKeyPrefixTest {
     @Test
     void aConfiguredPrefixReplacesTheDefault() {
         String secret = "vk_team-a_0123456789SECRET";
-        Harness custom = Harness.of(map("type", "governance", "virtual-key-prefix", "vk_",
+        Harness custom = Harness.of(mapOf("type", "governance", "virtual-key-prefix", "vk_",
                 "virtual-keys", List.of(key("team-a", secret))));
 
         custom.send(chat("openai/gpt-4o", "authorization", "Bearer " + secret), chain);
@@ -166,7 +167,7 @@ class VirtualKeyPrefixTest {
         custom.send(chat("openai/gpt-4o", "x-bf-vk", secret), chain);
         assertEquals(List.of("team-a", "team-a", "team-a", "team-a"), chain.received().stream()
                 .map(exchange -> exchange.attribute(AttributeKey.CLIENT_IDENTITY).orElseThrow()).toList());
-        assertEquals(List.of(), custom.config.unread());
+        assertEquals(List.of(), custom.config.unreadKeys());
 
         // sk-bf- is nothing special any more: without the configured prefix it is no virtual key
         GatewayException missing = custom.refused(chat("openai/gpt-4o", "authorization", "Bearer sk-bf-guess"), chain);
@@ -181,7 +182,7 @@ class VirtualKeyPrefixTest {
     @Test
     void aKeyValueWithoutThePrefixStopsStartUpNamingTheKeyAndThePrefix() {
         String secret = "team-c-legacy-SECRET";
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Harness.of(map(
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Harness.of(mapOf(
                 "type", "governance", "require-virtual-key", "false",
                 "virtual-keys", List.of(key("team-a", TEAM_A_SECRET), key("team-c", secret)))));
 
@@ -195,7 +196,7 @@ class VirtualKeyPrefixTest {
     @Test
     void aKeyValueThatIsOnlyThePrefixStopsStartUp() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Harness.of(map("type", "governance", "virtual-keys", List.of(key("team-a", "sk-bf-")))));
+                () -> Harness.of(mapOf("type", "governance", "virtual-keys", List.of(key("team-a", "sk-bf-")))));
 
         assertTrue(e.getMessage().startsWith("gateway.middleware[0].virtual-keys[0].value: virtual key 'team-a'"
                 + " has nothing after the virtual-key-prefix"), e.getMessage());
@@ -205,12 +206,12 @@ class VirtualKeyPrefixTest {
     void thePrefixMustBeTextWithoutSpaces() {
         for (String bad : List.of("sk bf-", "sk-\tbf", "sk-\u0001bf", "sk-\u00a0bf", "sk-\u2003bf")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Harness.of(map("type", "governance", "virtual-key-prefix", bad)), bad);
+                    () -> Harness.of(mapOf("type", "governance", "virtual-key-prefix", bad)), bad);
             assertTrue(e.getMessage().startsWith("gateway.middleware[0].virtual-key-prefix: must not contain spaces"),
                     e.getMessage());
         }
         IllegalArgumentException blank = assertThrows(IllegalArgumentException.class,
-                () -> Harness.of(map("type", "governance", "virtual-key-prefix", "  ")));
+                () -> Harness.of(mapOf("type", "governance", "virtual-key-prefix", "  ")));
         assertTrue(blank.getMessage().startsWith("gateway.middleware[0].virtual-key-prefix: is empty"),
                 blank.getMessage());
     }

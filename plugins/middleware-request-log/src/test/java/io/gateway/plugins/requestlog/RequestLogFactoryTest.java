@@ -14,7 +14,10 @@ import io.gateway.spi.Operation;
 import io.gateway.spi.Plugin;
 import io.gateway.spi.Response;
 import io.gateway.spi.SpiVersion;
+import io.gateway.testkit.RecordingLogger;
 import io.gateway.testkit.RouterStandIn;
+import io.gateway.testkit.TestConfig;
+import io.gateway.testkit.TestContext;
 import io.gateway.testkit.TestOutcome;
 import java.time.Instant;
 import java.util.List;
@@ -38,41 +41,41 @@ class RequestLogFactoryTest {
 
     @Test
     void logsAtTheConfiguredLevel() {
-        CapturingLogger logger = new CapturingLogger(System.Logger.Level.TRACE);
+        RecordingLogger logger = new RecordingLogger("middleware-request-log", System.Logger.Level.TRACE);
 
         create(Map.of(), logger).handle(exchange(Headers.empty()), ok());
         create(Map.of("level", "debug"), logger).handle(exchange(Headers.empty()), ok());
 
         assertEquals(List.of(System.Logger.Level.INFO, System.Logger.Level.DEBUG),
-                logger.entries().stream().map(CapturingLogger.Entry::level).toList());
+                logger.entries().stream().map(RecordingLogger.Entry::level).toList());
     }
 
     @Test
     void refusesOtherLevels() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> create(Map.of("level", "WARN"), new CapturingLogger()));
+                () -> create(Map.of("level", "WARN"), new RecordingLogger("middleware-request-log", System.Logger.Level.INFO)));
 
-        assertTrue(e.getMessage().startsWith("gateway.middleware.0.level:"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("gateway.middleware[0].level:"), e.getMessage());
     }
 
     @Test
     void refusesCredentialHeadersInAnyCase() {
         for (String name : List.of("Authorization", "api-key", "X-API-Key", "x-bf-vk", "Cookie", "proxy-authorization")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> create(Map.of("include-headers", List.of("x-tenant", name)), new CapturingLogger()), name);
-            assertTrue(e.getMessage().startsWith("gateway.middleware.0.include-headers:"), e.getMessage());
+                    () -> create(Map.of("include-headers", List.of("x-tenant", name)), new RecordingLogger("middleware-request-log", System.Logger.Level.INFO)), name);
+            assertTrue(e.getMessage().startsWith("gateway.middleware[0].include-headers:"), e.getMessage());
         }
     }
 
     @Test
     void refusesWhatCannotBeAHeaderName() {
         assertThrows(IllegalArgumentException.class,
-                () -> create(Map.of("include-headers", List.of("x tenant")), new CapturingLogger()));
+                () -> create(Map.of("include-headers", List.of("x tenant")), new RecordingLogger("middleware-request-log", System.Logger.Level.INFO)));
     }
 
     @Test
     void neverLogsSecretsBodiesOrUnlistedHeaderValues() {
-        CapturingLogger logger = new CapturingLogger();
+        RecordingLogger logger = new RecordingLogger("middleware-request-log", System.Logger.Level.INFO);
         Middleware middleware = create(Map.of("include-headers", List.of("X-Tenant", "x-absent")), logger);
         Headers headers = Headers.of(
                 "Authorization", "Bearer sk-live-SECRET1",
@@ -98,8 +101,9 @@ class RequestLogFactoryTest {
         assertEquals("3", pairs.get("total_tokens"));
     }
 
-    private static Middleware create(Map<String, ?> config, CapturingLogger logger) {
-        return new RequestLogFactory().create(FakePluginConfig.of(config), new FakePluginContext(logger));
+    private static Middleware create(Map<String, ?> config, RecordingLogger logger) {
+        return new RequestLogFactory().create(TestConfig.middleware(0, config),
+                TestContext.builder().logger(logger).build());
     }
 
     private static Exchange exchange(Headers headers) {

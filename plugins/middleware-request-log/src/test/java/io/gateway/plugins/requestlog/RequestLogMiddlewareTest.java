@@ -22,7 +22,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import io.gateway.testkit.RecordingLogger;
 import io.gateway.testkit.RouterStandIn;
+import io.gateway.testkit.ScriptedEvents;
 import io.gateway.testkit.TestOutcome;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,7 +40,7 @@ class RequestLogMiddlewareTest {
     private static final Headers SERVED_BY = Headers.of(
             "x-bifrost-provider", "azure", "x-bifrost-resolved-model", "gpt-4o");
 
-    private final CapturingLogger logger = new CapturingLogger();
+    private final RecordingLogger logger = new RecordingLogger("middleware-request-log", System.Logger.Level.INFO);
     private final AtomicLong nanos = new AtomicLong(5_000_000_000L);
     private final Middleware middleware =
             new RequestLogMiddleware(logger, System.Logger.Level.INFO, List.of(), nanos::get);
@@ -100,7 +102,7 @@ class RequestLogMiddlewareTest {
 
     @Test
     void logsAStreamOnlyAtItsEndWithoutBufferingOrChangingIt() {
-        ScriptedStream source = new ScriptedStream();
+        ScriptedEvents source = new ScriptedEvents();
         Response.Streaming answer = new Response.Streaming(200, SERVED_BY, source);
         Response.Streaming response = (Response.Streaming) middleware.handle(
                 exchange(Operation.CHAT_COMPLETION, CHAT_STREAM_BODY),
@@ -114,17 +116,17 @@ class RequestLogMiddlewareTest {
                 "{\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}");
 
         advance(10);
-        source.produce(first);
+        source.push(first);
         assertSame(first, next(events), "the first event arrives before the source produced the second");
         assertEquals(1, source.pulls(), "nothing read ahead of the consumer");
         assertTrue(logger.lines().isEmpty(), "nothing is logged while the stream runs");
 
         advance(5);
-        source.produce(second);
+        source.push(second);
         assertSame(second, next(events));
-        source.produce(usage);
+        source.push(usage);
         assertSame(usage, next(events));
-        source.produce(StreamEvent.DONE);
+        source.push(StreamEvent.DONE);
         assertSame(StreamEvent.DONE, next(events));
         assertTrue(logger.lines().isEmpty());
 
@@ -170,11 +172,11 @@ class RequestLogMiddlewareTest {
 
     @Test
     void logsAFailedStream() {
-        ScriptedStream source = new ScriptedStream();
+        ScriptedEvents source = new ScriptedEvents();
         EventStream events = ((Response.Streaming) middleware.handle(
                 exchange(Operation.CHAT_COMPLETION, CHAT_STREAM_BODY),
                 exchange -> Response.Streaming.ok(source))).events();
-        source.produce(new StreamEvent(null, "{\"choices\":[]}"));
+        source.push(new StreamEvent(null, "{\"choices\":[]}"));
         next(events);
         GatewayException timeout = GatewayException.of(ErrorCode.TIMEOUT, "idle");
         source.fail(timeout);
@@ -194,11 +196,11 @@ class RequestLogMiddlewareTest {
 
     @Test
     void logsACancelledStreamAndClosesTheSource() {
-        ScriptedStream source = new ScriptedStream();
+        ScriptedEvents source = new ScriptedEvents();
         EventStream events = ((Response.Streaming) middleware.handle(
                 exchange(Operation.CHAT_COMPLETION, CHAT_STREAM_BODY),
                 exchange -> Response.Streaming.ok(source))).events();
-        source.produce(new StreamEvent(null, "{\"choices\":[]}"));
+        source.push(new StreamEvent(null, "{\"choices\":[]}"));
         next(events);
 
         events.close();
@@ -213,7 +215,7 @@ class RequestLogMiddlewareTest {
 
     @Test
     void streamWithoutEventsHasNoTimeToFirstByte() {
-        ScriptedStream source = new ScriptedStream();
+        ScriptedEvents source = new ScriptedEvents();
         EventStream events = ((Response.Streaming) middleware.handle(
                 exchange(Operation.CHAT_COMPLETION, CHAT_STREAM_BODY),
                 exchange -> Response.Streaming.ok(source))).events();
@@ -263,9 +265,9 @@ class RequestLogMiddlewareTest {
 
     @Test
     void writesNothingAndCostsNothingWhenTheLevelIsOff() {
-        CapturingLogger quiet = new CapturingLogger(System.Logger.Level.WARNING);
+        RecordingLogger quiet = new RecordingLogger("middleware-request-log", System.Logger.Level.WARNING);
         Middleware off = new RequestLogMiddleware(quiet, System.Logger.Level.INFO, List.of(), nanos::get);
-        ScriptedStream source = new ScriptedStream();
+        ScriptedEvents source = new ScriptedEvents();
         Response.Streaming answer = Response.Streaming.ok(source);
         AtomicInteger calls = new AtomicInteger();
 
@@ -292,12 +294,12 @@ class RequestLogMiddlewareTest {
     }
 
     private void streamThrough(Operation operation, List<StreamEvent> script) {
-        ScriptedStream source = new ScriptedStream();
+        ScriptedEvents source = new ScriptedEvents();
         EventStream events = ((Response.Streaming) middleware.handle(
                 exchange(operation, "{\"model\":\"openai/m\",\"stream\":true}"),
                 RouterStandIn.answering(exchange -> Response.Streaming.ok(source)))).events();
         for (StreamEvent event : script) {
-            source.produce(event);
+            source.push(event);
             assertSame(event, next(events));
         }
         source.end();

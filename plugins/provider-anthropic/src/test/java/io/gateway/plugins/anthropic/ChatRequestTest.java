@@ -12,12 +12,19 @@ import io.gateway.spi.GatewayException;
 import io.gateway.spi.Operation;
 import io.gateway.spi.provider.Provider;
 import jakarta.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** chat/completions requests as Anthropic receives them; every request passes the fake's validation. */
 class ChatRequestTest {
 
-    private final FakeAnthropic fake = new FakeAnthropic();
+    private final Anthropic fake = new Anthropic();
+
+    @AfterEach
+    void closeTheFake() {
+        fake.close();
+    }
     private final Provider provider = provider(fake);
 
     private JsonObject sent(String singleQuotedBody) {
@@ -267,12 +274,12 @@ class ChatRequestTest {
 
     @Test
     void streamFlagIsSent() {
-        fake.onMessages(body -> FakeResponse.sse(io.gateway.spi.Headers.empty(),
-                UpstreamEvents.of(Fixtures.textStream("end_turn", "Hi"))));
+        fake.onMessages(body -> Answers.sse(io.gateway.spi.Headers.empty(),
+                List.copyOf(Fixtures.textStream("end_turn", "Hi"))));
         Fixtures.all(Fixtures.stream(provider, Operation.CHAT_COMPLETION,
                 "{'messages':[{'role':'user','content':'Hi'}],'stream':true}"));
         assertTrue(fake.lastBody().getBoolean("stream"));
-        assertTrue(fake.last().request().stream());
-        assertEquals("text/event-stream", fake.last().request().headers().first("accept").orElseThrow());
+        assertTrue(fake.lastRequest().stream());
+        assertEquals("text/event-stream", fake.lastRequest().headers().first("accept").orElseThrow());
     }
 }

@@ -11,6 +11,7 @@ import io.gateway.spi.Operation;
 import io.gateway.spi.provider.Provider;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,18 +21,23 @@ class ChatResponseTest {
 
     private static final String ASK = "{'messages':[{'role':'user','content':'Hi'}]}";
 
-    private final FakeAnthropic fake = new FakeAnthropic();
+    private final Anthropic fake = new Anthropic();
+
+    @AfterEach
+    void closeTheFake() {
+        fake.close();
+    }
     private final Provider provider = provider(fake);
 
     private JsonObject answer(String anthropicMessage) {
-        fake.onMessages(body -> FakeResponse.json(anthropicMessage));
+        fake.onMessages(body -> Answers.json(anthropicMessage));
         return complete(provider, Operation.CHAT_COMPLETION, ASK);
     }
 
     @Test
     void textAnswer() {
         JsonObject completion = answer(message("Hello there!", "end_turn"));
-        assertEquals(obj("{'id':'msg_01XYZ','object':'chat.completion','created':" + FakeContext.NOW.getEpochSecond()
+        assertEquals(obj("{'id':'msg_01XYZ','object':'chat.completion','created':" + Fixtures.NOW.getEpochSecond()
                 + ",'model':'" + Fixtures.MODEL + "','choices':[{'index':0,'message':{'role':'assistant',"
                 + "'content':'Hello there!','refusal':null},'logprobs':null,'finish_reason':'stop'}],"
                 + "'usage':{'prompt_tokens':12,'completion_tokens':6,'total_tokens':18,"

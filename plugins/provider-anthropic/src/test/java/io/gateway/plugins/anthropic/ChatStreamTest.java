@@ -24,10 +24,14 @@ import io.gateway.spi.Headers;
 import io.gateway.spi.Operation;
 import io.gateway.spi.provider.Provider;
 import io.gateway.spi.StreamEvent;
+import io.gateway.testkit.ScriptedEvents;
+import io.gateway.testkit.ScriptedUpstream;
+import io.gateway.testkit.ScriptedUpstream.Canned;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Anthropic streams as chat.completion.chunk streams. */
@@ -37,11 +41,16 @@ class ChatStreamTest {
     private static final String ASK_WITH_USAGE = "{'messages':[{'role':'user','content':'Hi'}],'stream':true,"
             + "'stream_options':{'include_usage':true}}";
 
-    private final FakeAnthropic fake = new FakeAnthropic();
+    private final Anthropic fake = new Anthropic();
+
+    @AfterEach
+    void closeTheFake() {
+        fake.close();
+    }
     private final Provider provider = provider(fake);
 
     private List<StreamEvent> translate(List<StreamEvent> upstream, String request) {
-        fake.onMessages(body -> FakeResponse.sse(Headers.empty(), UpstreamEvents.of(upstream)));
+        fake.onMessages(body -> Answers.sse(Headers.empty(), List.copyOf(upstream)));
         return all(stream(provider, Operation.CHAT_COMPLETION, request));
     }
 
@@ -66,7 +75,7 @@ class ChatStreamTest {
             assertNull(chunk.event());
             assertEquals("msg_01ABC", json.getString("id"));
             assertEquals("chat.completion.chunk", json.getString("object"));
-            assertEquals(FakeContext.NOW.getEpochSecond(), json.getJsonNumber("created").longValue());
+            assertEquals(Fixtures.NOW.getEpochSecond(), json.getJsonNumber("created").longValue());
             assertEquals(Fixtures.MODEL, json.getString("model"));
             assertFalse(json.containsKey("usage"));
         }
@@ -169,18 +178,18 @@ class ChatStreamTest {
 
     @Test
     void translatesIncrementally() {
-        UpstreamEvents upstream = new UpstreamEvents();
-        fake.onMessages(body -> FakeResponse.sse(Headers.empty(), upstream));
-        EventStream events = stream(provider, Operation.CHAT_COMPLETION, ASK);
+        ScriptedEvents upstream = new ScriptedEvents();
+        Provider scripted = provider(new ScriptedUpstream().respond(Canned.stream(upstream)));
+        EventStream events = stream(scripted, Operation.CHAT_COMPLETION, ASK);
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             upstream.push(messageStart(5));
             StreamEvent first = events.next();
             assertEquals(obj("{'role':'assistant','content':''}"), delta(first));
-            assertEquals(1, upstream.pulled(), "the first chunk must not wait for a second upstream event");
+            assertEquals(1, upstream.delivered(), "the first chunk must not wait for a second upstream event");
             upstream.push(textStart(0));
             upstream.push(textDelta(0, "Hi"));
             assertEquals(obj("{'content':'Hi'}"), delta(events.next()));
-            assertEquals(3, upstream.pulled());
+            assertEquals(3, upstream.delivered());
             upstream.push(blockStop(0));
             upstream.push(messageDelta("end_turn", 2));
             assertEquals("stop", finishReasonText(events.next()));
@@ -195,10 +204,10 @@ class ChatStreamTest {
 
     @Test
     void closingTheStreamClosesTheUpstream() {
-        UpstreamEvents upstream = new UpstreamEvents();
+        ScriptedEvents upstream = new ScriptedEvents();
         upstream.push(messageStart(5));
-        fake.onMessages(body -> FakeResponse.sse(Headers.empty(), upstream));
-        EventStream events = stream(provider, Operation.CHAT_COMPLETION, ASK);
+        Provider scripted = provider(new ScriptedUpstream().respond(Canned.stream(upstream)));
+        EventStream events = stream(scripted, Operation.CHAT_COMPLETION, ASK);
         events.next();
         events.close();
         events.close();
@@ -208,9 +217,9 @@ class ChatStreamTest {
 
     @Test
     void errorEventFailsTheStreamWithTheMappedStatus() {
-        UpstreamEvents upstream = UpstreamEvents.of(List.of(messageStart(5), textStart(0), textDelta(0, "Par"),
+        List<StreamEvent> upstream = List.copyOf(List.of(messageStart(5), textStart(0), textDelta(0, "Par"),
                 event("{'type':'error','error':{'type':'overloaded_error','message':'Overloaded'}}")));
-        fake.onMessages(body -> FakeResponse.sse(Headers.of("retry-after", "3"), upstream));
+        fake.onMessages(body -> Answers.sse(Headers.of("retry-after", "3"), upstream));
         EventStream events = stream(provider, Operation.CHAT_COMPLETION, ASK);
         events.next();
         events.next();
@@ -225,8 +234,8 @@ class ChatStreamTest {
 
     @Test
     void streamEndingBeforeMessageStopIsAnError() {
-        UpstreamEvents upstream = UpstreamEvents.of(List.of(messageStart(5), textStart(0), textDelta(0, "Par")));
-        fake.onMessages(body -> FakeResponse.sse(Headers.empty(), upstream));
+        List<StreamEvent> upstream = List.copyOf(List.of(messageStart(5), textStart(0), textDelta(0, "Par")));
+        fake.onMessages(body -> Answers.sse(Headers.empty(), upstream));
         EventStream events = stream(provider, Operation.CHAT_COMPLETION, ASK);
         events.next();
         events.next();
@@ -243,7 +252,7 @@ class ChatStreamTest {
 
     @Test
     void upstreamErrorBeforeTheStreamIsThrownFromCall() {
-        fake.onMessages(body -> FakeResponse.error(429, "rate_limit_error", "Slow down"));
+        fake.onMessages(body -> Answers.error(429, "rate_limit_error", "Slow down"));
         GatewayException e = assertThrows(GatewayException.class, () -> provider.call(
                 Fixtures.call(Operation.CHAT_COMPLETION, obj(ASK))));
         assertEquals(429, e.status());
@@ -252,7 +261,7 @@ class ChatStreamTest {
 
     @Test
     void aJsonAnswerToAStreamRequestIsABadUpstreamResponse() {
-        fake.onMessages(body -> FakeResponse.json(Fixtures.message("Hi", "end_turn")));
+        fake.onMessages(body -> Answers.json(Fixtures.message("Hi", "end_turn")));
         GatewayException e = assertThrows(GatewayException.class, () -> provider.call(
                 Fixtures.call(Operation.CHAT_COMPLETION, obj(ASK))));
         assertEquals(502, e.status());

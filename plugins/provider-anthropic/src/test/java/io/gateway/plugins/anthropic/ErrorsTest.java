@@ -15,6 +15,7 @@ import io.gateway.spi.Headers;
 import io.gateway.spi.Operation;
 import io.gateway.spi.provider.Provider;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,7 +25,12 @@ class ErrorsTest {
 
     private static final String ASK = "{'messages':[{'role':'user','content':'Hi'}]}";
 
-    private final FakeAnthropic fake = new FakeAnthropic();
+    private final Anthropic fake = new Anthropic();
+
+    @AfterEach
+    void closeTheFake() {
+        fake.close();
+    }
     private final Provider provider = provider(fake);
 
     @ParameterizedTest
@@ -41,7 +47,7 @@ class ErrorsTest {
         "529, overloaded_error, true"
     })
     void everyDocumentedErrorKeepsItsStatusAndType(int status, String anthropicType, boolean retryable) {
-        fake.onMessages(body -> FakeResponse.error(status, anthropicType, "Something about " + anthropicType));
+        fake.onMessages(body -> Answers.error(status, anthropicType, "Something about " + anthropicType));
         GatewayException e = failure(provider, Operation.CHAT_COMPLETION, ASK);
         assertEquals(status, e.status());
         assertEquals(anthropicType, e.errorCode().type());
@@ -66,7 +72,7 @@ class ErrorsTest {
         "an_error_added_later, 500"
     })
     void errorEventsInStreamsGetTheStatusOfTheirType(String anthropicType, int status) {
-        fake.onMessages(body -> FakeResponse.sse(Headers.empty(), UpstreamEvents.of(List.of(messageStart(1),
+        fake.onMessages(body -> Answers.sse(Headers.empty(), List.copyOf(List.of(messageStart(1),
                 event("{'type':'error','error':{'type':'" + anthropicType + "','message':'Failed'}}")))));
         EventStream events = Fixtures.stream(provider, Operation.CHAT_COMPLETION,
                 "{'messages':[{'role':'user','content':'Hi'}],'stream':true}");
@@ -79,7 +85,7 @@ class ErrorsTest {
 
     @Test
     void responsesErrorsMapTheSameWay() {
-        fake.onMessages(body -> FakeResponse.error(529, "overloaded_error", "Overloaded"));
+        fake.onMessages(body -> Answers.error(529, "overloaded_error", "Overloaded"));
         GatewayException e = failure(provider, Operation.RESPONSES, "{'input':'Hi'}");
         assertEquals(529, e.status());
         assertEquals("overloaded_error", e.errorCode().code());
@@ -96,7 +102,7 @@ class ErrorsTest {
                 "anthropic-ratelimit-tokens-reset", "2025-06-01T12:00:05Z",
                 "anthropic-ratelimit-input-tokens-limit", "30000",
                 "request-id", "req_1", "x-should-not-pass", "1");
-        fake.onMessages(body -> FakeResponse.json(429, headers,
+        fake.onMessages(body -> Answers.json(429, headers,
                 "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"Slow down\"}}"));
         GatewayException e = failure(provider, Operation.CHAT_COMPLETION, ASK);
         Headers relayed = e.headers();
@@ -116,7 +122,7 @@ class ErrorsTest {
 
     @Test
     void successfulAnswersRelayRateLimitHeadersToo() {
-        fake.onMessages(body -> FakeResponse.json(200, Headers.of("anthropic-ratelimit-requests-remaining", "49"),
+        fake.onMessages(body -> Answers.json(200, Headers.of("anthropic-ratelimit-requests-remaining", "49"),
                 Fixtures.message("Hi", "end_turn")));
         var response = provider.call(Fixtures.call(Operation.CHAT_COMPLETION, Fixtures.obj(ASK)));
         assertEquals("49", response.headers().first("x-ratelimit-remaining-requests").orElseThrow());
@@ -124,7 +130,7 @@ class ErrorsTest {
 
     @Test
     void nonJsonErrorBodiesKeepTheStatus() {
-        fake.onMessages(body -> FakeResponse.text(413, "text/html", "<html>Request Entity Too Large</html>"));
+        fake.onMessages(body -> Answers.text(413, "text/html", "<html>Request Entity Too Large</html>"));
         GatewayException e = failure(provider, Operation.CHAT_COMPLETION, ASK);
         assertEquals(413, e.status());
         assertEquals("invalid_request_error", e.errorCode().type());
@@ -133,20 +139,20 @@ class ErrorsTest {
 
     @Test
     void anErrorObjectInA200IsStillAnError() {
-        fake.onMessages(body -> FakeResponse.json(
+        fake.onMessages(body -> Answers.json(
                 "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"));
         assertEquals(529, failure(provider, Operation.CHAT_COMPLETION, ASK).status());
     }
 
     @Test
     void invalidJsonIsABadUpstreamResponse() {
-        fake.onMessages(body -> FakeResponse.text(200, "application/json", "{not json"));
+        fake.onMessages(body -> Answers.text(200, "application/json", "{not json"));
         assertEquals(502, failure(provider, Operation.CHAT_COMPLETION, ASK).status());
     }
 
     @Test
     void theFakeRejectsWhatAnthropicRejects() {
-        fake.onMessages(body -> FakeResponse.error(400, "invalid_request_error", "unused"));
+        fake.onMessages(body -> Answers.error(400, "invalid_request_error", "unused"));
         GatewayException e = failure(provider, Operation.CHAT_COMPLETION,
                 "{'messages':[{'role':'user','content':'Hi'}],'temperature':1.5}");
         assertEquals(400, e.status());

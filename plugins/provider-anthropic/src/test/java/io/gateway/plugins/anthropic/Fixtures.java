@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.EventStream;
 import io.gateway.spi.GatewayException;
-import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
 import io.gateway.spi.provider.Provider;
@@ -15,6 +14,10 @@ import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.Response;
 import io.gateway.spi.Secret;
 import io.gateway.spi.StreamEvent;
+import io.gateway.spi.upstream.UpstreamClient;
+import io.gateway.testkit.TestClock;
+import io.gateway.testkit.TestConfig;
+import io.gateway.testkit.TestContext;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.time.Duration;
@@ -27,6 +30,8 @@ final class Fixtures {
 
     static final String KEY = "sk-ant-test-key";
     static final String MODEL = "claude-sonnet-4-5";
+    /** The time of the provider's clock: it stands still, so translated answers carry it as {@code created}. */
+    static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
 
     private Fixtures() {
     }
@@ -40,8 +45,16 @@ final class Fixtures {
         return JsonBodies.parse(json(singleQuoted));
     }
 
-    static Provider provider(FakeAnthropic fake, Object... config) {
-        return new AnthropicProviderFactory().create(FakeConfig.of(config), new FakeContext(fake));
+    /** A provider with its default base URL, whose requests go to the test's fake Anthropic API. */
+    static Provider provider(Anthropic anthropic, Object... config) {
+        return new AnthropicProviderFactory().create(TestConfig.provider("claude", TestConfig.mapOf(config)),
+                anthropic.context());
+    }
+
+    /** A provider whose upstream client is another one (a scripted one, for streams fed step by step). */
+    static Provider provider(UpstreamClient upstream, Object... config) {
+        return new AnthropicProviderFactory().create(TestConfig.provider("claude", TestConfig.mapOf(config)),
+                TestContext.builder().upstream(upstream).clock(TestClock.at(NOW)).build());
     }
 
     static ProviderCall call(Operation operation, JsonObject body) {

@@ -12,12 +12,18 @@ import io.gateway.spi.GatewayException;
 import io.gateway.spi.Operation;
 import io.gateway.spi.provider.Provider;
 import jakarta.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Responses requests as Anthropic receives them; every request passes the fake's validation. */
 class ResponsesRequestTest {
 
-    private final FakeAnthropic fake = new FakeAnthropic();
+    private final Anthropic fake = new Anthropic();
+
+    @AfterEach
+    void closeTheFake() {
+        fake.close();
+    }
     private final Provider provider = provider(fake);
 
     private JsonObject sent(String singleQuotedBody) {

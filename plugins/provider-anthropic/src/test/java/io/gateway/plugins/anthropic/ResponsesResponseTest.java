@@ -12,16 +12,22 @@ import io.gateway.spi.provider.Provider;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Messages answers as Response objects. */
 class ResponsesResponseTest {
 
-    private final FakeAnthropic fake = new FakeAnthropic();
+    private final Anthropic fake = new Anthropic();
+
+    @AfterEach
+    void closeTheFake() {
+        fake.close();
+    }
     private final Provider provider = provider(fake);
 
     private JsonObject answer(String anthropicMessage, String request) {
-        fake.onMessages(body -> FakeResponse.json(anthropicMessage));
+        fake.onMessages(body -> Answers.json(anthropicMessage));
         return complete(provider, Operation.RESPONSES, request);
     }
 
@@ -31,7 +37,7 @@ class ResponsesResponseTest {
                 "{'input':'Tell me a joke.','instructions':'Be funny.','temperature':0.5,'metadata':{'k':'v'}}");
         assertEquals("resp_01XYZ", response.getString("id"));
         assertEquals("response", response.getString("object"));
-        assertEquals(FakeContext.NOW.getEpochSecond(), response.getJsonNumber("created_at").longValue());
+        assertEquals(Fixtures.NOW.getEpochSecond(), response.getJsonNumber("created_at").longValue());
         assertEquals("completed", response.getString("status"));
         assertEquals(JsonValue.NULL, response.get("incomplete_details"));
         assertEquals(JsonValue.NULL, response.get("error"));

@@ -24,10 +24,14 @@ import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
 import io.gateway.spi.provider.Provider;
 import io.gateway.spi.StreamEvent;
+import io.gateway.testkit.ScriptedEvents;
+import io.gateway.testkit.ScriptedUpstream;
+import io.gateway.testkit.ScriptedUpstream.Canned;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Anthropic streams as Responses event streams. */
@@ -35,11 +39,16 @@ class ResponsesStreamTest {
 
     private static final String ASK = "{'input':'Hi','stream':true}";
 
-    private final FakeAnthropic fake = new FakeAnthropic();
+    private final Anthropic fake = new Anthropic();
+
+    @AfterEach
+    void closeTheFake() {
+        fake.close();
+    }
     private final Provider provider = provider(fake);
 
     private List<StreamEvent> translate(List<StreamEvent> upstream, String request) {
-        fake.onMessages(body -> FakeResponse.sse(Headers.empty(), UpstreamEvents.of(upstream)));
+        fake.onMessages(body -> Answers.sse(Headers.empty(), List.copyOf(upstream)));
         List<StreamEvent> events = all(stream(provider, Operation.RESPONSES, request));
         for (int i = 0; i < events.size(); i++) {
             JsonObject json = events.get(i).json();
@@ -146,18 +155,18 @@ class ResponsesStreamTest {
 
     @Test
     void translatesIncrementally() {
-        UpstreamEvents upstream = new UpstreamEvents();
-        fake.onMessages(body -> FakeResponse.sse(Headers.empty(), upstream));
-        EventStream events = stream(provider, Operation.RESPONSES, ASK);
+        ScriptedEvents upstream = new ScriptedEvents();
+        Provider scripted = provider(new ScriptedUpstream().respond(Canned.stream(upstream)));
+        EventStream events = stream(scripted, Operation.RESPONSES, ASK);
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             upstream.push(messageStart(5));
             assertEquals("response.created", events.next().event());
             assertEquals("response.in_progress", events.next().event());
-            assertEquals(1, upstream.pulled(), "response.created must not wait for a second upstream event");
+            assertEquals(1, upstream.delivered(), "response.created must not wait for a second upstream event");
             upstream.push(textStart(0));
             assertEquals("response.output_item.added", events.next().event());
             assertEquals("response.content_part.added", events.next().event());
-            assertEquals(2, upstream.pulled());
+            assertEquals(2, upstream.delivered());
             upstream.push(textDelta(0, "Hi"));
             assertEquals("response.output_text.delta", events.next().event());
             upstream.push(blockStop(0));
@@ -176,7 +185,7 @@ class ResponsesStreamTest {
 
     @Test
     void errorEventFailsTheStream() {
-        fake.onMessages(body -> FakeResponse.sse(Headers.empty(), UpstreamEvents.of(List.of(messageStart(5),
+        fake.onMessages(body -> Answers.sse(Headers.empty(), List.copyOf(List.of(messageStart(5),
                 event("{'type':'error','error':{'type':'api_error','message':'Internal server error'}}")))));
         EventStream events = stream(provider, Operation.RESPONSES, ASK);
         events.next();

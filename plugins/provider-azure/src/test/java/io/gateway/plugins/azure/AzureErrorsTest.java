@@ -9,6 +9,7 @@ import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import io.gateway.testkit.fakes.FakeAzure;
 
 /** The error mapping on its own, over the shapes Azure and what sits in front of it answer. */
 class AzureErrorsTest {
@@ -19,7 +20,7 @@ class AzureErrorsTest {
 
     @Test
     void chatContentFilter() {
-        GatewayException error = map(400, FakeAzure.filterError());
+        GatewayException error = map(400, FakeAzure.contentFilterBody());
         assertEquals(400, error.status());
         assertEquals("invalid_request_error", error.errorCode().type());
         assertEquals("content_filter", error.errorCode().code());
@@ -28,7 +29,7 @@ class AzureErrorsTest {
 
     @Test
     void imageContentFilterSpellings() {
-        assertEquals("content_filter", map(400, FakeAzure.imageFilterError()).errorCode().code());
+        assertEquals("content_filter", map(400, FakeAzure.imageContentFilterBody()).errorCode().code());
         GatewayException output = map(400, "{\"error\":{\"code\":\"contentFilter\",\"message\":\"Your task failed as a "
                 + "result of our safety system.\"}}");
         assertEquals("content_filter", output.errorCode().code());
@@ -52,7 +53,7 @@ class AzureErrorsTest {
 
     @Test
     void otherCodesAreCopied() {
-        GatewayException error = map(404, FakeAzure.DEPLOYMENT_NOT_FOUND);
+        GatewayException error = map(404, FakeAzure.errorBody("DeploymentNotFound", FakeAzure.DEPLOYMENT_NOT_FOUND).toString());
         assertEquals("DeploymentNotFound", error.errorCode().code());
         assertEquals("not_found_error", error.errorCode().type());
         GatewayException numeric = map(429, "{\"error\":{\"code\":429,\"message\":\"slow down\"}}");

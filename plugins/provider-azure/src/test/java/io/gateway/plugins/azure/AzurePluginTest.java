@@ -33,7 +33,7 @@ class AzurePluginTest {
 
     @Test
     void everyOperationIsOffered() {
-        var provider = Harness.provider(Map.of("base-url", "https://res.openai.azure.com"), new CapturingClient());
+        var provider = Harness.provider(Map.of("base-url", "https://res.openai.azure.com"), Harness.capturing());
         assertEquals(EnumSet.allOf(Operation.class), EnumSet.copyOf(provider.operations()));
         assertTrue(provider.toString().contains("https://res.openai.azure.com (api-version 2024-10-21)"));
     }

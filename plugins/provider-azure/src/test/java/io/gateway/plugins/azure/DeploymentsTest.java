@@ -10,49 +10,50 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import io.gateway.testkit.fakes.FakeAzure;
 
 /** Model → deployment per key, and the reverse map the gateway's Azure-style routes use. */
 class DeploymentsTest {
 
     private static final String CHAT = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
 
-    private static Harness twoKeys(String version) throws Exception {
+    private static Harness twoKeys(String version) {
         return Harness.start(Map.of("api-version", version), List.of(
-                Harness.key("us", FakeAzure.KEY1, Map.of("gpt-4o", "chat-prod", "gpt-4.1", "gpt41-prod")),
-                Harness.key("eu", FakeAzure.KEY2, Map.of("gpt-4o", "chat-eu")),
-                Harness.key("plain", FakeAzure.KEY1, null)));
+                Harness.key("us", FakeAzure.API_KEY, Map.of("gpt-4o", "chat-prod", "gpt-4.1", "gpt41-prod")),
+                Harness.key("eu", FakeAzure.SECOND_KEY, Map.of("gpt-4o", "chat-eu")),
+                Harness.key("plain", FakeAzure.API_KEY, null)));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void eachKeyUsesItsOwnDeployments(String version) throws Exception {
+    void eachKeyUsesItsOwnDeployments(String version) {
         boolean v1 = version.equals("v1");
         try (Harness azure = twoKeys(version)) {
             azure.complete(azure.call(Operation.CHAT_COMPLETION, "gpt-4o", CHAT, "us"));
             assertEquals(v1 ? "chat-prod" : "/openai/deployments/chat-prod/chat/completions",
-                    v1 ? azure.fake.last().json().getString("model") : azure.fake.last().path());
+                    v1 ? azure.last().json().getString("model") : azure.last().path());
             azure.complete(azure.call(Operation.CHAT_COMPLETION, "gpt-4o", CHAT, "eu"));
             assertEquals(v1 ? "chat-eu" : "/openai/deployments/chat-eu/chat/completions",
-                    v1 ? azure.fake.last().json().getString("model") : azure.fake.last().path());
-            assertEquals(FakeAzure.KEY2, azure.fake.last().headers().first("api-key").orElseThrow());
+                    v1 ? azure.last().json().getString("model") : azure.last().path());
+            assertEquals(FakeAzure.SECOND_KEY, azure.last().headers().first("api-key").orElseThrow());
         }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void aModelWithoutMappingUsesItsOwnName(String version) throws Exception {
+    void aModelWithoutMappingUsesItsOwnName(String version) {
         try (Harness azure = twoKeys(version)) {
             azure.complete(azure.call(Operation.CHAT_COMPLETION, "gpt-4o", CHAT, "plain"));
             if (version.equals("v1")) {
-                assertEquals("gpt-4o", azure.fake.last().json().getString("model"));
+                assertEquals("gpt-4o", azure.last().json().getString("model"));
             } else {
-                assertEquals("/openai/deployments/gpt-4o/chat/completions", azure.fake.last().path());
+                assertEquals("/openai/deployments/gpt-4o/chat/completions", azure.last().path());
             }
         }
     }
 
     @Test
-    void theProviderAnswersWhichDeploymentAKeyUses() throws Exception {
+    void theProviderAnswersWhichDeploymentAKeyUses() {
         try (Harness azure = twoKeys("2024-10-21")) {
             AzureProvider provider = (AzureProvider) azure.provider;
             assertEquals("chat-prod", provider.deploymentFor(azure.key("us"), "gpt-4o"));
@@ -65,38 +66,38 @@ class DeploymentsTest {
     }
 
     @Test
-    void deploymentsMapBackToModels() throws Exception {
+    void deploymentsMapBackToModels() {
         try (Harness azure = twoKeys("2024-10-21")) {
             assertEquals("gpt-4o", azure.provider.modelAliases().getOrDefault("chat-prod", "chat-prod"));
             assertEquals("gpt-4o", azure.provider.modelAliases().getOrDefault("chat-eu", "chat-eu"), "the union of all keys' maps");
             assertEquals("gpt-4.1", azure.provider.modelAliases().getOrDefault("gpt41-prod", "gpt41-prod"));
             assertEquals("some-deployment", azure.provider.modelAliases().getOrDefault("some-deployment", "some-deployment"),
                     "an unknown deployment stands for itself");
-            assertTrue(azure.context.warnings().isEmpty(), azure.context.warnings().toString());
+            assertTrue(azure.context.logger().warnings().isEmpty(), azure.context.logger().warnings().toString());
         }
     }
 
     @Test
-    void aDeploymentClaimedByTwoModelsKeepsTheFirstAndWarns() throws Exception {
+    void aDeploymentClaimedByTwoModelsKeepsTheFirstAndWarns() {
         try (Harness azure = Harness.start(Map.of(), List.of(
-                Harness.key("a", FakeAzure.KEY1, Map.of("gpt-4o", "shared")),
-                Harness.key("b", FakeAzure.KEY2, Map.of("gpt-4o-mini", "shared"))))) {
+                Harness.key("a", FakeAzure.API_KEY, Map.of("gpt-4o", "shared")),
+                Harness.key("b", FakeAzure.SECOND_KEY, Map.of("gpt-4o-mini", "shared"))))) {
             assertEquals("gpt-4o", azure.provider.modelAliases().getOrDefault("shared", "shared"));
-            assertEquals(1, azure.context.warnings().size());
-            assertTrue(azure.context.warnings().get(0).contains("keys[1].deployments"));
+            assertEquals(1, azure.context.logger().warnings().size());
+            assertTrue(azure.context.logger().warnings().get(0).contains("keys[1].deployments"));
         }
     }
 
     @Test
-    void dottedModelNamesSplitByTheConfigLoaderAreJoinedAgain() throws Exception {
+    void dottedModelNamesSplitByTheConfigLoaderAreJoinedAgain() {
         // The server's YAML loader turns "gpt-4.1: gpt41-prod" into {gpt-4: {1: gpt41-prod}}.
         Map<String, Object> deployments = Map.of(
                 "gpt-4", Map.of("1", "gpt41-prod", "1-mini", "chat-prod"),
                 "gpt-4o", "chat-eu");
-        try (Harness azure = Harness.start(Map.of(), List.of(Harness.key("main", FakeAzure.KEY1, deployments)))) {
+        try (Harness azure = Harness.start(Map.of(), List.of(Harness.key("main", FakeAzure.API_KEY, deployments)))) {
             azure.complete(azure.call(Operation.CHAT_COMPLETION, "gpt-4.1",
                     "{\"model\":\"gpt-4.1\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "main"));
-            assertEquals("/openai/deployments/gpt41-prod/chat/completions", azure.fake.last().path());
+            assertEquals("/openai/deployments/gpt41-prod/chat/completions", azure.last().path());
             AzureProvider provider = (AzureProvider) azure.provider;
             assertEquals("chat-prod", provider.deploymentFor(azure.key("main"), "gpt-4.1-mini"));
             assertEquals("chat-eu", provider.deploymentFor(azure.key("main"), "gpt-4o"));
@@ -106,24 +107,24 @@ class DeploymentsTest {
     }
 
     @Test
-    void theListFormMapsNamesThatAreDottedPrefixesOfEachOther() throws Exception {
+    void theListFormMapsNamesThatAreDottedPrefixesOfEachOther() {
         List<Map<String, String>> deployments = List.of(
                 Map.of("model", "gpt-5", "deployment", "chat-prod"),
                 Map.of("model", "gpt-5.1", "deployment", "gpt41-prod"));
-        try (Harness azure = Harness.start(Map.of(), List.of(Harness.key("main", FakeAzure.KEY1, deployments)))) {
+        try (Harness azure = Harness.start(Map.of(), List.of(Harness.key("main", FakeAzure.API_KEY, deployments)))) {
             AzureProvider provider = (AzureProvider) azure.provider;
             assertEquals("chat-prod", provider.deploymentFor(azure.key("main"), "gpt-5"));
             assertEquals("gpt41-prod", provider.deploymentFor(azure.key("main"), "gpt-5.1"));
             assertEquals("gpt-5.1", azure.provider.modelAliases().getOrDefault("gpt41-prod", "gpt41-prod"));
             azure.complete(azure.call(Operation.CHAT_COMPLETION, "gpt-5",
                     "{\"model\":\"gpt-5\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "main"));
-            assertEquals("/openai/deployments/chat-prod/chat/completions", azure.fake.last().path());
+            assertEquals("/openai/deployments/chat-prod/chat/completions", azure.last().path());
         }
     }
 
     @Test
-    void keysWithoutNamesAreNamedLikeTheServerNamesThem() throws Exception {
-        Map<String, Object> unnamed = Map.of("value", FakeAzure.KEY1, "deployments", Map.of("gpt-4o", "chat-eu"));
+    void keysWithoutNamesAreNamedLikeTheServerNamesThem() {
+        Map<String, Object> unnamed = Map.of("value", FakeAzure.API_KEY, "deployments", Map.of("gpt-4o", "chat-eu"));
         try (Harness azure = Harness.start(Map.of(), List.of(unnamed))) {
             AzureProvider provider = (AzureProvider) azure.provider;
             assertEquals("chat-eu", provider.deploymentFor(azure.key("key-0"), "gpt-4o"));
@@ -133,7 +134,7 @@ class DeploymentsTest {
     private static IllegalArgumentException invalid(Object deployments) {
         Map<String, Object> key = Harness.key("main", "k", deployments);
         return assertThrows(IllegalArgumentException.class, () -> Harness.provider(Map.of(
-                "base-url", "https://res.openai.azure.com", "keys", List.of(key)), new CapturingClient()));
+                "base-url", "https://res.openai.azure.com", "keys", List.of(key)), Harness.capturing()));
     }
 
     @Test

@@ -16,6 +16,8 @@ import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import io.gateway.testkit.fakes.FakeAzure;
+import io.gateway.testkit.http.Reply;
 
 /**
  * Every operation without streaming, in the classic form ({@code api-version: 2024-10-21}) and the
@@ -34,7 +36,7 @@ class OperationsTest {
         return version.equals("v1");
     }
 
-    private static void assertForm(FakeAzure.Recorded request, String version, String classicPath, String v1Path,
+    private static void assertForm(Harness.Recorded request, String version, String classicPath, String v1Path,
                                    String classicVersion) {
         if (v1(version)) {
             assertEquals(v1Path, request.path());
@@ -47,7 +49,7 @@ class OperationsTest {
 
     private static void assertRelayed(Harness azure, Response.Complete answer) {
         assertEquals(200, answer.status());
-        assertArrayEquals(azure.fake.lastAnswer(), answer.bytes(), "the body is relayed byte for byte");
+        assertArrayEquals(azure.lastAnswer(), answer.bytes(), "the body is relayed byte for byte");
         assertEquals("99", answer.headers().first("x-ratelimit-remaining-requests").orElseThrow());
         assertEquals("89000", answer.headers().first("x-ratelimit-remaining-tokens").orElseThrow());
         assertTrue(answer.headers().first("apim-request-id").isPresent(), "apim-request-id is relayed");
@@ -56,9 +58,9 @@ class OperationsTest {
         assertFalse(answer.headers().contains("content-type"), "the server sets content headers itself");
     }
 
-    private static void assertJsonPost(FakeAzure.Recorded request) {
+    private static void assertJsonPost(Harness.Recorded request) {
         assertEquals("POST", request.method());
-        assertEquals(FakeAzure.KEY1, request.headers().first("api-key").orElseThrow());
+        assertEquals(FakeAzure.API_KEY, request.headers().first("api-key").orElseThrow());
         assertEquals("application/json", request.headers().first("content-type").orElseThrow());
         assertEquals("application/json", request.headers().first("accept").orElseThrow());
         assertFalse(request.headers().contains("authorization"), "Azure keys go in api-key, not Authorization");
@@ -66,13 +68,13 @@ class OperationsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void chatCompletions(String version) throws Exception {
+    void chatCompletions(String version) {
         try (Harness azure = Harness.withVersion(version, DEPLOYMENTS)) {
             Response.Complete answer = azure.complete(azure.call(Operation.CHAT_COMPLETION, "gpt-4o", """
                     {"model":"gpt-4o","messages":[{"role":"system","content":"Be brief."},
                      {"role":"user","content":[{"type":"text","text":"Hello?"}]}],"max_completion_tokens":50,"n":1}
                     """, "main"));
-            FakeAzure.Recorded request = azure.fake.last();
+            Harness.Recorded request = azure.last();
             assertForm(request, version, "/openai/deployments/chat-prod/chat/completions", "/openai/v1/chat/completions",
                     "2024-10-21");
             assertJsonPost(request);
@@ -84,7 +86,7 @@ class OperationsTest {
             assertRelayed(azure, answer);
             JsonObject body = answer.body();
             assertEquals("gpt-4o-2024-08-06", body.getString("model"));
-            assertEquals("Hello from Azure", body.getJsonArray("choices").getJsonObject(0).getJsonObject("message")
+            assertEquals("Hello from Azure! You said: Hello?", body.getJsonArray("choices").getJsonObject(0).getJsonObject("message")
                     .getString("content"));
             assertEquals(0, body.getJsonArray("prompt_filter_results").getJsonObject(0).getInt("prompt_index"),
                     "Azure's filter annotations reach the client");
@@ -93,11 +95,11 @@ class OperationsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void textCompletions(String version) throws Exception {
+    void textCompletions(String version) {
         try (Harness azure = Harness.withVersion(version, DEPLOYMENTS)) {
             Response.Complete answer = azure.complete(azure.call(Operation.TEXT_COMPLETION, "gpt-35-turbo-instruct",
                     "{\"model\":\"gpt-35-turbo-instruct\",\"prompt\":\"Say hello\",\"max_tokens\":5}", "main"));
-            FakeAzure.Recorded request = azure.fake.last();
+            Harness.Recorded request = azure.last();
             assertForm(request, version, "/openai/deployments/instruct-prod/completions", "/openai/v1/completions",
                     "2024-10-21");
             assertJsonPost(request);
@@ -109,11 +111,11 @@ class OperationsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void embeddings(String version) throws Exception {
+    void embeddings(String version) {
         try (Harness azure = Harness.withVersion(version, DEPLOYMENTS)) {
             Response.Complete answer = azure.complete(azure.call(Operation.EMBEDDING, "text-embedding-3-small",
                     "{\"model\":\"text-embedding-3-small\",\"input\":[\"one\",\"two\"],\"dimensions\":3}", "main"));
-            FakeAzure.Recorded request = azure.fake.last();
+            Harness.Recorded request = azure.last();
             assertForm(request, version, "/openai/deployments/embed-prod/embeddings", "/openai/v1/embeddings",
                     "2024-10-21");
             assertJsonPost(request);
@@ -125,11 +127,16 @@ class OperationsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void base64EmbeddingsArriveUntouched(String version) throws Exception {
+    void base64EmbeddingsArriveUntouched(String version) {
         try (Harness azure = Harness.withVersion(version, DEPLOYMENTS)) {
+            ByteBuffer sent = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putFloat(0.1f).putFloat(-0.2f)
+                    .putFloat(0.3f);
+            azure.fake.answerNext(Reply.json(200, "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\","
+                    + "\"index\":0,\"embedding\":\"" + Base64.getEncoder().encodeToString(sent.array()) + "\"}],"
+                    + "\"model\":\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":1,\"total_tokens\":1}}"));
             Response.Complete answer = azure.complete(azure.call(Operation.EMBEDDING, "text-embedding-3-small",
                     "{\"model\":\"text-embedding-3-small\",\"input\":\"one\",\"encoding_format\":\"base64\"}", "main"));
-            assertArrayEquals(azure.fake.lastAnswer(), answer.bytes());
+            assertArrayEquals(azure.lastAnswer(), answer.bytes());
             String encoded = answer.body().getJsonArray("data").getJsonObject(0).getString("embedding");
             ByteBuffer floats = ByteBuffer.wrap(Base64.getDecoder().decode(encoded)).order(ByteOrder.LITTLE_ENDIAN);
             assertEquals(0.1f, floats.getFloat());
@@ -140,11 +147,11 @@ class OperationsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void imageGenerations(String version) throws Exception {
+    void imageGenerations(String version) {
         try (Harness azure = Harness.withVersion(version, DEPLOYMENTS)) {
             Response.Complete answer = azure.complete(azure.call(Operation.IMAGE_GENERATION, "gpt-image-1",
                     "{\"model\":\"gpt-image-1\",\"prompt\":\"a lighthouse\",\"size\":\"1024x1024\",\"n\":1}", "main"));
-            FakeAzure.Recorded request = azure.fake.last();
+            Harness.Recorded request = azure.last();
             assertForm(request, version, "/openai/deployments/image-prod/images/generations",
                     "/openai/v1/images/generations", "2024-10-21");
             assertJsonPost(request);
@@ -152,18 +159,18 @@ class OperationsTest {
             assertRelayed(azure, answer);
             JsonObject image = answer.body().getJsonArray("data").getJsonObject(0);
             assertTrue(image.containsKey("b64_json"));
-            assertEquals(12, answer.body().getJsonObject("usage").getJsonObject("input_tokens_details")
-                    .getInt("text_tokens"));
+            assertEquals(2, answer.body().getJsonObject("usage").getJsonObject("input_tokens_details")
+                    .getInt("text_tokens"), "the fake counts the prompt's words");
         }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void responses(String version) throws Exception {
+    void responses(String version) {
         try (Harness azure = Harness.withVersion(version, DEPLOYMENTS)) {
             Response.Complete answer = azure.complete(azure.call(Operation.RESPONSES, "gpt-4o",
                     "{\"model\":\"gpt-4o\",\"input\":\"Hello?\",\"instructions\":\"Be brief.\"}", "main"));
-            FakeAzure.Recorded request = azure.fake.last();
+            Harness.Recorded request = azure.last();
             assertForm(request, version, "/openai/responses", "/openai/v1/responses",
                     AzureProviderFactory.DEFAULT_RESPONSES_API_VERSION);
             assertJsonPost(request);
@@ -177,14 +184,14 @@ class OperationsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void listModels(String version) throws Exception {
+    void listModels(String version) {
         try (Harness azure = Harness.withVersion(version, DEPLOYMENTS)) {
             Response.Complete answer = azure.complete(azure.call(Operation.LIST_MODELS, null, "{}", "main"));
-            FakeAzure.Recorded request = azure.fake.last();
+            Harness.Recorded request = azure.last();
             assertForm(request, version, "/openai/models", "/openai/v1/models", "2024-10-21");
             assertEquals("GET", request.method());
             assertEquals(0, request.body().length);
-            assertEquals(FakeAzure.KEY1, request.headers().first("api-key").orElseThrow());
+            assertEquals(FakeAzure.API_KEY, request.headers().first("api-key").orElseThrow());
             assertNull(request.headers().first("content-type").orElse(null), "a GET carries no content-type");
             assertRelayed(azure, answer);
             assertEquals("gpt-4o-2024-08-06", answer.body().getJsonArray("data").getJsonObject(0).getString("id"));
@@ -193,19 +200,19 @@ class OperationsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-06-01", "2025-04-01-preview"})
-    void theConfiguredApiVersionIsSent(String version) throws Exception {
+    void theConfiguredApiVersionIsSent(String version) {
         try (Harness azure = Harness.withVersion(version, DEPLOYMENTS)) {
             azure.complete(azure.call(Operation.CHAT_COMPLETION, "gpt-4o",
                     "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "main"));
-            assertEquals(version, azure.fake.last().query().get("api-version"));
+            assertEquals(version, azure.last().query().get("api-version"));
             azure.complete(azure.call(Operation.LIST_MODELS, null, "{}", "main"));
-            assertEquals(version, azure.fake.last().query().get("api-version"));
+            assertEquals(version, azure.last().query().get("api-version"));
         }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void theBodyIsSentAsTheRouterPreparedIt(String version) throws Exception {
+    void theBodyIsSentAsTheRouterPreparedIt(String version) {
         try (Harness azure = Harness.withVersion(version, DEPLOYMENTS)) {
             String body = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],"
                     + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"strict\":true,"
@@ -216,7 +223,7 @@ class OperationsTest {
             if (v1(version)) {
                 expected = JsonBodies.provider().createObjectBuilder(expected).add("model", "chat-prod").build();
             }
-            assertEquals(expected, azure.fake.last().json(), "every field, Azure extensions included, goes up as is");
+            assertEquals(expected, azure.last().json(), "every field, Azure extensions included, goes up as is");
         }
     }
 }

@@ -21,6 +21,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import io.gateway.testkit.ScriptedUpstream;
+import io.gateway.testkit.fakes.FakeAzure;
 
 /**
  * Streams of every streamable operation in both URL forms, relayed event by event — Azure's opening
@@ -39,9 +41,9 @@ class StreamingTest {
             + "\"self_harm\":{\"filtered\":false,\"severity\":\"safe\"},\"sexual\":{\"filtered\":false,\"severity\":"
             + "\"safe\"},\"violence\":{\"filtered\":false,\"severity\":\"safe\"}}}]}";
 
-    private static void assertStreamRequest(FakeAzure.Recorded request) {
+    private static void assertStreamRequest(Harness.Recorded request) {
         assertEquals("text/event-stream", request.headers().first("accept").orElseThrow());
-        assertEquals(FakeAzure.KEY1, request.headers().first("api-key").orElseThrow());
+        assertEquals(FakeAzure.API_KEY, request.headers().first("api-key").orElseThrow());
         assertTrue(request.json().getBoolean("stream"));
     }
 
@@ -65,7 +67,7 @@ class StreamingTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void chatStreamOpensWithThePromptFilterChunk(String version) throws Exception {
+    void chatStreamOpensWithThePromptFilterChunk(String version) {
         try (Harness azure = Harness.withVersion(version, DEPLOYMENTS)) {
             Response.Streaming stream = azure.streaming(azure.call(Operation.CHAT_COMPLETION, "gpt-4o",
                     "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}",
@@ -74,17 +76,18 @@ class StreamingTest {
             assertEquals("99", stream.headers().first("x-ratelimit-remaining-requests").orElseThrow());
             assertTrue(stream.headers().contains("apim-request-id"));
             List<StreamEvent> events = Harness.drain(stream.events());
-            FakeAzure.Recorded request = azure.fake.last();
+            Harness.Recorded request = azure.last();
             assertStreamRequest(request);
             assertEquals(version.equals("v1") ? "/openai/v1/chat/completions"
                     : "/openai/deployments/chat-prod/chat/completions", request.path());
 
             assertEquals(new StreamEvent(null, PROMPT_FILTER_CHUNK), events.get(0),
                     "the prompt-filter chunk with empty choices is relayed exactly as Azure sent it");
-            assertEquals(7, events.size(), "filter chunk, role chunk, three deltas, finish chunk, [DONE]");
-            assertTrue(events.get(6).isDone());
-            assertEquals("Hello from Azure", deltaText(events));
-            assertEquals("stop", events.get(5).json().getJsonArray("choices").getJsonObject(0)
+            // the fake answers "Hello from Azure! You said: Hi", one delta per word
+            assertEquals(10, events.size(), "filter chunk, role chunk, six deltas, finish chunk, [DONE]");
+            assertTrue(events.get(9).isDone());
+            assertEquals("Hello from Azure! You said: Hi", deltaText(events));
+            assertEquals("stop", events.get(8).json().getJsonArray("choices").getJsonObject(0)
                     .getString("finish_reason"));
             for (StreamEvent event : events) {
                 assertNull(event.event(), "chat frames carry no event: line");
@@ -94,50 +97,51 @@ class StreamingTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void chatStreamWithUsageEndsWithTheUsageChunk(String version) throws Exception {
+    void chatStreamWithUsageEndsWithTheUsageChunk(String version) {
         try (Harness azure = Harness.withVersion(version, DEPLOYMENTS)) {
             List<StreamEvent> events = Harness.drain(azure.streaming(azure.call(Operation.CHAT_COMPLETION, "gpt-4o",
                     "{\"model\":\"gpt-4o\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
                             + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "main")).events());
-            assertEquals(8, events.size());
-            JsonObject usageChunk = events.get(6).json();
+            assertEquals(11, events.size());
+            JsonObject usageChunk = events.get(9).json();
             assertTrue(usageChunk.getJsonArray("choices").isEmpty());
-            assertEquals(12, usageChunk.getJsonObject("usage").getInt("total_tokens"));
-            assertTrue(events.get(7).isDone());
-            assertTrue(azure.fake.last().json().getJsonObject("stream_options").getBoolean("include_usage"));
+            assertEquals(7, usageChunk.getJsonObject("usage").getInt("total_tokens"), "one prompt word, six answered");
+            assertTrue(events.get(10).isDone());
+            assertTrue(azure.last().json().getJsonObject("stream_options").getBoolean("include_usage"));
         }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void textCompletionStream(String version) throws Exception {
+    void textCompletionStream(String version) {
         try (Harness azure = Harness.withVersion(version, DEPLOYMENTS)) {
             List<StreamEvent> events = Harness.drain(azure.streaming(azure.call(Operation.TEXT_COMPLETION,
                     "gpt-35-turbo-instruct", "{\"model\":\"gpt-35-turbo-instruct\",\"prompt\":\"Hi\",\"stream\":true}",
                     "main")).events());
-            FakeAzure.Recorded request = azure.fake.last();
+            Harness.Recorded request = azure.last();
             assertStreamRequest(request);
             assertEquals(version.equals("v1") ? "/openai/v1/completions"
                     : "/openai/deployments/instruct-prod/completions", request.path());
             assertEquals(new StreamEvent(null, PROMPT_FILTER_CHUNK), events.get(0));
-            assertEquals(6, events.size());
-            assertTrue(events.get(5).isDone());
-            assertEquals("Hello from Azure", deltaText(events));
+            assertEquals(7, events.size(), "filter chunk, four deltas, finish chunk, [DONE]");
+            assertTrue(events.get(6).isDone());
+            assertEquals("Hello from Azure! Hi", deltaText(events));
         }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void responsesStreamKeepsItsEventNames(String version) throws Exception {
+    void responsesStreamKeepsItsEventNames(String version) {
         try (Harness azure = Harness.withVersion(version, DEPLOYMENTS)) {
             List<StreamEvent> events = Harness.drain(azure.streaming(azure.call(Operation.RESPONSES, "gpt-4o",
                     "{\"model\":\"gpt-4o\",\"input\":\"Hi\",\"stream\":true}", "main")).events());
-            FakeAzure.Recorded request = azure.fake.last();
+            Harness.Recorded request = azure.last();
             assertStreamRequest(request);
             assertEquals(version.equals("v1") ? "/openai/v1/responses" : "/openai/responses", request.path());
             assertEquals("chat-prod", request.json().getString("model"));
             assertEquals(List.of("response.created", "response.in_progress", "response.output_item.added",
                     "response.content_part.added", "response.output_text.delta", "response.output_text.delta",
+                    "response.output_text.delta", "response.output_text.delta", "response.output_text.delta",
                     "response.output_text.delta", "response.output_text.done", "response.content_part.done",
                     "response.output_item.done", "response.completed"),
                     events.stream().map(StreamEvent::event).toList());
@@ -145,86 +149,90 @@ class StreamingTest {
                 assertEquals(event.event(), event.json().getString("type"));
                 assertFalse(event.isDone(), "Responses streams end without [DONE]");
             }
-            assertEquals(12, events.get(10).json().getJsonObject("response").getJsonObject("usage")
+            assertEquals(7, events.get(13).json().getJsonObject("response").getJsonObject("usage")
                     .getInt("total_tokens"));
         }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void imageStream(String version) throws Exception {
+    void imageStream(String version) {
         try (Harness azure = Harness.withVersion(version, DEPLOYMENTS)) {
             List<StreamEvent> events = Harness.drain(azure.streaming(azure.call(Operation.IMAGE_GENERATION,
                     "gpt-image-1", "{\"model\":\"gpt-image-1\",\"prompt\":\"a lighthouse\",\"stream\":true,"
                             + "\"partial_images\":1}", "main")).events());
-            FakeAzure.Recorded request = azure.fake.last();
+            Harness.Recorded request = azure.last();
             assertStreamRequest(request);
             assertEquals(version.equals("v1") ? "/openai/v1/images/generations"
                     : "/openai/deployments/image-prod/images/generations", request.path());
             assertEquals(List.of("image_generation.partial_image", "image_generation.completed"),
                     events.stream().map(StreamEvent::event).toList());
             assertEquals(0, events.get(0).json().getInt("partial_image_index"));
-            assertEquals(284, events.get(1).json().getJsonObject("usage").getInt("total_tokens"));
+            assertEquals(274, events.get(1).json().getJsonObject("usage").getInt("total_tokens"),
+                    "two prompt words and one image");
         }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void theFirstEventArrivesBeforeTheUpstreamSendsTheSecond(String version) throws Exception {
+    void theFirstEventArrivesBeforeTheUpstreamSendsTheSecond(String version) {
         try (Harness azure = Harness.withVersion(version, DEPLOYMENTS)) {
+            azure.holdNextStream();
             Response.Streaming stream = azure.streaming(azure.call(Operation.CHAT_COMPLETION, "gpt-4o",
-                    "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"[gate] Hi\"}]}",
+                    "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}",
                     "main"));
             try (EventStream events = stream.events()) {
                 StreamEvent first = assertTimeoutPreemptively(Duration.ofSeconds(3), events::next,
                         "the first event must be readable while the upstream holds back the second");
                 assertEquals(PROMPT_FILTER_CHUNK, first.data());
-                azure.fake.releaseGate();
+                azure.releaseGate();
                 List<StreamEvent> rest = Harness.drain(events);
-                assertEquals(6, rest.size());
-                assertTrue(rest.get(5).isDone());
+                assertEquals(9, rest.size());
+                assertTrue(rest.get(8).isDone());
             }
-            assertFalse(azure.fake.gateTimedOut(), "the fake sent the second event only after the first was read");
+            assertFalse(azure.gateTimedOut(), "the fake sent the second event only after the first was read");
         }
     }
 
     @Test
-    void responsesStreamIsIncrementalToo() throws Exception {
+    void responsesStreamIsIncrementalToo() {
         try (Harness azure = Harness.withVersion("2024-10-21", DEPLOYMENTS)) {
+            azure.holdNextStream();
             Response.Streaming stream = azure.streaming(azure.call(Operation.RESPONSES, "gpt-4o",
-                    "{\"model\":\"gpt-4o\",\"input\":\"[gate] Hi\",\"stream\":true}", "main"));
+                    "{\"model\":\"gpt-4o\",\"input\":\"Hi\",\"stream\":true}", "main"));
             try (EventStream events = stream.events()) {
                 StreamEvent first = assertTimeoutPreemptively(Duration.ofSeconds(3), events::next);
                 assertEquals("response.created", first.event());
-                azure.fake.releaseGate();
-                assertEquals(10, Harness.drain(events).size());
+                azure.releaseGate();
+                assertEquals(13, Harness.drain(events).size());
             }
-            assertFalse(azure.fake.gateTimedOut());
+            assertFalse(azure.gateTimedOut());
         }
     }
 
     @Test
-    void closingAStreamEarlyEndsIt() throws Exception {
+    void closingAStreamEarlyEndsIt() {
         try (Harness azure = Harness.withVersion("2024-10-21", DEPLOYMENTS)) {
+            azure.holdNextStream();
             Response.Streaming stream = azure.streaming(azure.call(Operation.CHAT_COMPLETION, "gpt-4o",
-                    "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"[gate] Hi\"}]}",
+                    "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}",
                     "main"));
             EventStream events = stream.events();
             assertNotNull(assertTimeoutPreemptively(Duration.ofSeconds(3), events::next));
             events.close();
             events.close();
             assertNull(events.next(), "a closed stream has no more events");
-            azure.fake.releaseGate();
+            azure.releaseGate();
         }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-21", "v1"})
-    void aRejectedStreamFailsWithTheUpstreamStatusBeforeAnyEvent(String version) throws Exception {
+    void aRejectedStreamFailsWithTheUpstreamStatusBeforeAnyEvent(String version) {
         try (Harness azure = Harness.withVersion(version, DEPLOYMENTS)) {
             GatewayException error = assertThrows(GatewayException.class, () -> azure.provider.call(azure.call(
                     Operation.CHAT_COMPLETION, "gpt-4o", "{\"model\":\"gpt-4o\",\"stream\":true,"
-                            + "\"messages\":[{\"role\":\"user\",\"content\":\"[filter] Hi\"}]}", "main")));
+                            + "\"messages\":[{\"role\":\"user\",\"content\":\"[content-filter] Hi\"}]}", "main")));
             assertEquals(400, error.status());
             assertEquals(AzureErrors.CONTENT_FILTER, error.errorCode().code());
         }
@@ -232,7 +240,7 @@ class StreamingTest {
 
     @Test
     void aJsonAnswerToAStreamRequestIsRelayedAsJson() {
-        CapturingClient upstream = new CapturingClient(200, "application/json", "{\"id\":\"chatcmpl-1\"}");
+        ScriptedUpstream upstream = Harness.capturing(200, "application/json", "{\"id\":\"chatcmpl-1\"}");
         var provider = Harness.provider(Map.of("base-url", "https://res.openai.azure.com"), upstream);
         Response response = provider.call(Harness.call(Operation.CHAT_COMPLETION, "gpt-4o",
                 "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[]}", Keys.keyless()));

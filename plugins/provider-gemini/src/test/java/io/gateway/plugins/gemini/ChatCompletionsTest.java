@@ -17,15 +17,25 @@ import io.gateway.spi.GatewayException;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
 import io.gateway.spi.provider.Provider;
+import io.gateway.testkit.ScriptedUpstream;
+import io.gateway.testkit.ScriptedUpstream.Canned;
+import io.gateway.testkit.TestConfig;
+import io.gateway.testkit.TestContext;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ChatCompletionsTest {
 
-    private final FakeGemini gemini = new FakeGemini();
+    private final Gemini gemini = new Gemini();
+
+    @AfterEach
+    void closeTheFake() {
+        gemini.close();
+    }
     private final Provider provider = provider(gemini);
 
     private JsonObject sent() {
@@ -40,11 +50,11 @@ class ChatCompletionsTest {
                   {"role":"developer","content":[{"type":"text","text":"Answer in French."}]},
                   {"role":"user","content":"Hi"}]}""");
 
-        FakeGemini.Recorded request = gemini.last();
+        Gemini.Recorded request = gemini.last();
         assertEquals("POST", request.method());
         assertEquals("https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent",
                 request.uri().toString());
-        assertEquals(FakeGemini.KEY, request.headers().first("x-goog-api-key").orElseThrow());
+        assertEquals(Fixtures.KEY, request.headers().first("x-goog-api-key").orElseThrow());
         assertEquals("application/json", request.headers().first("content-type").orElseThrow());
         assertEquals(Fixtures.DEADLINE, request.deadline(), "the router's deadline reaches the upstream");
         assertFalse(request.stream());
@@ -60,7 +70,7 @@ class ChatCompletionsTest {
 
         assertEquals("chatcmpl-" + Answers.RESPONSE_ID, body.getString("id"));
         assertEquals("chat.completion", body.getString("object"));
-        assertEquals(FakeContext.NOW.getEpochSecond(), body.getJsonNumber("created").longValue());
+        assertEquals(Fixtures.NOW.getEpochSecond(), body.getJsonNumber("created").longValue());
         assertEquals("gemini-2.5-flash", body.getString("model"));
         JsonObject choice = body.getJsonArray("choices").getJsonObject(0);
         assertEquals(0, choice.getInt("index"));
@@ -271,7 +281,7 @@ class ChatCompletionsTest {
                           {"role":"tool","tool_call_id":"call_zzz","content":"x"}]}""")));
         assertEquals(400, e.status());
         assertTrue(e.getMessage().contains("call_zzz"));
-        assertTrue(gemini.requests.isEmpty(), "nothing was sent");
+        assertTrue(gemini.requests().isEmpty(), "nothing was sent");
     }
 
     @Test
@@ -433,14 +443,17 @@ class ChatCompletionsTest {
 
     @Test
     void configuredHeadersBaseUrlAndVersionAreUsed() {
-        Provider custom = provider(gemini, Map.of("base-url", "http://127.0.0.1:9999/gemini/", "api-version",
-                FakeGemini.VERSION, "extra-headers", Map.of("x-goog-user-project", "proj-1")));
+        // a proxy path the fake does not serve: the answer is scripted, the request inspected
+        ScriptedUpstream upstream = new ScriptedUpstream().respond(Canned.json(200, Answers.text("Hello!")));
+        Provider custom = new GeminiPlugin().providerFactories().get(0).create(TestConfig.provider("gemini",
+                Map.of("base-url", "http://127.0.0.1:9999/gemini/", "api-version", Fixtures.VERSION,
+                        "extra-headers", Map.of("x-goog-user-project", "proj-1"))), TestContext.with(upstream));
         custom.call(Fixtures.call(Operation.CHAT_COMPLETION,
                 "{\"model\":\"models/gemini-2.0-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"));
 
         assertEquals("http://127.0.0.1:9999/gemini/v1beta/models/gemini-2.0-flash:generateContent",
-                gemini.last().uri().toString());
-        assertEquals("proj-1", gemini.last().headers().first("x-goog-user-project").orElseThrow());
+                upstream.lastRequest().uri().toString());
+        assertEquals("proj-1", upstream.lastRequest().headers().first("x-goog-user-project").orElseThrow());
     }
 
     @Test
@@ -473,7 +486,7 @@ class ChatCompletionsTest {
             assertEquals(400, e.status(), body);
             assertEquals("invalid_request_error", e.errorCode().type(), body);
         }
-        assertTrue(gemini.requests.isEmpty());
+        assertTrue(gemini.requests().isEmpty());
     }
 
     @Test

@@ -22,13 +22,15 @@ import io.gateway.spi.Operation;
 import io.gateway.spi.provider.Provider;
 import io.gateway.spi.Response;
 import io.gateway.spi.StreamEvent;
+import io.gateway.testkit.ScriptedEvents;
+import io.gateway.testkit.ScriptedUpstream;
+import io.gateway.testkit.ScriptedUpstream.Canned;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ChatStreamTest {
@@ -37,7 +39,12 @@ class ChatStreamTest {
             {"model":"gemini-2.5-flash","stream":true,"stream_options":{"include_usage":true},
              "messages":[{"role":"user","content":"Say hello"}]}""";
 
-    private final FakeGemini gemini = new FakeGemini();
+    private final Gemini gemini = new Gemini();
+
+    @AfterEach
+    void closeTheFake() {
+        gemini.close();
+    }
     private final Provider provider = provider(gemini);
 
     private static String chunk(String text, String finishReason, boolean withUsage) {
@@ -54,12 +61,12 @@ class ChatStreamTest {
 
     @Test
     void textStreamsAsChunksWithRoleFinishUsageAndDone() {
-        gemini.handle(request -> FakeGemini.Reply.sse(List.of(
+        gemini.handle(request -> Replies.sse(List.of(
                 chunk("Hel", null, false), chunk("lo", null, false), chunk("!", "STOP", true))));
 
         List<StreamEvent> events = stream(provider, Operation.CHAT_COMPLETION, ASK);
 
-        FakeGemini.Recorded request = gemini.last();
+        Gemini.Recorded request = gemini.last();
         assertEquals("https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash"
                 + ":streamGenerateContent?alt=sse", request.uri().toString());
         assertTrue(request.stream());
@@ -73,7 +80,7 @@ class ChatStreamTest {
         assertEquals("chat.completion.chunk", first.getString("object"));
         assertEquals("chatcmpl-" + Answers.RESPONSE_ID, first.getString("id"));
         assertEquals("gemini-2.5-flash", first.getString("model"));
-        assertEquals(FakeContext.NOW.getEpochSecond(), first.getJsonNumber("created").longValue());
+        assertEquals(Fixtures.NOW.getEpochSecond(), first.getJsonNumber("created").longValue());
         assertEquals("assistant", delta(events.get(0)).getString("role"));
         assertEquals(JsonValue.NULL, first.get("usage"), "usage is null until the usage chunk");
         assertEquals("Hel", delta(events.get(1)).getString("content"));
@@ -91,12 +98,12 @@ class ChatStreamTest {
         for (StreamEvent event : events.subList(0, 6)) {
             assertEquals(first.getString("id"), event.json().getString("id"), "one id for the whole stream");
         }
-        assertTrue(gemini.streamClosed.get(), "the upstream is released at the end");
+        assertTrue(gemini.streamClosed(), "the upstream is released at the end");
     }
 
     @Test
     void withoutIncludeUsageThereIsNoUsageChunk() {
-        gemini.handle(request -> FakeGemini.Reply.sse(List.of(chunk("Hi", "STOP", true))));
+        gemini.handle(request -> Replies.sse(List.of(chunk("Hi", "STOP", true))));
 
         List<StreamEvent> events = stream(provider, Operation.CHAT_COMPLETION, """
                 {"model":"gemini-2.5-flash","stream":true,"messages":[{"role":"user","content":"x"}]}""");
@@ -109,29 +116,29 @@ class ChatStreamTest {
 
     @Test
     void eventsAreTranslatedAsFramesArriveNotAfterTheStreamEnds() {
-        BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        gemini.handle(request -> FakeGemini.Reply.live(frames));
-        frames.add(chunk("first", null, false));
+        ScriptedEvents frames = new ScriptedEvents();
+        Provider scripted = Fixtures.provider(new ScriptedUpstream().respond(Canned.stream(frames)));
+        frames.push(new StreamEvent(null, chunk("first", null, false)));
 
-        Response response = provider.call(Fixtures.call(Operation.CHAT_COMPLETION, ASK));
+        Response response = scripted.call(Fixtures.call(Operation.CHAT_COMPLETION, ASK));
         try (EventStream events = assertInstanceOf(Response.Streaming.class, response).events()) {
             StreamEvent role = assertTimeoutPreemptively(Duration.ofSeconds(2), events::next);
             assertEquals("assistant", delta(role).getString("role"));
             StreamEvent text = assertTimeoutPreemptively(Duration.ofSeconds(2), events::next);
             assertEquals("first", delta(text).getString("content"));
-            assertEquals(1, gemini.framesPulled.get(), "the second frame was not needed yet");
+            assertEquals(1, frames.delivered(), "the second frame was not needed yet");
 
-            frames.add(chunk("second", "STOP", true));
-            frames.add(FakeGemini.END);
+            frames.push(new StreamEvent(null, chunk("second", "STOP", true)));
+            frames.end();
             assertEquals("second", delta(events.next()).getString("content"));
-            assertEquals(2, gemini.framesPulled.get());
+            assertEquals(2, frames.delivered());
             assertEquals("stop", ((jakarta.json.JsonString) finish(events.next())).getString());
         }
     }
 
     @Test
     void functionCallsStreamAsToolCallDeltas() {
-        gemini.handle(request -> FakeGemini.Reply.sse(List.of(
+        gemini.handle(request -> Replies.sse(List.of(
                 response(null, candidate(0, null, textPart("Checking."))).toString(),
                 response(usage(9, 4), candidate(0, "STOP", callPart("get_weather", "{\"city\":\"Oslo\"}"),
                         callPart("get_time", "{}").add("thoughtSignature", "c2ln"))).toString())));
@@ -158,7 +165,7 @@ class ChatStreamTest {
 
     @Test
     void safetyStopsEndWithContentFilter() {
-        gemini.handle(request -> FakeGemini.Reply.sse(List.of(chunk("Sure, here", null, false),
+        gemini.handle(request -> Replies.sse(List.of(chunk("Sure, here", null, false),
                 response(usage(5, 2), candidate(0, "SAFETY")).toString())));
 
         List<StreamEvent> events = stream(provider, Operation.CHAT_COMPLETION, ASK);
@@ -168,7 +175,7 @@ class ChatStreamTest {
 
     @Test
     void aBlockedPromptStreamsAnEmptyFilteredChoice() {
-        gemini.handle(request -> FakeGemini.Reply.sse(List.of(
+        gemini.handle(request -> Replies.sse(List.of(
                 "{\"promptFeedback\":{\"blockReason\":\"PROHIBITED_CONTENT\"},\"usageMetadata\":"
                         + "{\"promptTokenCount\":6,\"totalTokenCount\":6},\"responseId\":\"b1\"}")));
 
@@ -183,7 +190,7 @@ class ChatStreamTest {
 
     @Test
     void severalCandidatesStreamUnderTheirIndexes() {
-        gemini.handle(request -> FakeGemini.Reply.sse(List.of(
+        gemini.handle(request -> Replies.sse(List.of(
                 response(null, candidate(0, null, textPart("a")), candidate(1, null, textPart("b"))).toString(),
                 response(usage(2, 2), candidate(0, "STOP"), candidate(1, "MAX_TOKENS")).toString())));
 
@@ -202,7 +209,7 @@ class ChatStreamTest {
 
     @Test
     void anErrorFrameFailsTheStreamWithTheUpstreamError() {
-        gemini.handle(request -> FakeGemini.Reply.sse(List.of(chunk("partial", null, false),
+        gemini.handle(request -> Replies.sse(List.of(chunk("partial", null, false),
                 "{\"error\":{\"code\":503,\"message\":\"The model is overloaded.\",\"status\":\"UNAVAILABLE\"}}")));
 
         Response response = provider.call(Fixtures.call(Operation.CHAT_COMPLETION, ASK));
@@ -219,7 +226,7 @@ class ChatStreamTest {
 
     @Test
     void errorsBeforeTheStreamAreOrdinaryErrors() {
-        gemini.handle(request -> FakeGemini.Reply.status(429, """
+        gemini.handle(request -> Replies.status(429, """
                 {"error":{"code":429,"message":"Resource has been exhausted (e.g. check quota).",
                  "status":"RESOURCE_EXHAUSTED"}}""", Headers.of("retry-after", "20")));
 
@@ -232,15 +239,15 @@ class ChatStreamTest {
 
     @Test
     void closingTheStreamClosesTheUpstream() {
-        BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        frames.add(chunk("one", null, false));
-        gemini.handle(request -> FakeGemini.Reply.live(frames));
+        ScriptedEvents frames = new ScriptedEvents();
+        Provider scripted = Fixtures.provider(new ScriptedUpstream().respond(Canned.stream(frames)));
+        frames.push(new StreamEvent(null, chunk("one", null, false)));
 
-        Response response = provider.call(Fixtures.call(Operation.CHAT_COMPLETION, ASK));
+        Response response = scripted.call(Fixtures.call(Operation.CHAT_COMPLETION, ASK));
         EventStream events = assertInstanceOf(Response.Streaming.class, response).events();
         events.next();
         events.close();
-        assertTrue(gemini.streamClosed.get());
+        assertTrue(frames.closed());
         assertNull(events.next(), "a closed stream has ended");
         events.close();
     }

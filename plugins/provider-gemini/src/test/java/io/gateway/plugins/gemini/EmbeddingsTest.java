@@ -15,23 +15,29 @@ import jakarta.json.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class EmbeddingsTest {
 
-    private final FakeGemini gemini = new FakeGemini();
+    private final Gemini gemini = new Gemini();
+
+    @AfterEach
+    void closeTheFake() {
+        gemini.close();
+    }
     private final Provider provider = provider(gemini);
 
     private void answerVectors() {
         gemini.handle(request -> {
             if (request.path().endsWith(":embedContent")) {
-                return FakeGemini.Reply.json("{\"embedding\":{\"values\":[0.25,-0.5,1.0]}}");
+                return Replies.json("{\"embedding\":{\"values\":[0.25,-0.5,1.0]}}");
             }
             StringBuilder embeddings = new StringBuilder();
             for (int i = 0; i < request.body().getJsonArray("requests").size(); i++) {
                 embeddings.append(i == 0 ? "" : ",").append("{\"values\":[").append(i).append(".5,0.125]}");
             }
-            return FakeGemini.Reply.json("{\"embeddings\":[" + embeddings + "]}");
+            return Replies.json("{\"embeddings\":[" + embeddings + "]}");
         });
     }
 
@@ -41,7 +47,7 @@ class EmbeddingsTest {
         JsonObject body = complete(provider, Operation.EMBEDDING,
                 "{\"model\":\"gemini-embedding-001\",\"input\":\"hello world\"}");
 
-        FakeGemini.Recorded request = gemini.last();
+        Gemini.Recorded request = gemini.last();
         assertEquals("https://generativelanguage.googleapis.com/v1beta/models/gemini-embedding-001:embedContent",
                 request.uri().toString());
         assertEquals("hello world", request.body().getJsonObject("content").getJsonArray("parts").getJsonObject(0)
@@ -66,7 +72,7 @@ class EmbeddingsTest {
         JsonObject body = complete(provider, Operation.EMBEDDING,
                 "{\"model\":\"gemini-embedding-001\",\"input\":[\"a\",\"b\",\"c\"],\"dimensions\":256}");
 
-        FakeGemini.Recorded request = gemini.last();
+        Gemini.Recorded request = gemini.last();
         assertTrue(request.path().endsWith("/models/gemini-embedding-001:batchEmbedContents"));
         JsonArray requests = request.body().getJsonArray("requests");
         assertEquals(3, requests.size());
@@ -132,7 +138,7 @@ class EmbeddingsTest {
                     () -> provider.call(Fixtures.call(Operation.EMBEDDING, body)), body);
             assertEquals(400, e.status(), body);
         }
-        assertTrue(gemini.requests.isEmpty());
+        assertTrue(gemini.requests().isEmpty());
     }
 
     @Test

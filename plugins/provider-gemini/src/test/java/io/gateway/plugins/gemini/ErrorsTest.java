@@ -11,6 +11,7 @@ import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.Operation;
 import io.gateway.spi.provider.Provider;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,7 +21,12 @@ class ErrorsTest {
     private static final String CHAT = "{\"model\":\"gemini-2.5-flash\",\"messages\":[{\"role\":\"user\","
             + "\"content\":\"x\"}]}";
 
-    private final FakeGemini gemini = new FakeGemini();
+    private final Gemini gemini = new Gemini();
+
+    @AfterEach
+    void closeTheFake() {
+        gemini.close();
+    }
     private final Provider provider = provider(gemini);
 
     private GatewayException fail(Operation operation, String body) {
@@ -41,7 +47,7 @@ class ErrorsTest {
         "504, DEADLINE_EXCEEDED, request_timed_out, true",
     })
     void geminiStatusesMapToOpenAiErrors(int status, String canonical, String type, boolean retryable) {
-        gemini.handle(request -> FakeGemini.Reply.status(status, "{\"error\":{\"code\":" + status
+        gemini.handle(request -> Replies.status(status, "{\"error\":{\"code\":" + status
                 + ",\"message\":\"upstream says " + canonical + "\",\"status\":\"" + canonical + "\"}}",
                 Headers.of("retry-after", "7", "x-ratelimit-remaining-requests", "0", "x-goog-trace", "abc")));
 
@@ -88,7 +94,7 @@ class ErrorsTest {
 
     @Test
     void retryInfoBecomesRetryAfter() {
-        gemini.handle(request -> FakeGemini.Reply.status(429, """
+        gemini.handle(request -> Replies.status(429, """
                 {"error":{"code":429,"message":"You exceeded your current quota.","status":"RESOURCE_EXHAUSTED",
                  "details":[{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[]},
                             {"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"36.5s"}]}}""",
@@ -100,19 +106,19 @@ class ErrorsTest {
 
     @Test
     void nonJsonAndArrayErrorBodiesAreUnderstood() {
-        gemini.handle(request -> FakeGemini.Reply.status(502, "<html>Bad Gateway</html>", Headers.empty()));
+        gemini.handle(request -> Replies.status(502, "<html>Bad Gateway</html>", Headers.empty()));
         GatewayException html = fail(Operation.CHAT_COMPLETION, CHAT);
         assertEquals(502, html.status());
         assertEquals("api_error", html.errorCode().type());
         assertEquals("<html>Bad Gateway</html>", html.getMessage());
 
-        gemini.handle(request -> FakeGemini.Reply.status(400,
+        gemini.handle(request -> Replies.status(400,
                 "[{\"error\":{\"code\":400,\"message\":\"bad\",\"status\":\"INVALID_ARGUMENT\"}}]", Headers.empty()));
         GatewayException array = fail(Operation.CHAT_COMPLETION, CHAT);
         assertEquals("bad", array.getMessage());
         assertEquals("INVALID_ARGUMENT", array.errorCode().code());
 
-        gemini.handle(request -> FakeGemini.Reply.status(500, "", Headers.empty()));
+        gemini.handle(request -> Replies.status(500, "", Headers.empty()));
         GatewayException empty = fail(Operation.CHAT_COMPLETION, CHAT);
         assertEquals(500, empty.status());
         assertEquals("the provider answered HTTP 500", empty.getMessage());

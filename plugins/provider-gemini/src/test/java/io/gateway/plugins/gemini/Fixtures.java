@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.EventStream;
-import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
 import io.gateway.spi.provider.Provider;
@@ -12,10 +11,14 @@ import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.Response;
 import io.gateway.spi.Secret;
 import io.gateway.spi.StreamEvent;
+import io.gateway.spi.upstream.UpstreamClient;
+import io.gateway.testkit.EventStreams;
+import io.gateway.testkit.TestClock;
+import io.gateway.testkit.TestConfig;
+import io.gateway.testkit.TestContext;
 import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -23,16 +26,29 @@ import java.util.Map;
 final class Fixtures {
 
     static final Instant DEADLINE = Instant.parse("2030-01-01T00:00:00Z");
+    /** The key the fake accepts. */
+    static final String KEY = "AIza-test-key";
+    /** The API version the provider uses unless configured. */
+    static final String VERSION = "v1beta";
+    /** The time of the provider's clock: it stands still, so answers carry it as {@code created}. */
+    static final Instant NOW = Instant.parse("2025-01-02T03:04:05Z");
 
     private Fixtures() {
     }
 
-    static Provider provider(FakeGemini gemini) {
+    static Provider provider(Gemini gemini) {
         return provider(gemini, Map.of());
     }
 
-    static Provider provider(FakeGemini gemini, Map<String, ?> config) {
-        return new GeminiPlugin().providerFactories().get(0).create(FakeConfig.of(config), new FakeContext(gemini));
+    static Provider provider(Gemini gemini, Map<String, ?> config) {
+        return new GeminiPlugin().providerFactories().get(0).create(TestConfig.provider("gemini", config),
+                gemini.context());
+    }
+
+    /** A provider whose upstream client is another one (a scripted one, for streams fed step by step). */
+    static Provider provider(UpstreamClient upstream) {
+        return new GeminiPlugin().providerFactories().get(0).create(TestConfig.provider("gemini", Map.of()),
+                TestContext.builder().upstream(upstream).clock(TestClock.at(NOW)).build());
     }
 
     static ApiKey key(String value) {
@@ -40,7 +56,7 @@ final class Fixtures {
     }
 
     static ProviderCall call(Operation operation, String json) {
-        return call(operation, json, FakeGemini.KEY);
+        return call(operation, json, KEY);
     }
 
     static ProviderCall call(Operation operation, String json, String key) {
@@ -62,12 +78,6 @@ final class Fixtures {
     }
 
     static List<StreamEvent> drain(EventStream events) {
-        List<StreamEvent> list = new ArrayList<>();
-        try (events) {
-            for (StreamEvent event = events.next(); event != null; event = events.next()) {
-                list.add(event);
-            }
-        }
-        return list;
+        return EventStreams.drain(events);
     }
 }

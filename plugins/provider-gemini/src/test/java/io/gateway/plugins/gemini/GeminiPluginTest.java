@@ -10,15 +10,22 @@ import io.gateway.spi.Plugin;
 import io.gateway.spi.provider.Provider;
 import io.gateway.spi.provider.ProviderFactory;
 import io.gateway.spi.SpiVersion;
+import io.gateway.testkit.TestConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class GeminiPluginTest {
 
-    private final FakeGemini gemini = new FakeGemini();
+    private final Gemini gemini = new Gemini();
+
+    @AfterEach
+    void closeTheFake() {
+        gemini.close();
+    }
 
     private static ProviderFactory factory() {
         return new GeminiPlugin().providerFactories().get(0);
@@ -54,7 +61,7 @@ class GeminiPluginTest {
                 "extra-headers.Host", Map.of("extra-headers", Map.of("Host", "h")));
         bad.forEach((key, config) -> {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> factory().create(FakeConfig.of(config), new FakeContext(gemini)), key);
+                    () -> factory().create(TestConfig.provider("gemini", config), gemini.context()), key);
             assertTrue(e.getMessage().startsWith("gateway.providers.gemini." + key.strip() + ":"), e.getMessage());
         });
     }
@@ -62,10 +69,9 @@ class GeminiPluginTest {
     @Test
     void theApiVersionIsConfigurable() {
         Provider provider = Fixtures.provider(gemini, Map.of("api-version", "v1"));
-        gemini.handle(request -> FakeGemini.Reply.json(Answers.text("ok")));
-        assertThrows(RuntimeException.class, () -> provider.call(Fixtures.call(Operation.CHAT_COMPLETION,
-                "{\"model\":\"gemini-2.5-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")),
-                "the fake serves v1beta only");
+        gemini.handle(request -> Replies.json(Answers.text("ok")));
+        provider.call(Fixtures.call(Operation.CHAT_COMPLETION,
+                "{\"model\":\"gemini-2.5-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"));
         assertEquals("https://generativelanguage.googleapis.com/v1/models/gemini-2.5-flash:generateContent",
                 gemini.last().uri().toString());
     }

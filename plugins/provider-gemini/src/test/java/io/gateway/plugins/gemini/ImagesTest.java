@@ -18,13 +18,19 @@ import io.gateway.spi.provider.Provider;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ImagesTest {
 
     private static final String PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 
-    private final FakeGemini gemini = new FakeGemini();
+    private final Gemini gemini = new Gemini();
+
+    @AfterEach
+    void closeTheFake() {
+        gemini.close();
+    }
     private final Provider provider = provider(gemini);
 
     private static JsonObjectBuilder image(String mimeType, String data) {
@@ -39,7 +45,7 @@ class ImagesTest {
         JsonObject body = complete(provider, Operation.IMAGE_GENERATION,
                 "{\"model\":\"gemini-2.5-flash-image\",\"prompt\":\"a cat in a hat\",\"size\":\"1536x1024\"}");
 
-        FakeGemini.Recorded request = gemini.last();
+        Gemini.Recorded request = gemini.last();
         assertTrue(request.path().endsWith("/models/gemini-2.5-flash-image:generateContent"));
         JsonObject content = request.body().getJsonArray("contents").getJsonObject(0);
         assertEquals("user", content.getString("role"));
@@ -51,7 +57,7 @@ class ImagesTest {
         assertFalse(config.containsKey("candidateCount"));
         assertEquals("3:2", config.getJsonObject("imageConfig").getString("aspectRatio"));
 
-        assertEquals(FakeContext.NOW.getEpochSecond(), body.getJsonNumber("created").longValue());
+        assertEquals(Fixtures.NOW.getEpochSecond(), body.getJsonNumber("created").longValue());
         JsonArray data = body.getJsonArray("data");
         assertEquals(1, data.size());
         assertEquals(PNG, data.getJsonObject(0).getString("b64_json"));
@@ -108,7 +114,7 @@ class ImagesTest {
                     () -> provider.call(Fixtures.call(Operation.IMAGE_GENERATION, body)), body);
             assertEquals(400, e.status(), body);
         }
-        assertTrue(gemini.requests.isEmpty());
+        assertTrue(gemini.requests().isEmpty());
     }
 
     @Test
@@ -130,8 +136,8 @@ class ImagesTest {
     void aTextOnlyAnswerIsABadUpstreamResponse() {
         gemini.answer(Answers.text("I can only describe images."));
         GatewayException e = assertThrows(GatewayException.class, () -> provider.call(Fixtures.call(
-                Operation.IMAGE_GENERATION, "{\"model\":\"gemini-2.5-flash\",\"prompt\":\"x\"}")));
+                Operation.IMAGE_GENERATION, "{\"model\":\"gemini-2.5-flash-image\",\"prompt\":\"x\"}")));
         assertEquals(502, e.status());
-        assertTrue(e.getMessage().contains("gemini-2.5-flash"));
+        assertTrue(e.getMessage().contains("gemini-2.5-flash-image"));
     }
 }

@@ -9,11 +9,17 @@ import io.gateway.spi.Operation;
 import io.gateway.spi.provider.Provider;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ModelsTest {
 
-    private final FakeGemini gemini = new FakeGemini();
+    private final Gemini gemini = new Gemini();
+
+    @AfterEach
+    void closeTheFake() {
+        gemini.close();
+    }
     private final Provider provider = provider(gemini);
 
     @Test
@@ -21,11 +27,11 @@ class ModelsTest {
         gemini.handle(request -> {
             String query = request.uri().getQuery();
             if (query.contains("pageToken=")) {
-                return FakeGemini.Reply.json("""
+                return Replies.json("""
                         {"models":[{"name":"models/gemini-embedding-001","displayName":"Embedding",
                           "supportedGenerationMethods":["embedContent"]}]}""");
             }
-            return FakeGemini.Reply.json("""
+            return Replies.json("""
                     {"models":[
                       {"name":"models/gemini-2.5-flash","version":"001","displayName":"Gemini 2.5 Flash",
                        "inputTokenLimit":1048576,"supportedGenerationMethods":["generateContent"]},
@@ -35,13 +41,13 @@ class ModelsTest {
 
         JsonObject body = complete(provider, Operation.LIST_MODELS, null);
 
-        assertEquals(2, gemini.requests.size());
-        FakeGemini.Recorded first = gemini.requests.get(0);
+        assertEquals(2, gemini.requests().size());
+        Gemini.Recorded first = gemini.requests().get(0);
         assertEquals("GET", first.method());
         assertEquals("https://generativelanguage.googleapis.com/v1beta/models?pageSize=1000",
                 first.uri().toString());
         assertFalse(first.headers().contains("content-type"));
-        assertEquals("pageSize=1000&pageToken=page 2/=", gemini.requests.get(1).uri().getQuery());
+        assertEquals("pageSize=1000&pageToken=page 2/=", gemini.requests().get(1).uri().getQuery());
 
         assertEquals("list", body.getString("object"));
         JsonArray data = body.getJsonArray("data");

@@ -18,19 +18,26 @@ import io.gateway.spi.Operation;
 import io.gateway.spi.provider.Provider;
 import io.gateway.spi.Response;
 import io.gateway.spi.StreamEvent;
+import io.gateway.testkit.ScriptedEvents;
+import io.gateway.testkit.ScriptedUpstream;
+import io.gateway.testkit.ScriptedUpstream.Canned;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ResponsesStreamTest {
 
     private static final String ASK = "{\"model\":\"gemini-2.5-flash\",\"stream\":true,\"input\":\"hi\"}";
 
-    private final FakeGemini gemini = new FakeGemini();
+    private final Gemini gemini = new Gemini();
+
+    @AfterEach
+    void closeTheFake() {
+        gemini.close();
+    }
     private final Provider provider = provider(gemini);
 
     private static List<String> types(List<StreamEvent> events) {
@@ -49,7 +56,7 @@ class ResponsesStreamTest {
 
     @Test
     void textStreamsAsTheResponseEventSequence() {
-        gemini.handle(request -> FakeGemini.Reply.sse(List.of(
+        gemini.handle(request -> Replies.sse(List.of(
                 response(null, candidate(0, null, textPart("Hel"))).toString(),
                 response(null, candidate(0, null, textPart("lo"))).toString(),
                 response(usage(2, 2), candidate(0, "STOP", textPart("!"))).toString())));
@@ -91,7 +98,7 @@ class ResponsesStreamTest {
 
     @Test
     void functionCallsStreamAsFunctionCallItems() {
-        gemini.handle(request -> FakeGemini.Reply.sse(List.of(
+        gemini.handle(request -> Replies.sse(List.of(
                 response(null, candidate(0, null, textPart("Checking."))).toString(),
                 response(usage(5, 5), candidate(0, "STOP", callPart("lookup", "{\"q\":\"x\"}"))).toString())));
 
@@ -122,20 +129,20 @@ class ResponsesStreamTest {
 
     @Test
     void eventsAreTranslatedAsFramesArrive() {
-        BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        frames.add(response(null, candidate(0, null, textPart("first"))).toString());
-        gemini.handle(request -> FakeGemini.Reply.live(frames));
+        ScriptedEvents frames = new ScriptedEvents();
+        Provider scripted = Fixtures.provider(new ScriptedUpstream().respond(Canned.stream(frames)));
+        frames.push(new StreamEvent(null, response(null, candidate(0, null, textPart("first"))).toString()));
 
-        Response response = provider.call(Fixtures.call(Operation.RESPONSES, ASK));
+        Response response = scripted.call(Fixtures.call(Operation.RESPONSES, ASK));
         try (EventStream events = assertInstanceOf(Response.Streaming.class, response).events()) {
             for (String expected : List.of("response.created", "response.in_progress", "response.output_item.added",
                     "response.content_part.added", "response.output_text.delta")) {
                 StreamEvent event = assertTimeoutPreemptively(Duration.ofSeconds(2), events::next);
                 assertEquals(expected, event.event());
             }
-            assertEquals(1, gemini.framesPulled.get(), "the second frame was not needed yet");
-            frames.add(response(usage(1, 2), candidate(0, "STOP", textPart(" second"))).toString());
-            frames.add(FakeGemini.END);
+            assertEquals(1, frames.delivered(), "the second frame was not needed yet");
+            frames.push(new StreamEvent(null, response(usage(1, 2), candidate(0, "STOP", textPart(" second"))).toString()));
+            frames.end();
             StreamEvent delta = events.next();
             assertEquals(" second", delta.json().getString("delta"));
         }
@@ -143,7 +150,7 @@ class ResponsesStreamTest {
 
     @Test
     void truncatedStreamsEndWithResponseIncomplete() {
-        gemini.handle(request -> FakeGemini.Reply.sse(List.of(
+        gemini.handle(request -> Replies.sse(List.of(
                 response(usage(2, 1), candidate(0, "MAX_TOKENS", textPart("Once"))).toString())));
 
         List<StreamEvent> events = stream(provider, Operation.RESPONSES,

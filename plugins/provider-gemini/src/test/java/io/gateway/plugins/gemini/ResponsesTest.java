@@ -21,11 +21,17 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ResponsesTest {
 
-    private final FakeGemini gemini = new FakeGemini();
+    private final Gemini gemini = new Gemini();
+
+    @AfterEach
+    void closeTheFake() {
+        gemini.close();
+    }
     private final Provider provider = provider(gemini);
 
     private JsonObject sent() {
@@ -52,7 +58,7 @@ class ResponsesTest {
 
         assertEquals("resp_" + Answers.RESPONSE_ID, body.getString("id"));
         assertEquals("response", body.getString("object"));
-        assertEquals(FakeContext.NOW.getEpochSecond(), body.getJsonNumber("created_at").longValue());
+        assertEquals(Fixtures.NOW.getEpochSecond(), body.getJsonNumber("created_at").longValue());
         assertEquals("completed", body.getString("status"));
         assertEquals("gemini-2.5-flash", body.getString("model"));
         assertEquals(JsonValue.NULL, body.get("error"));
@@ -220,6 +226,6 @@ class ResponsesTest {
                     () -> provider.call(Fixtures.call(Operation.RESPONSES, body)), body);
             assertEquals(400, e.status(), body);
         }
-        assertTrue(gemini.requests.isEmpty());
+        assertTrue(gemini.requests().isEmpty());
     }
 }

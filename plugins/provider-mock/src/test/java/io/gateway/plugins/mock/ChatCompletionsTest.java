@@ -34,7 +34,7 @@ class ChatCompletionsTest {
 
         assertTrue(body.getString("id").startsWith("chatcmpl-mock-"));
         assertEquals("chat.completion", body.getString("object"));
-        assertEquals(FakePluginContext.NOW.getEpochSecond(), body.getJsonNumber("created").longValue());
+        assertEquals(Fixtures.NOW.getEpochSecond(), body.getJsonNumber("created").longValue());
         assertEquals("mock-model", body.getString("model"));
         assertEquals(1, body.getJsonArray("choices").size());
         JsonObject choice = body.getJsonArray("choices").getJsonObject(0);

@@ -44,7 +44,7 @@ class ImagesTest {
         JsonObject body = complete(provider, Operation.IMAGE_GENERATION, """
                 {"model":"mock-image","prompt":"a red fox in snow","n":2,"quality":"low"}""");
 
-        assertEquals(FakePluginContext.NOW.getEpochSecond(), body.getJsonNumber("created").longValue());
+        assertEquals(Fixtures.NOW.getEpochSecond(), body.getJsonNumber("created").longValue());
         assertEquals(2, body.getJsonArray("data").size());
         for (int i = 0; i < 2; i++) {
             JsonObject image = body.getJsonArray("data").getJsonObject(i);
@@ -87,7 +87,7 @@ class ImagesTest {
             assertEquals("image_generation.partial_image", partial.getString("type"));
             assertEquals(i, partial.getInt("partial_image_index"));
             assertNotNull(decode(partial.getString("b64_json")));
-            assertEquals(FakePluginContext.NOW.getEpochSecond(), partial.getJsonNumber("created_at").longValue());
+            assertEquals(Fixtures.NOW.getEpochSecond(), partial.getJsonNumber("created_at").longValue());
             assertEquals("1536x1024", partial.getString("size"));
             assertEquals("medium", partial.getString("quality"));
             assertEquals("opaque", partial.getString("background"));

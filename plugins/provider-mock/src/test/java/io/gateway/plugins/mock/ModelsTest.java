@@ -22,7 +22,7 @@ class ModelsTest {
         JsonObject model = body.getJsonArray("data").getJsonObject(0);
         assertEquals("model", model.getString("object"));
         assertEquals("mock", model.getString("owned_by"));
-        assertEquals(FakePluginContext.NOW.getEpochSecond(), model.getJsonNumber("created").longValue());
+        assertEquals(Fixtures.NOW.getEpochSecond(), model.getJsonNumber("created").longValue());
     }
 
     @Test
@@ -35,7 +35,7 @@ class ModelsTest {
     private static JsonObject list(io.gateway.spi.provider.Provider provider) {
         // The router sends GET models with an empty body and no model.
         Response response = provider.call(Fixtures.call(Operation.LIST_MODELS, JsonValue.EMPTY_JSON_OBJECT,
-                FakePluginContext.NOW.plus(Fixtures.DEADLINE), Fixtures.IDLE));
+                Fixtures.NOW.plus(Fixtures.DEADLINE), Fixtures.IDLE));
         return ((Response.Complete) response).body();
     }
 

@@ -28,7 +28,7 @@ class ResponsesTest {
 
         assertTrue(body.getString("id").startsWith("resp_"));
         assertEquals("response", body.getString("object"));
-        assertEquals(FakePluginContext.NOW.getEpochSecond(), body.getJsonNumber("created_at").longValue());
+        assertEquals(Fixtures.NOW.getEpochSecond(), body.getJsonNumber("created_at").longValue());
         assertEquals("completed", body.getString("status"));
         assertEquals("mock-model", body.getString("model"));
         assertEquals(JsonValue.NULL, body.get("error"));

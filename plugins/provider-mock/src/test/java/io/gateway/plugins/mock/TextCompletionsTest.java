@@ -30,7 +30,7 @@ class TextCompletionsTest {
 
         assertTrue(body.getString("id").startsWith("cmpl-mock-"));
         assertEquals("text_completion", body.getString("object"));
-        assertEquals(FakePluginContext.NOW.getEpochSecond(), body.getJsonNumber("created").longValue());
+        assertEquals(Fixtures.NOW.getEpochSecond(), body.getJsonNumber("created").longValue());
         assertEquals("mock-model", body.getString("model"));
         JsonObject choice = body.getJsonArray("choices").getJsonObject(0);
         assertEquals("This is a mock completion of: Once upon a time", choice.getString("text"));

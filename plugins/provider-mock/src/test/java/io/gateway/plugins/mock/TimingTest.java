@@ -47,7 +47,7 @@ class TimingTest {
         long start = System.nanoTime();
         GatewayException e = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThrows(
                 GatewayException.class, () -> provider.call(Fixtures.call(Operation.CHAT_COMPLETION, json(CHAT),
-                        FakePluginContext.NOW.plusMillis(150), LONG))));
+                        Fixtures.NOW.plusMillis(150), LONG))));
 
         assertEquals(ErrorCode.TIMEOUT, e.errorCode());
         long elapsed = elapsedMillis(start);
@@ -71,7 +71,7 @@ class TimingTest {
     void streamLatencyPastTheDeadlineFailsTheFirstEvent() {
         Provider provider = provider(Map.of("latency", "30s"));
         Response.Streaming streaming = (Response.Streaming) provider.call(Fixtures.call(
-                Operation.CHAT_COMPLETION, json(CHAT_STREAM), FakePluginContext.NOW.plusMillis(100), LONG));
+                Operation.CHAT_COMPLETION, json(CHAT_STREAM), Fixtures.NOW.plusMillis(100), LONG));
 
         try (EventStream events = streaming.events()) {
             GatewayException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
@@ -96,7 +96,7 @@ class TimingTest {
     void intervalLongerThanTheIdleTimeoutFailsTheStream() {
         Provider provider = provider(Map.of("stream-interval", "30s"));
         Response.Streaming streaming = (Response.Streaming) provider.call(Fixtures.call(
-                Operation.CHAT_COMPLETION, json(CHAT_STREAM), FakePluginContext.NOW.plusSeconds(30),
+                Operation.CHAT_COMPLETION, json(CHAT_STREAM), Fixtures.NOW.plusSeconds(30),
                 Duration.ofMillis(100)));
 
         try (EventStream events = streaming.events()) {
@@ -111,7 +111,7 @@ class TimingTest {
     void closeFromAnotherThreadStopsASlowStreamPromptly() throws InterruptedException {
         Provider provider = provider(Map.of("stream-interval", "30s"));
         Response.Streaming streaming = (Response.Streaming) provider.call(Fixtures.call(
-                Operation.CHAT_COMPLETION, json(CHAT_STREAM), FakePluginContext.NOW.plusSeconds(60), LONG));
+                Operation.CHAT_COMPLETION, json(CHAT_STREAM), Fixtures.NOW.plusSeconds(60), LONG));
         EventStream events = streaming.events();
         assertNotNull(events.next());
 
@@ -131,7 +131,7 @@ class TimingTest {
     void closeInterruptsTheWaitForTheFirstEvent() {
         Provider provider = provider(Map.of("latency", "30s"));
         Response.Streaming streaming = (Response.Streaming) provider.call(Fixtures.call(
-                Operation.CHAT_COMPLETION, json(CHAT_STREAM), FakePluginContext.NOW.plusSeconds(60), LONG));
+                Operation.CHAT_COMPLETION, json(CHAT_STREAM), Fixtures.NOW.plusSeconds(60), LONG));
         EventStream events = streaming.events();
 
         Thread.ofVirtual().start(() -> {

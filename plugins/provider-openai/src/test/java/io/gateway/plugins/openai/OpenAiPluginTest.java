@@ -8,6 +8,8 @@ import io.gateway.spi.Operation;
 import io.gateway.spi.Plugin;
 import io.gateway.spi.provider.ProviderFactory;
 import io.gateway.spi.SpiVersion;
+import io.gateway.testkit.TestConfig;
+import io.gateway.testkit.TestContext;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -42,14 +44,16 @@ class OpenAiPluginTest {
     void refusesCredentialsInExtraHeadersAndBadUrls() {
         OpenAiProviderFactory factory = new OpenAiProviderFactory(Preset.OPENAI);
         IllegalArgumentException auth = assertThrows(IllegalArgumentException.class, () -> factory.create(
-                TestConfig.of("openai", "base-url", "https://api.openai.com/v1",
-                        "extra-headers", java.util.Map.of("Authorization", "Bearer x")), null));
+                TestConfig.provider("openai", TestConfig.mapOf("base-url", "https://api.openai.com/v1",
+                        "extra-headers", java.util.Map.of("Authorization", "Bearer x"))), TestContext.create()));
         assertTrue(auth.getMessage().contains("extra-headers.Authorization"), auth.getMessage());
         IllegalArgumentException url = assertThrows(IllegalArgumentException.class, () -> factory.create(
-                TestConfig.of("openai", "base-url", "ftp://example.com"), null));
+                TestConfig.provider("openai", TestConfig.mapOf("base-url", "ftp://example.com")),
+                TestContext.create()));
         assertTrue(url.getMessage().startsWith("gateway.providers.openai.base-url"), url.getMessage());
         IllegalArgumentException operation = assertThrows(IllegalArgumentException.class, () -> factory.create(
-                TestConfig.of("openai", "operations", List.of("chat_completion", "teleport")), null));
+                TestConfig.provider("openai", TestConfig.mapOf("operations", List.of("chat_completion", "teleport"))),
+                TestContext.create()));
         assertTrue(operation.getMessage().contains("teleport"), operation.getMessage());
     }
 }

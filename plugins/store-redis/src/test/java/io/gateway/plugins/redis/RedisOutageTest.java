@@ -31,6 +31,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.Test;
+import io.gateway.testkit.RecordingLogger;
 
 /**
  * Redis going away and coming back, Redis down at start-up, a Redis that stops answering, and
@@ -52,7 +53,8 @@ class RedisOutageTest {
     private static StateStore create(String url, RecordingLogger logger, String... more) {
         List<String> entries = new ArrayList<>(List.of("url", url, "key-prefix", "outage:"));
         entries.addAll(List.of(more));
-        return new RedisStateStoreFactory().create(MapConfig.state(entries.toArray(String[]::new)), logger.context());
+        return new RedisStateStoreFactory().create(RedisConfigs.state(entries.toArray(String[]::new)),
+                RedisConfigs.context(logger));
     }
 
     /** Runs an operation that must fail with 503 within three seconds; returns the exception. */
@@ -120,11 +122,11 @@ class RedisOutageTest {
                 assertEquals(1, store.increment("c", 1, Duration.ofSeconds(5)));
                 assertTrue(store.delete("k"));
 
-                String log = logger.all();
+                String log = logger.text();
                 assertTrue(log.contains("WARNING the redis state store at 127.0.0.1:" + server.port()
                         + " is unavailable"), log);
                 assertTrue(log.contains("is available again"), log);
-                assertEquals(1, logger.lines().stream().filter(l -> l.startsWith("WARNING")).count(),
+                assertEquals(1, logger.warnings().size(),
                         "one warning per outage, not one per request: " + log);
             } finally {
                 store.close();
@@ -146,8 +148,8 @@ class RedisOutageTest {
                 // never connected before: the next call makes a new attempt, no waiting for a timer
                 store.put("k", VALUE, null);
                 assertArrayEquals(VALUE, store.get("k").orElseThrow());
-                assertTrue(logger.all().contains("available again") || logger.all().contains("connected"),
-                        logger.all());
+                assertTrue(logger.text().contains("available again") || logger.text().contains("connected"),
+                        logger.text());
                 server.stop();
                 allUnavailable(store, "127.0.0.1:" + port);
             }
@@ -265,7 +267,7 @@ class RedisOutageTest {
                 for (GatewayException e : failures) {
                     assertNoSecret(password, e);
                 }
-                assertFalse(logger.all().contains(password), logger.all());
+                assertFalse(logger.text().contains(password), logger.text());
             } finally {
                 store.close();
             }
@@ -280,7 +282,7 @@ class RedisOutageTest {
                 assertTrue(e.getMessage().contains("WRONGPASS") || e.getMessage().contains("invalid password"),
                         e.getMessage());
                 assertNoSecret(wrongPassword, e);
-                assertFalse(wrongLogger.all().contains(wrongPassword), wrongLogger.all());
+                assertFalse(wrongLogger.text().contains(wrongPassword), wrongLogger.text());
             } finally {
                 wrong.close();
             }

@@ -27,6 +27,8 @@ import java.util.ServiceLoader;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import io.gateway.testkit.RecordingLogger;
+import io.gateway.testkit.TestConfig;
 
 /**
  * Loads the built plugin jar and its dependency jars the way the server loads {@code
@@ -134,10 +136,10 @@ class RedisPluginJarIT {
                 assertEquals(1, factories.size());
                 assertEquals("redis", factories.get(0).type());
                 String prefix = "store-redis-it:" + UUID.randomUUID() + ":";
-                MapConfig config = MapConfig.state("url", redis.url(), "key-prefix", prefix,
+                TestConfig config = RedisConfigs.state("url", redis.url(), "key-prefix", prefix,
                         "command-timeout", "2s", "connect-timeout", "2s");
-                store = factories.get(0).create(config, new RecordingLogger().context());
-                assertTrue(config.unread().isEmpty(), "unread: " + config.unread());
+                store = factories.get(0).create(config, RedisConfigs.context(new RecordingLogger()));
+                assertTrue(config.unreadKeys().isEmpty(), "unread: " + config.unreadKeys());
             } finally {
                 thread.setContextClassLoader(previous);
             }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
+import io.gateway.testkit.TestConfig;
 
 /** The plugin's identity and the reading and checking of the {@code gateway.state} block. */
 class RedisStateStoreFactoryTest {
@@ -37,7 +38,7 @@ class RedisStateStoreFactoryTest {
 
     @Test
     void defaults() {
-        MapConfig config = MapConfig.state();
+        TestConfig config = RedisConfigs.state();
         RedisSettings settings = RedisStateStoreFactory.settings(config);
         assertEquals("127.0.0.1:6379", settings.where());
         assertEquals(0, settings.uri().getDatabase());
@@ -47,15 +48,15 @@ class RedisStateStoreFactoryTest {
         assertEquals(Duration.ofSeconds(2), settings.connectTimeout());
         assertEquals(Duration.ofSeconds(2), settings.uri().getTimeout());
         assertTrue(settings.secrets().isEmpty());
-        assertTrue(config.unread().isEmpty(), "unread: " + config.unread());
+        assertTrue(config.unreadKeys().isEmpty(), "unread: " + config.unreadKeys());
     }
 
     @Test
     void everyKeyIsRead() {
-        MapConfig config = MapConfig.state("url", "rediss://user:pw-123456@redis.example:6380/4",
+        TestConfig config = RedisConfigs.state("url", "rediss://user:pw-123456@redis.example:6380/4",
                 "key-prefix", "prod:gw:", "command-timeout", "750ms", "connect-timeout", "5s");
         RedisSettings settings = RedisStateStoreFactory.settings(config);
-        assertTrue(config.unread().isEmpty(), "unread: " + config.unread());
+        assertTrue(config.unreadKeys().isEmpty(), "unread: " + config.unreadKeys());
         assertEquals("redis.example:6380", settings.where());
         assertEquals(4, settings.uri().getDatabase());
         assertTrue(settings.uri().isSsl());
@@ -68,15 +69,15 @@ class RedisStateStoreFactoryTest {
 
     @Test
     void anUnknownKeyStaysUnread() {
-        MapConfig config = MapConfig.state("max-entries", "10");
+        TestConfig config = RedisConfigs.state("max-entries", "10");
         RedisStateStoreFactory.settings(config);
-        assertEquals(java.util.Set.of("max-entries"), config.unread());
+        assertEquals(java.util.List.of("gateway.state.max-entries"), config.unreadKeys());
     }
 
     @Test
     void passwordsInTheUrlAreScrubbedRawAndDecoded() {
         RedisSettings settings = RedisStateStoreFactory.settings(
-                MapConfig.state("url", "redis://app:p%40ss%2Fw0rd@10.0.0.5:6379/1"));
+                RedisConfigs.state("url", "redis://app:p%40ss%2Fw0rd@10.0.0.5:6379/1"));
         assertEquals("10.0.0.5:6379", settings.where());
         String scrubbed = settings.scrub("auth p@ss/w0rd and p%40ss%2Fw0rd failed for app:p%40ss%2Fw0rd");
         assertFalse(scrubbed.contains("p@ss/w0rd"), scrubbed);
@@ -86,40 +87,40 @@ class RedisStateStoreFactoryTest {
 
     @Test
     void ipv6HostsAreBracketed() {
-        RedisSettings settings = RedisStateStoreFactory.settings(MapConfig.state("url", "redis://[::1]:6390"));
+        RedisSettings settings = RedisStateStoreFactory.settings(RedisConfigs.state("url", "redis://[::1]:6390"));
         assertEquals("[::1]:6390", settings.where());
     }
 
     @Test
     void badValuesNameTheKeyAndNeverTheUrl() {
         IllegalArgumentException scheme = assertThrows(IllegalArgumentException.class, () ->
-                RedisStateStoreFactory.settings(MapConfig.state("url", "http://:hunter22@host:6379")));
+                RedisStateStoreFactory.settings(RedisConfigs.state("url", "http://:hunter22@host:6379")));
         assertTrue(scheme.getMessage().startsWith("gateway.state.url: "), scheme.getMessage());
         assertFalse(scheme.getMessage().contains("hunter22"), scheme.getMessage());
 
         IllegalArgumentException syntax = assertThrows(IllegalArgumentException.class, () ->
-                RedisStateStoreFactory.settings(MapConfig.state("url", "redis://:hun ter22@host:6379")));
+                RedisStateStoreFactory.settings(RedisConfigs.state("url", "redis://:hun ter22@host:6379")));
         assertTrue(syntax.getMessage().startsWith("gateway.state.url: "), syntax.getMessage());
         assertFalse(syntax.getMessage().contains("hun ter22"), syntax.getMessage());
 
         IllegalArgumentException socket = assertThrows(IllegalArgumentException.class, () ->
-                RedisStateStoreFactory.settings(MapConfig.state("url", "redis-socket:///tmp/redis.sock")));
+                RedisStateStoreFactory.settings(RedisConfigs.state("url", "redis-socket:///tmp/redis.sock")));
         assertTrue(socket.getMessage().startsWith("gateway.state.url: "), socket.getMessage());
 
         IllegalArgumentException database = assertThrows(IllegalArgumentException.class, () ->
-                RedisStateStoreFactory.settings(MapConfig.state("url", "redis://host:6379/cache")));
+                RedisStateStoreFactory.settings(RedisConfigs.state("url", "redis://host:6379/cache")));
         assertTrue(database.getMessage().contains("database"), database.getMessage());
 
         IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () ->
-                RedisStateStoreFactory.settings(MapConfig.state("url", "")));
+                RedisStateStoreFactory.settings(RedisConfigs.state("url", "")));
         assertTrue(empty.getMessage().startsWith("gateway.state.url: is empty"), empty.getMessage());
 
         IllegalArgumentException command = assertThrows(IllegalArgumentException.class, () ->
-                RedisStateStoreFactory.settings(MapConfig.state("command-timeout", "0s")));
+                RedisStateStoreFactory.settings(RedisConfigs.state("command-timeout", "0s")));
         assertTrue(command.getMessage().startsWith("gateway.state.command-timeout: "), command.getMessage());
 
         IllegalArgumentException connect = assertThrows(IllegalArgumentException.class, () ->
-                RedisStateStoreFactory.settings(MapConfig.state("connect-timeout", "soon")));
+                RedisStateStoreFactory.settings(RedisConfigs.state("connect-timeout", "soon")));
         assertTrue(connect.getMessage().startsWith("gateway.state.connect-timeout: "), connect.getMessage());
     }
 

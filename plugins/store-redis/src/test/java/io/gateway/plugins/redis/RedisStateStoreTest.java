@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.gateway.testkit.RecordingLogger;
 
 /** Every operation of the store against a real Redis, with the semantics of the in-memory store. */
 class RedisStateStoreTest {
@@ -50,8 +51,8 @@ class RedisStateStoreTest {
         redis = TestRedis.open();
         // a prefix of its own, so an external Redis shared with other runs is no problem
         prefix = "store-redis-test:" + UUID.randomUUID() + ":";
-        store = new RedisStateStoreFactory().create(MapConfig.state("url", redis.url(), "key-prefix", prefix),
-                new RecordingLogger().context());
+        store = new RedisStateStoreFactory().create(RedisConfigs.state("url", redis.url(), "key-prefix", prefix),
+                RedisConfigs.context(new RecordingLogger()));
         rawClient = RedisClient.create(redis.url());
         rawConnection = rawClient.connect(ByteArrayCodec.INSTANCE);
         raw = rawConnection.sync();
@@ -378,8 +379,8 @@ class RedisStateStoreTest {
 
     @Test
     void defaultPrefixIsGatewayColon() {
-        StateStore plain = new RedisStateStoreFactory().create(MapConfig.state("url", redis.url()),
-                new RecordingLogger().context());
+        StateStore plain = new RedisStateStoreFactory().create(RedisConfigs.state("url", redis.url()),
+                RedisConfigs.context(new RecordingLogger()));
         String key = "store-redis-test-default:" + UUID.randomUUID();
         try {
             plain.put(key, bytes("x"), Duration.ofMinutes(1));
@@ -405,8 +406,8 @@ class RedisStateStoreTest {
 
     @Test
     void closeIsQuickAndLaterCallsFailWith503() {
-        StateStore closing = new RedisStateStoreFactory().create(MapConfig.state("url", redis.url(),
-                "key-prefix", prefix), new RecordingLogger().context());
+        StateStore closing = new RedisStateStoreFactory().create(RedisConfigs.state("url", redis.url(),
+                "key-prefix", prefix), RedisConfigs.context(new RecordingLogger()));
         closing.put(key("closing"), bytes("x"), Duration.ofMinutes(1));
         long started = System.nanoTime();
         closing.close();
