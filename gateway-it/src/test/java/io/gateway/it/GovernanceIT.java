@@ -147,8 +147,8 @@ class GovernanceIT {
                         - name: metered
                           value: ${METERED_KEY}
                           rate-limit: {tokens: 1000000, tokens-per: 1h}
-                      pricing:
-                        openai/gpt-4o-mini: {input: 1000, output: 1000}
+                  pricing:
+                    openai/gpt-4o-mini: {input: 1000, output: 1000}
                 """.formatted(upstream.baseUrl()), plugins.root(), env);
 
         redis = RedisTarget.open();
@@ -839,10 +839,10 @@ class GovernanceIT {
         String log = LOG.text();
         LOG.uninstall();
 
-        // the capture works: start-up, the request log and a governance warning are in it
+        // the capture works: start-up, the request log and the price list's warning are in it
         assertTrue(log.contains("gateway listening on port"), "start-up is not in the captured log:\n" + log);
         assertTrue(log.contains("route=chat_completion"), "the request log is not in the captured log:\n" + log);
-        assertTrue(log.contains("has no price"), "the governance warning is not in the captured log:\n" + log);
+        assertTrue(log.contains("no price for"), "the unpriced-model warning is not in the captured log:\n" + log);
         assertTrue(RECEIVED.size() > 100, "answers recorded: " + RECEIVED.size());
 
         List<String> leaks = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.gateway.testkit;
 import io.gateway.spi.TokenUsage;
 import io.gateway.spi.middleware.RequestOutcome;
 import io.gateway.spi.middleware.RoutingAttempt;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +12,9 @@ import java.util.Optional;
  * A {@link RequestOutcome} a test writes, standing in for the server's: give it to
  * {@link io.gateway.spi.middleware.Exchange#create(String, io.gateway.spi.Operation, jakarta.json.JsonObject,
  * io.gateway.spi.Headers, java.time.Instant, RequestOutcome)}, or let {@link RouterStandIn} fill it as the
- * server's router would. Thread-safe.
+ * server's router would. Its {@link #costUsd()} prices the usage at the serving model with the
+ * {@link TestPrices} given to {@link #prices}, as the server prices with {@code gateway.pricing}; without
+ * a price list it is empty. Thread-safe.
  */
 public final class TestOutcome implements RequestOutcome {
 
@@ -21,6 +24,7 @@ public final class TestOutcome implements RequestOutcome {
     private int fallbackIndex;
     private TokenUsage usage;
     private AsyncDelivery asyncDelivery = AsyncDelivery.NONE;
+    private TestPrices prices;
 
     /** An outcome where nothing has happened yet. */
     public TestOutcome() {
@@ -60,6 +64,31 @@ public final class TestOutcome implements RequestOutcome {
     public synchronized TestOutcome asyncDelivery(AsyncDelivery value) {
         asyncDelivery = value;
         return this;
+    }
+
+    /**
+     * Prices this outcome's usage with a price list, as the server prices with {@code gateway.pricing}.
+     *
+     * @param value the price list
+     * @return this outcome
+     */
+    public synchronized TestOutcome prices(TestPrices value) {
+        prices = value;
+        return this;
+    }
+
+    /**
+     * The usage priced at the serving provider and model (a model without a price costs 0, as in the
+     * server); empty without usage, a serving model, or a price list.
+     *
+     * @return USD, or empty
+     */
+    @Override
+    public synchronized Optional<BigDecimal> costUsd() {
+        if (usage == null || prices == null || provider == null || model == null) {
+            return Optional.empty();
+        }
+        return Optional.of(prices.cost(provider, model, usage));
     }
 
     @Override

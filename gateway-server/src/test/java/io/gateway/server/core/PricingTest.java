@@ -37,6 +37,31 @@ class PricingTest {
     }
 
     @Test
+    void onlyDatedSnapshotsAndAliasesAreMappedOtherVariantsAreNotGuessed() {
+        Pricing pricing = Pricing.defaults();
+        for (String[] alias : new String[][] {{"anthropic", "claude-sonnet-4-0", "claude-sonnet-4"},
+            {"anthropic", "claude-3-5-haiku-latest", "claude-3-5-haiku"}, {"gemini", "gemini-2.0-flash-001",
+                "gemini-2.0-flash"}, {"openai", "gpt-4o-2024-08-06", "gpt-4o"}}) {
+            assertEquals(pricing.find(alias[0], alias[2]).orElseThrow(), pricing.find(alias[0], alias[1]).orElseThrow(),
+                    alias[1]);
+        }
+        assertTrue(pricing.find("openai", "o3-pro").isEmpty(), "o3-pro costs ten times o3");
+        assertTrue(pricing.find("openai", "gpt-4o-mini-tts").isEmpty());
+        assertTrue(pricing.find("openai", "gpt-4o-audio-preview").isEmpty());
+    }
+
+    @Test
+    void costIsRoundedHalfUpToMicroDollars() {
+        Pricing pricing = Pricing.read(GatewayConfig.parse("gateway: {pricing: {openai/nano: {input: 0.1}}}",
+                Map.of(), Path.of(".")).gateway().block("pricing").orElseThrow());
+        // 5 tokens at $0.10 per 1M = $0.0000005, half a micro-dollar
+        assertEquals(new BigDecimal("0.000001"), pricing.cost("openai", "nano",
+                TokenUsage.builder().inputTokens(5).build()));
+        assertEquals(new BigDecimal("0.000000"), pricing.cost("openai", "nano",
+                TokenUsage.builder().inputTokens(4).build()));
+    }
+
+    @Test
     void theConfiguredTableReplacesAndAddsEntries() {
         GatewayConfig config = GatewayConfig.parse("""
                 gateway:

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the {@code governance} entry of {@code gateway.middleware}: {@code require-virtual-key},
- * {@code virtual-key-prefix}, {@code virtual-keys} and {@code pricing}. Every mistake stops start-up
+ * {@code virtual-key-prefix} and {@code virtual-keys}; costs come priced from the gateway
+ * ({@code gateway.pricing}) in the request's outcome. Every mistake stops start-up
  * with one line naming the key, and no line ever shows a key's value.
  */
 final class GovernanceFactory implements MiddlewareFactory {
@@ -41,12 +42,16 @@ final class GovernanceFactory implements MiddlewareFactory {
         boolean requireKey = config.bool("require-virtual-key", true);
         String prefix = prefix(config);
         List<VirtualKey> keys = virtualKeys(config, prefix, context.logger());
-        Pricing pricing = Pricing.withOverrides(pricing(config));
+        if (config.has("pricing")) {
+            throw config.invalid("pricing", "prices moved to gateway.pricing, one table for budgets, the cost"
+                    + " metric and the request log; move the entries there (the same provider/model keys with"
+                    + " input and output, and optional cache-read and cache-write)");
+        }
         if (requireKey && keys.isEmpty()) {
             context.logger().log(System.Logger.Level.WARNING, "governance: require-virtual-key is true but no"
                     + " virtual-keys are configured, so every request is refused with 401");
         }
-        return new GovernanceMiddleware(requireKey, prefix, keys, pricing, context.state(), context.clock(),
+        return new GovernanceMiddleware(requireKey, prefix, keys, context.state(), context.clock(),
                 context.logger(), context.metrics());
     }
 
@@ -190,36 +195,5 @@ final class GovernanceFactory implements MiddlewareFactory {
         BigDecimal dollars = BigDecimal.valueOf(usd);
         long micros = dollars.movePointRight(6).setScale(0, RoundingMode.HALF_UP).longValue();
         return new Budget(dollars, micros, period);
-    }
-
-    private static Map<String, Pricing.Price> pricing(PluginConfig config) {
-        Optional<PluginConfig> block = config.child("pricing");
-        if (block.isEmpty()) {
-            return Map.of();
-        }
-        Map<String, Pricing.Price> prices = new LinkedHashMap<>();
-        for (String model : block.get().keys()) {
-            int slash = model.indexOf('/');
-            if (slash <= 0 || slash == model.length() - 1) {
-                throw block.get().invalid(model, "prices are keyed by provider/model, e.g. openai/gpt-4o-mini");
-            }
-            PluginConfig entry = block.get().child(model)
-                    .orElseThrow(() -> block.get().invalid(model, "expected {input: USD per 1M input tokens,"
-                            + " output: USD per 1M output tokens}"));
-            boolean hasInput = entry.has("input");
-            double input = entry.number("input", 0);
-            double output = entry.number("output", 0);
-            if (!hasInput) {
-                throw entry.invalid("input", "is required: USD per 1M input tokens, e.g. 0.15");
-            }
-            if (input < 0) {
-                throw entry.invalid("input", "must not be negative");
-            }
-            if (output < 0) {
-                throw entry.invalid("output", "must not be negative");
-            }
-            prices.put(model, new Pricing.Price(BigDecimal.valueOf(input), BigDecimal.valueOf(output)));
-        }
-        return prices;
     }
 }

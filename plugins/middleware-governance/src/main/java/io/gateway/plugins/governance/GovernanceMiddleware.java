@@ -26,6 +26,7 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,29 +77,24 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
     private static final BudgetPeriod DEFAULT_USAGE_PERIOD = BudgetPeriod.MONTH;
     /** Period counters outlive their period by this much, so a late write never starts a fresh counter. */
     private static final Duration PERIOD_GRACE = Duration.ofHours(1);
-    /** Unpriced models are warned about once each; the set is bounded as model names come from clients. */
-    private static final int MAX_WARNED_MODELS = 1000;
 
     private final boolean requireKey;
     private final String prefix;
     private final String missingKey;
     private final List<Governed> keys;
-    private final Pricing pricing;
     private final StateStore store;
     private final Clock clock;
     private final System.Logger logger;
     private final PluginMetrics metrics;
-    private final Set<String> warnedModels = ConcurrentHashMap.newKeySet();
     /** Set while counting the requests of keys without a request limit fails, so that is logged once. */
     private final AtomicBoolean countingFails = new AtomicBoolean();
 
-    GovernanceMiddleware(boolean requireKey, String prefix, List<VirtualKey> keys, Pricing pricing, StateStore store,
+    GovernanceMiddleware(boolean requireKey, String prefix, List<VirtualKey> keys, StateStore store,
                          Clock clock, System.Logger logger, PluginMetrics metrics) {
         this.requireKey = requireKey;
         this.prefix = prefix;
         this.missingKey = missingKeyMessage(prefix);
         this.keys = keys.stream().map(Governed::new).toList();
-        this.pricing = pricing;
         this.store = store;
         this.clock = clock;
         this.logger = logger;
@@ -156,7 +152,7 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
                 if (complete.status() >= 200 && complete.status() < 300 && charged) {
                     TokenUsage usage = usageOf(exchange);
                     if (usage != null) {
-                        account(governed, usage, servedModel(exchange), exchange.requestId());
+                        account(governed, usage, exchange);
                     }
                 }
                 yield complete;
@@ -403,21 +399,12 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
         return exchange.outcome().usage().orElse(null);
     }
 
-    /** The model that served (another than the requested one after a fallback), as provider/model. */
-    private static String servedModel(Exchange exchange) {
-        RequestOutcome outcome = exchange.outcome();
-        if (outcome.provider().isPresent() && outcome.model().isPresent()) {
-            return outcome.provider().get() + "/" + outcome.model().get();
-        }
-        return exchange.model() == null ? null : exchange.model().toString();
-    }
-
     /**
      * Charges a finished request to its key. The answer exists and the upstream has billed for it, so a
      * store failure here is logged and the answer still delivered: failing it would only make the client
      * retry and pay twice.
      */
-    private void account(Governed governed, TokenUsage usage, String model, String requestId) {
+    private void account(Governed governed, TokenUsage usage, Exchange exchange) {
         VirtualKey key = governed.key;
         try {
             long now = clock.millis();
@@ -430,29 +417,25 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
                     store.increment(period.tokenCounter(), usage.totalTokens(), period.ttl(now));
                 }
             }
-            long cost = costMicros(model, usage);
+            long cost = costMicros(exchange);
             if (cost > 0) {
                 store.increment(period.spendCounter(), cost, period.ttl(now));
             }
         } catch (RuntimeException e) {
-            logger.log(System.Logger.Level.WARNING, "governance: the usage of request " + printable(requestId)
+            logger.log(System.Logger.Level.WARNING, "governance: the usage of request " + printable(exchange.requestId())
                     + " could not be charged to virtual key '" + key.name() + "' (" + reason(e) + ")");
         }
     }
 
-    private long costMicros(String model, TokenUsage usage) {
-        if (model == null) {
-            return 0;
-        }
-        Pricing.Price price = pricing.find(model);
-        if (price == null) {
-            if (warnedModels.size() < MAX_WARNED_MODELS && warnedModels.add(model)) {
-                logger.log(System.Logger.Level.WARNING, "governance: model '" + printable(model) + "' has no price,"
-                        + " so its requests cost 0 against budgets; add it under pricing");
-            }
-            return 0;
-        }
-        return Pricing.costMicros(price, usage);
+    /**
+     * What the answer cost in micro-dollars, as the gateway priced it ({@code gateway.pricing}) at the
+     * model that served; a model without a price costs 0 (the gateway warns about it once).
+     */
+    private static long costMicros(Exchange exchange) {
+        return exchange.outcome().costUsd()
+                .map(usd -> usd.movePointRight(6).setScale(0, RoundingMode.HALF_UP).longValue())
+                .filter(micros -> micros > 0)
+                .orElse(0L);
     }
 
     private static String windowKey(String prefix, VirtualKey key, long window) {
@@ -629,7 +612,7 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
         void complete(StreamOutcome outcome) {
             TokenUsage usage = usageOf(exchange);
             if (usage != null && charged.compareAndSet(false, true)) {
-                account(governed, usage, servedModel(exchange), exchange.requestId());
+                account(governed, usage, exchange);
             }
         }
     }

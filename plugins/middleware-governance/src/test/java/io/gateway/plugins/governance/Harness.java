@@ -16,6 +16,8 @@ import io.gateway.testkit.TestClock;
 import io.gateway.testkit.TestConfig;
 import io.gateway.testkit.TestContext;
 import io.gateway.testkit.TestExchange;
+import io.gateway.testkit.TestOutcome;
+import io.gateway.testkit.TestPrices;
 import java.util.List;
 import java.util.Map;
 
@@ -83,7 +85,17 @@ final class Harness {
         return chat(model, "x-bf-vk", secret);
     }
 
+    /**
+     * The prices the gateway would put into the outcome (gateway.pricing): what the tests' answers cost
+     * at the model that served.
+     */
+    static final TestPrices PRICES = TestPrices.of("test/model", "10", "20")
+            .and("openai/gpt-4o-mini", "0.15", "0.60")
+            .and("anthropic/claude-sonnet-4-20250514", "3", "15")
+            .and("openai/text-embedding-3-large", "0.13", "0")
+            .and("openai/gpt-image-1", "5", "40");
+
     static Exchange exchange(Operation operation, String body, String... headers) {
-        return TestExchange.of(operation, body).headers(headers).build();
+        return TestExchange.of(operation, body).headers(headers).build(new TestOutcome().prices(PRICES));
     }
 }

@@ -34,12 +34,9 @@ class StreamAccountingTest {
             "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":50000,\"completion_tokens\":25000,\"total_tokens\":75000}}");
     private static final List<StreamEvent> CHAT = List.of(ROLE, TEXT, USAGE, StreamEvent.DONE);
 
-    private static final Map<String, Object> TEST_PRICE = mapOf("test/model", mapOf("input", "10", "output", "20"));
-
     private final Harness harness = Harness.of(mapOf("type", "governance",
             "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "budget", mapOf("usd", "1.5", "per", "1d"),
-                    "rate-limit", mapOf("tokens", "1000000", "tokens-per", "1h"))),
-            "pricing", TEST_PRICE), "2026-11-24T10:00:00Z");
+                    "rate-limit", mapOf("tokens", "1000000", "tokens-per", "1h")))), "2026-11-24T10:00:00Z");
 
     private static Exchange chatStream(String streamOptions) {
         return exchange(Operation.CHAT_COMPLETION, "{\"model\":\"test/model\",\"stream\":true,"

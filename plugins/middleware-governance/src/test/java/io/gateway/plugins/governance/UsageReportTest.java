@@ -30,8 +30,7 @@ class UsageReportTest {
                     key("team-a", TEAM_A_SECRET, "allowed-models", List.of("openai/*", "test/*"),
                             "rate-limit", mapOf("requests", "3", "per", "1m", "tokens", "100000", "tokens-per", "1h"),
                             "budget", mapOf("usd", "50", "per", "1M")),
-                    key("team-b", TEAM_B_SECRET)),
-            "pricing", mapOf("test/model", mapOf("input", "10", "output", "20"))));
+                    key("team-b", TEAM_B_SECRET))));
 
     @Test
     void reportsTheCurrentWindowsAndPeriodPerKey() {
