@@ -21,6 +21,13 @@ public final class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final Timer overhead;
     private final ModelLabels models = new ModelLabels();
+    /**
+     * The sources of function counters. Micrometer holds a counter's state object only weakly, and a
+     * method reference passed as the source is referenced by nothing else: without this list the first
+     * garbage collection would take it and the counter would stop counting.
+     */
+    private final java.util.List<java.util.function.LongSupplier> sources =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<String, Timer> genAiTimers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, io.micrometer.core.instrument.DistributionSummary> tokenSummaries =
             new ConcurrentHashMap<>();
@@ -206,6 +213,7 @@ public final class GatewayMetrics {
      * @param tags        alternating tag names and values
      */
     public void counter(String name, String description, java.util.function.LongSupplier source, String... tags) {
+        sources.add(source);
         io.micrometer.core.instrument.FunctionCounter.builder(name, source, s -> s.getAsLong())
                 .description(description).tags(tags).register(registry);
     }
