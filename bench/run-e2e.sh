@@ -35,6 +35,12 @@
 #   GATEWAY_B_OPTS        when set, a second gateway from the same distribution runs beside the first
 #                         without middleware, with JAVA_OPTS plus these flags, measured as hop
 #                         "gateway-b" in the same interleaved rounds (the two gateways take turns first)
+#   GATEWAY_B_DIST        when set, the second gateway runs from this distribution folder instead (a build
+#                         of another commit: before/after in the same run)
+#   GATEWAY_B_YAML        when set, these lines are appended to the second gateway's config, under
+#                         `gateway:` (indent them by two spaces); @UP_PORT@ becomes the upstream's port,
+#                         whose nginx also accepts OTLP/HTTP exports at /v1/traces (answers 200), e.g.
+#                         $'  telemetry:\n    otlp:\n      endpoint: http://127.0.0.1:@UP_PORT@'
 #   RESULTS               also write the results table to this file
 #   KEEP_WORK [0]         1 keeps the temporary folder (configs, raw outputs) for inspection
 #   GATEWAY_DIST          the distribution folder to run [distribution/target/gateway]
@@ -62,6 +68,10 @@ STARTS=${STARTS:-3}
 WITH_REQUEST_LOG=${WITH_REQUEST_LOG:-1}
 WITH_FLOOR=${WITH_FLOOR:-1}
 GATEWAY_B_OPTS=${GATEWAY_B_OPTS:-}
+GATEWAY_B_DIST=${GATEWAY_B_DIST:-}
+GATEWAY_B_YAML=${GATEWAY_B_YAML:-}
+GATEWAY_B=''
+[ -n "$GATEWAY_B_OPTS$GATEWAY_B_DIST$GATEWAY_B_YAML" ] && GATEWAY_B=1
 HWM_B=0
 SSE_B=''
 KEEP_WORK=${KEEP_WORK:-0}
@@ -340,6 +350,12 @@ $(nginx_common "$WORK/upstream")
             default_type application/json;
             return 200 '$CHAT_RESPONSE';
         }
+        location = /v1/traces {
+            # an OTLP/HTTP sink for the second gateway's traces (GATEWAY_B_YAML): an empty 200 is an
+            # empty ExportTraceServiceResponse
+            default_type application/x-protobuf;
+            return 200 '';
+        }
         location = /_sse {
             internal;
             default_type text/event-stream;
@@ -447,11 +463,18 @@ start_gateway() {
     GW_JAVA=$(readlink "/proc/$GW_PID/exe" || true)
 }
 
-# The second gateway (GATEWAY_B_OPTS): the same distribution and config on its own port.
+# The second gateway (GATEWAY_B_*): the same config on its own port, from the same distribution or
+# GATEWAY_B_DIST, with GATEWAY_B_YAML appended.
 GWB_PID=''
 start_gateway_b() {
-    sed "s/port: $GW_PORT\$/port: $GWB_PORT/" "$WORK/gateway.yaml" > "$WORK/gateway-b.yaml"
-    JAVA_OPTS="${JAVA_OPTS:-} $GATEWAY_B_OPTS" "$DIST/bin/gateway" --config "$WORK/gateway-b.yaml" \
+    local dist=${GATEWAY_B_DIST:-$DIST}
+    [ -x "$dist/bin/gateway" ] || die "GATEWAY_B_DIST: no bin/gateway in $dist"
+    sed -e "s/port: $GW_PORT\$/port: $GWB_PORT/" -e "s|plugins-dir: $DIST/plugins\$|plugins-dir: $dist/plugins|" \
+        "$WORK/gateway.yaml" > "$WORK/gateway-b.yaml"
+    if [ -n "$GATEWAY_B_YAML" ]; then
+        printf '%s\n' "${GATEWAY_B_YAML//@UP_PORT@/$UP_PORT}" >> "$WORK/gateway-b.yaml"
+    fi
+    JAVA_OPTS="${JAVA_OPTS:-} $GATEWAY_B_OPTS" "$dist/bin/gateway" --config "$WORK/gateway-b.yaml" \
         > "$WORK/gateway-b.log" 2>&1 &
     GWB_PID=$!
     PIDS+=("$GWB_PID")
@@ -459,6 +482,19 @@ start_gateway_b() {
         tail -40 "$WORK/gateway-b.log" >&2
         die "the second gateway did not become healthy"
     fi
+}
+
+# What the second gateway is, for the results.
+gateway_b_note() {
+    local what
+    if [ -n "$GATEWAY_B_DIST" ]; then what="distribution $GATEWAY_B_DIST"; else what="the same distribution"; fi
+    [ -n "$GATEWAY_B_OPTS" ] && what="$what with JAVA_OPTS +\`$GATEWAY_B_OPTS\`"
+    [ -n "$GATEWAY_B_YAML" ] && what="$what, config + \`$(printf '%s' "$GATEWAY_B_YAML" | tr '\n' ' ' | tr -s ' ')\`"
+    if [ -s "$WORK/telemetry-b.txt" ]; then
+        what="$what; spans: $(awk '{ sub(/^gateway_telemetry_spans_total/, ""); printf "%s%s %.0f", sep, $1, $2; sep = ", " }' \
+            "$WORK/telemetry-b.txt")"
+    fi
+    printf '%s' "$what"
 }
 
 # The jvm-floor hop: bench/floor/VirtualThreadProxy.java run from source by the java the running
@@ -891,11 +927,11 @@ main() {
     check_chat "http://127.0.0.1:$GW_PORT/v1/chat/completions" gateway
     check_sse "http://127.0.0.1:$UP_PORT/v1/chat/completions" direct
     check_sse "http://127.0.0.1:$GW_PORT/v1/chat/completions" gateway
-    if [ -n "$GATEWAY_B_OPTS" ]; then
+    if [ -n "$GATEWAY_B" ]; then
         start_gateway_b
         check_chat "http://127.0.0.1:$GWB_PORT/v1/chat/completions" gateway-b
         check_sse "http://127.0.0.1:$GWB_PORT/v1/chat/completions" gateway-b
-        log "second gateway on 127.0.0.1:$GWB_PORT (pid $GWB_PID, JAVA_OPTS +$GATEWAY_B_OPTS)"
+        log "second gateway on 127.0.0.1:$GWB_PORT (pid $GWB_PID, ${GATEWAY_B_DIST:-the same distribution}, JAVA_OPTS +$GATEWAY_B_OPTS${GATEWAY_B_YAML:+, config +$GATEWAY_B_YAML})"
     fi
     if [ "$WITH_FLOOR" = 1 ]; then
         start_floor
@@ -930,6 +966,9 @@ main() {
     SSE_B=''
     if [ -n "$GWB_PID" ]; then
         SSE_B="$(ttfb_stats "$WORK/ttfb-gateway-b.txt") $(ttfb_stats "$WORK/ttfb-reused-gateway-b.txt")"
+        # with tracing on, what the second gateway exported (and dropped) over the whole run
+        curl -s --max-time 5 "http://127.0.0.1:$GWB_PORT/metrics" | grep -E '^gateway_telemetry_spans_total' \
+            > "$WORK/telemetry-b.txt" || true
         HWM_B=$(hwm_kb "$GWB_PID")
         stop_pid "$GWB_PID"
         GWB_PID=''
@@ -1075,7 +1114,7 @@ report() {
                 "p50 $(pooled_added "$phase" "$gw" 1 jvm-floor) ms, p99 $(pooled_added "$phase" "$gw" 2 jvm-floor) ms"
         fi
         if has_rows "$phase" wrk gateway-b; then
-            echo "- gateway-b (the same distribution with JAVA_OPTS +\`$GATEWAY_B_OPTS\`): $(median_of "$phase" wrk gateway-b 5 %.0f)" \
+            echo "- gateway-b ($(gateway_b_note)): $(median_of "$phase" wrk gateway-b 5 %.0f)" \
                 "req/s with wrk, $(median_of "$phase" wrk gateway-b 9 %.0f) µs CPU per request; added over direct at $RATE req/s" \
                 "evenly spaced (pooled) p50 $(pooled_added "$phase" gateway-b 1) ms, p99 $(pooled_added "$phase" gateway-b 2) ms;" \
                 "gateway-b minus gateway (pooled): p50 $(pooled_added "$phase" gateway-b 1 "$gw") ms, p99" \
