@@ -121,6 +121,8 @@ public final class GatewayServer implements AutoCloseable {
         // Initialise Helidon's global service registry now, with the server's class loader, before any
         // plugin code runs (a first lookup under a plugin's loader would find no services).
         io.helidon.common.mapper.MapperManager.global();
+        // first, so that every record of the start-up (the plugin lines too) comes in the chosen format
+        applyLogFormat(config);
         GatewayMetrics metrics = new GatewayMetrics();
         long maxBody;
         try {
@@ -141,7 +143,6 @@ public final class GatewayServer implements AutoCloseable {
         try {
             StateStore state = createState(config.state(), registry, clock, housekeeping, metrics);
             created.add(state);
-            applyLogFormat(config);
             Telemetry telemetry = createTelemetry(config, metrics);
             created.add(telemetry);
             List<Http1UpstreamClient> clients = new ArrayList<>();

@@ -21,16 +21,16 @@ public final class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final Timer overhead;
     private final ModelLabels models = new ModelLabels();
-    /**
-     * The sources of function counters. Micrometer holds a counter's state object only weakly, and a
-     * method reference passed as the source is referenced by nothing else: without this list the first
-     * garbage collection would take it and the counter would stop counting.
-     */
-    private final java.util.List<java.util.function.LongSupplier> sources =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<String, Timer> genAiTimers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, io.micrometer.core.instrument.DistributionSummary> tokenSummaries =
             new ConcurrentHashMap<>();
+    /**
+     * The sources of {@link #counter}, held here: Micrometer keeps a function counter's object only weakly,
+     * and a method reference made for the call has no other owner, so without this list the counter would
+     * stop following its source (and repeat its last value) after the next garbage collection.
+     */
+    private final java.util.List<java.util.function.LongSupplier> counterSources =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** The GenAI conventions' buckets for operation durations and time to first chunk, in seconds. */
     private static final Duration[] DURATION_BUCKETS = java.util.stream.DoubleStream.of(0.01, 0.02, 0.04, 0.08, 0.16,
@@ -205,7 +205,8 @@ public final class GatewayMetrics {
     }
 
     /**
-     * A counter whose value is read from {@code source} at each scrape.
+     * A counter whose value is read from {@code source} at each scrape. The registry holds the source for
+     * as long as it lives, so a lambda or method reference made for the call is fine.
      *
      * @param name        metric name
      * @param description what it counts
@@ -213,7 +214,7 @@ public final class GatewayMetrics {
      * @param tags        alternating tag names and values
      */
     public void counter(String name, String description, java.util.function.LongSupplier source, String... tags) {
-        sources.add(source);
+        counterSources.add(source);
         io.micrometer.core.instrument.FunctionCounter.builder(name, source, s -> s.getAsLong())
                 .description(description).tags(tags).register(registry);
     }
