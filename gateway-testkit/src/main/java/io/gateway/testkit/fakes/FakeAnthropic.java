@@ -244,8 +244,8 @@ public final class FakeAnthropic extends ProviderFake<FakeAnthropic> {
     }
 
     /**
-     * The newest model for the Messages API's operations (chat, Responses, the model list); none for
-     * the others.
+     * The newest model for the Messages API's operations (chat, Responses, the model list, and the
+     * Messages API itself with its token count); none for the others.
      *
      * @param operation the operation
      * @return the model id, or empty
@@ -253,7 +253,7 @@ public final class FakeAnthropic extends ProviderFake<FakeAnthropic> {
     @Override
     public java.util.Optional<String> modelFor(io.gateway.spi.Operation operation) {
         return switch (operation) {
-            case CHAT_COMPLETION, RESPONSES, LIST_MODELS -> models().stream().findFirst();
+            case CHAT_COMPLETION, RESPONSES, LIST_MODELS, MESSAGES, COUNT_TOKENS -> models().stream().findFirst();
             default -> java.util.Optional.empty();
         };
     }
