@@ -1,7 +1,8 @@
 package io.gateway.spi;
 
 /**
- * The operations the gateway serves, named as OpenAI's API names them.
+ * The operations the gateway serves, named as OpenAI's API names them; {@link #MESSAGES} and
+ * {@link #COUNT_TOKENS} are Anthropic's Messages API.
  *
  * <p>Each constant knows its wire name (used in {@code extra_fields.request_type} of the error
  * envelope and in metrics) and how its streams are framed. Where an operation is served on the wire
@@ -20,7 +21,21 @@ public enum Operation {
     /** {@code POST images/generations}. */
     IMAGE_GENERATION("image_generation", true),
     /** {@code GET models}. */
-    LIST_MODELS("list_models", false);
+    LIST_MODELS("list_models", false),
+    /**
+     * {@code POST messages}: Anthropic's Messages API, body and answer in Anthropic's format (named
+     * stream events: {@code message_start} … {@code message_stop}). A provider that lists it in
+     * {@link io.gateway.spi.provider.Provider#operations()} takes the client's Anthropic request as it
+     * is (pass-through); for any other provider that offers {@link #CHAT_COMPLETION} the server
+     * translates the request to a chat completion and the answer back. Since SPI 2.1.
+     */
+    MESSAGES("messages", true),
+    /**
+     * {@code POST messages/count_tokens}: Anthropic's token count of a Messages request, answered
+     * {@code {"input_tokens": n}}. A provider that lists it counts upstream; for others the server
+     * answers with an estimate, without an upstream call. Since SPI 2.1.
+     */
+    COUNT_TOKENS("count_tokens", false);
 
     private final String wireName;
     private final boolean namedEvents;
@@ -57,6 +72,6 @@ public enum Operation {
      */
     public boolean streamable() {
         return this == CHAT_COMPLETION || this == TEXT_COMPLETION || this == RESPONSES
-                || this == IMAGE_GENERATION;
+                || this == IMAGE_GENERATION || this == MESSAGES;
     }
 }

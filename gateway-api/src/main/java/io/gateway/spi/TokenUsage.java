@@ -54,7 +54,8 @@ public final class TokenUsage {
     /**
      * Reads a usage object in any of the formats answers carry: chat and text completions and
      * embeddings ({@code prompt_tokens}, {@code completion_tokens}, {@code prompt_tokens_details.cached_tokens},
-     * {@code completion_tokens_details.reasoning_tokens}), the Responses API and images
+     * {@code completion_tokens_details.reasoning_tokens}, and {@code cache_creation_input_tokens} where a
+     * translation from a caching API puts it, as LiteLLM and OpenRouter do), the Responses API and images
      * ({@code input_tokens}, {@code output_tokens}, {@code input_tokens_details.cached_tokens},
      * {@code output_tokens_details.reasoning_tokens}) and Anthropic's Messages API
      * ({@code input_tokens}, {@code output_tokens}, {@code cache_read_input_tokens},
@@ -71,6 +72,7 @@ public final class TokenUsage {
             builder.inputTokens(count(usage, "prompt_tokens"))
                     .outputTokens(count(usage, "completion_tokens"))
                     .cachedInputTokens(count(child(usage, "prompt_tokens_details"), "cached_tokens"))
+                    .cacheWriteTokens(count(usage, "cache_creation_input_tokens"))
                     .reasoningTokens(count(child(usage, "completion_tokens_details"), "reasoning_tokens"));
         } else if (usage.containsKey("cache_read_input_tokens") || usage.containsKey("cache_creation_input_tokens")) {
             long cacheRead = count(usage, "cache_read_input_tokens");

@@ -22,6 +22,16 @@ class TokenUsageTest {
     }
 
     @Test
+    void chatUsageTranslatedFromACachingApiKeepsItsCacheWrites() {
+        TokenUsage usage = TokenUsage.parse(JsonBodies.parse("""
+                {"prompt_tokens":1300,"completion_tokens":20,"total_tokens":1320,
+                 "prompt_tokens_details":{"cached_tokens":1000},"cache_creation_input_tokens":200}"""));
+        assertEquals(1300, usage.inputTokens());
+        assertEquals(1000, usage.cachedInputTokens());
+        assertEquals(200, usage.cacheWriteTokens());
+    }
+
+    @Test
     void responsesAndImagesUsage() {
         TokenUsage usage = TokenUsage.parse(JsonBodies.parse("""
                 {"input_tokens":8,"output_tokens":9,"total_tokens":17,

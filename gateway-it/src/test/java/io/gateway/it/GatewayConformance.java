@@ -81,6 +81,10 @@ final class GatewayConformance {
         GatewayConformance run = new GatewayConformance(gateway, provider, model, streamed);
         for (Operation operation : Operation.values()) {
             try {
+                if (operation == Operation.MESSAGES || operation == Operation.COUNT_TOKENS) {
+                    // Anthropic's routes: served natively or through chat, checked below
+                    continue;
+                }
                 if (!supported.contains(operation)) {
                     run.unsupported(operation);
                 } else {
@@ -92,6 +96,15 @@ final class GatewayConformance {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted", e);
             }
+        }
+        try {
+            run.anthropic(supported.contains(Operation.MESSAGES) || supported.contains(Operation.CHAT_COMPLETION),
+                    streamed.contains(Operation.MESSAGES) || streamed.contains(Operation.CHAT_COMPLETION));
+        } catch (IOException | RuntimeException e) {
+            run.failures.add("anthropic routes: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
         }
         if (!run.failures.isEmpty()) {
             throw new AssertionError("provider " + provider + " fails conformance:\n  - "
@@ -187,6 +200,63 @@ final class GatewayConformance {
         }
     }
 
+    /**
+     * The Anthropic-format routes for this provider: Messages (answered natively by an Anthropic
+     * provider, through chat by any other that chats, refused with Anthropic's 400 otherwise), its stream,
+     * and count_tokens (counted or estimated, always answered).
+     */
+    private void anthropic(boolean messages, boolean streams) throws IOException, InterruptedException {
+        HttpResponse<String> response = postTo("/anthropic/v1/messages", body(Operation.MESSAGES, false));
+        if (!messages) {
+            expect(response.statusCode() == 400, "messages (unsupported): expected 400, got " + response.statusCode());
+            expect(response.body().contains("\"type\":\"error\""), "messages (unsupported): not Anthropic's error: "
+                    + response.body());
+        } else if (response.statusCode() != 200) {
+            failures.add("messages: status " + response.statusCode() + " " + response.body());
+        } else {
+            failures.addAll(AnswerChecks.complete(Operation.MESSAGES, JsonBodies.parse(response.body()), 0));
+            if (streams) {
+                List<StreamEvent> events = streamFrom("/anthropic/v1/messages", "messages",
+                        body(Operation.MESSAGES, true));
+                if (events != null) {
+                    failures.addAll(AnswerChecks.stream(Operation.MESSAGES, events, false));
+                }
+            }
+        }
+        HttpResponse<String> count = postTo("/anthropic/v1/messages/count_tokens", body(Operation.COUNT_TOKENS, false));
+        if (count.statusCode() != 200) {
+            failures.add("count_tokens: status " + count.statusCode() + " " + count.body());
+        } else {
+            failures.addAll(AnswerChecks.complete(Operation.COUNT_TOKENS, JsonBodies.parse(count.body()), 0));
+        }
+    }
+
+    private HttpResponse<String> postTo(String path, String json) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(30)).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private List<StreamEvent> streamFrom(String path, String where, String json)
+            throws IOException, InterruptedException {
+        HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(base.resolve(path))
+                        .timeout(Duration.ofSeconds(30)).header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            if (response.statusCode() != 200) {
+                failures.add(where + " stream: status " + response.statusCode() + " "
+                        + new String(body.readAllBytes(), StandardCharsets.UTF_8));
+                return null;
+            }
+            List<StreamEvent> events = new ArrayList<>();
+            for (SseFrame frame : SseParser.readAll(body)) {
+                events.add(new StreamEvent(frame.event(), frame.data()));
+            }
+            return events;
+        }
+    }
+
     private static String path(Operation operation) {
         return switch (operation) {
             case CHAT_COMPLETION -> "chat/completions";
@@ -195,6 +265,7 @@ final class GatewayConformance {
             case EMBEDDING -> "embeddings";
             case IMAGE_GENERATION -> "images/generations";
             case LIST_MODELS -> "models";
+            default -> throw new IllegalArgumentException(operation + " is not served under /openai/v1/");
         };
     }
 }

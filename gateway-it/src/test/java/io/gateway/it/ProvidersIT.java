@@ -143,10 +143,12 @@ class ProvidersIT {
     @Test
     void anthropicPassesConformance() {
         GatewayConformance.check(gateway.uri("/"), "anthropic", "claude-sonnet-4-5",
-                EnumSet.of(Operation.CHAT_COMPLETION, Operation.RESPONSES, Operation.LIST_MODELS));
+                EnumSet.of(Operation.CHAT_COMPLETION, Operation.RESPONSES, Operation.LIST_MODELS, Operation.MESSAGES,
+                        Operation.COUNT_TOKENS));
         assertTrue(anthropic.upstream().requests().stream()
-                        .allMatch(r -> r.path().equals("/v1/messages") || r.path().equals("/v1/models")),
-                "only messages and models reached Anthropic: " + anthropic.upstream().requests());
+                        .allMatch(r -> r.path().equals("/v1/messages") || r.path().equals("/v1/models")
+                                || r.path().equals("/v1/messages/count_tokens")),
+                "only messages, token counts and models reached Anthropic: " + anthropic.upstream().requests());
     }
 
     /**

@@ -53,6 +53,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -174,7 +175,8 @@ public final class GatewayServer implements AutoCloseable {
             String deploymentProvider = deploymentProvider(config);
             ProviderRuntime deployments = providers.get(deploymentProvider);
             InferenceRoutes routes = new InferenceRoutes(chain, metrics, maxBody, deployments != null,
-                    deploymentProvider, deployments == null ? Map.of() : deployments.modelAliases(), telemetry);
+                    deploymentProvider, deployments == null ? Map.of() : deployments.modelAliases(), telemetry,
+                    anthropicDefaultProvider(config, providers.keySet()));
             HttpRouting.Builder routing = HttpRouting.builder();
             new HealthRoutes(state, registry.plugins().size(), providers.size()).register(routing);
             routing.get("/metrics", (req, res) -> {
@@ -427,9 +429,12 @@ public final class GatewayServer implements AutoCloseable {
                 java.util.Set<io.gateway.spi.Operation> operations = inPlugin(offered.plugin(), block.path(),
                         provider::operations);
                 Map<String, String> aliases = inPlugin(offered.plugin(), block.path(), provider::modelAliases);
+                boolean cacheControl = Boolean.TRUE.equals(inPlugin(offered.plugin(), block.path(),
+                        provider::chatCacheControl));
                 providers.put(name, new ProviderRuntime(name, type, offered.plugin().id(), provider,
                         offered.plugin().classLoader(), operations == null ? java.util.Set.of() : operations,
-                        aliases == null ? Map.of() : aliases, new WeightedKeySelector(keys), timeout, idleTimeout,
+                        aliases == null ? Map.of() : aliases, cacheControl, new WeightedKeySelector(keys), timeout,
+                        idleTimeout,
                         hints, maxRetries, new Backoff(backoffInitial, backoffMax),
                         new ConcurrencyLimit(name, maxConcurrency, queueSize), fallbacks));
                 hints.forEach((key, hint) -> LOG.log(System.Logger.Level.WARNING, "provider " + name + ": " + hint
@@ -547,6 +552,24 @@ public final class GatewayServer implements AutoCloseable {
         try {
             return config.gateway().block("deployment-routes").map(b -> b.string("provider", "azure"))
                     .orElse("azure");
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage());
+        }
+    }
+
+    /**
+     * {@code gateway.anthropic-routes.default-provider}: where a bare model name on the Anthropic routes
+     * ({@code claude-…}) goes; default {@code anthropic}. A configured name must be a provider.
+     */
+    private static String anthropicDefaultProvider(GatewayConfig config, Set<String> providers) {
+        try {
+            Optional<ConfigBlock> block = config.gateway().block("anthropic-routes");
+            String name = block.flatMap(b -> b.string("default-provider")).orElse("anthropic");
+            if (block.isPresent() && block.get().has("default-provider") && !providers.contains(name)) {
+                throw block.get().invalid("default-provider", "'" + name + "' is not a configured provider; "
+                        + "configured: " + String.join(", ", providers));
+            }
+            return name;
         } catch (IllegalArgumentException e) {
             throw new StartupException(e.getMessage());
         }

@@ -10,7 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What an OpenAI-shaped answer must look like, per operation: the checks {@link ProviderConformance}
+ * What an answer must look like, per operation (OpenAI-shaped, and Anthropic's Messages shape for
+ * {@link Operation#MESSAGES} and {@link Operation#COUNT_TOKENS}): the checks {@link ProviderConformance}
  * applies to a provider's answers, usable on their own (the gateway's own integration tests apply them
  * to the server's answers). Each method returns the problems it found, empty for a well-formed answer.
  * Stateless.
@@ -87,6 +88,25 @@ public final class AnswerChecks {
                     }
                 }
             }
+            case MESSAGES -> {
+                expect(problems, "message".equals(answer.getString("type", "")), where + ": type is not message");
+                expect(problems, "assistant".equals(answer.getString("role", "")), where + ": role is not assistant");
+                expect(problems, !answer.getString("id", "").isBlank(), where + ": no id");
+                JsonArray content = array(answer, "content");
+                expect(problems, content != null, where + ": no content array");
+                if (content != null) {
+                    for (JsonValue block : content) {
+                        expect(problems, block instanceof JsonObject object && !object.getString("type", "").isBlank(),
+                                where + ": a content block without a type: " + block);
+                    }
+                }
+                expect(problems, answer.containsKey("stop_reason"), where + ": no stop_reason");
+                JsonObject usage = object(answer, "usage");
+                expect(problems, usage != null && usage.containsKey("input_tokens") && usage.containsKey("output_tokens"),
+                        where + ": no usage.input_tokens and output_tokens");
+            }
+            case COUNT_TOKENS -> expect(problems, answer.get("input_tokens") instanceof jakarta.json.JsonNumber n
+                    && n.longValue() > 0, where + ": no positive input_tokens");
             default -> problems.add(where + ": an operation these checks do not know");
         }
         return problems;
@@ -124,6 +144,18 @@ public final class AnswerChecks {
                             where + ": event name '" + event.event() + "' differs from its type '"
                                     + json.getString("type", null) + "'");
                 }
+            }
+            if (operation == Operation.MESSAGES) {
+                List<String> names = events.stream().map(StreamEvent::event).toList();
+                expect(problems, "message_start".equals(names.get(0)), where + ": the first event is "
+                        + names.get(0) + ", not message_start");
+                expect(problems, "message_stop".equals(names.get(names.size() - 1)), where + ": the last event is "
+                        + names.get(names.size() - 1) + ", not message_stop");
+                expect(problems, names.contains("message_delta"), where + ": no message_delta (stop reason, usage)");
+                long starts = names.stream().filter("content_block_start"::equals).count();
+                long stops = names.stream().filter("content_block_stop"::equals).count();
+                expect(problems, starts == stops, where + ": " + starts + " content blocks started but " + stops
+                        + " stopped");
             }
             if (operation == Operation.RESPONSES) {
                 expect(problems, "response.created".equals(events.get(0).event()), where + ": the first event is "
@@ -165,8 +197,9 @@ public final class AnswerChecks {
     /**
      * A minimal request body for an operation, as the checks send it: one user message for chat, a
      * prompt for text completions and images, an input for Responses, two inputs for embeddings
-     * ({@link #complete} expects two embeddings back), {@code {}} for the model list. A streamed chat
-     * request asks for the usage chunk.
+     * ({@link #complete} expects two embeddings back), {@code {}} for the model list, one user message
+     * and {@code max_tokens} for Anthropic's Messages (and its token count). A streamed chat request asks
+     * for the usage chunk.
      *
      * @param operation the operation
      * @param model     the model as the receiver expects it: bare for a provider, {@code provider/model}
@@ -183,6 +216,10 @@ public final class AnswerChecks {
             case RESPONSES -> "{" + common + ",\"input\":\"Say hello\"}";
             case EMBEDDING -> "{" + common + ",\"input\":[\"hello\",\"world\"]}";
             case IMAGE_GENERATION -> "{" + common + ",\"prompt\":\"a red fox\"}";
+            case MESSAGES -> "{" + common + ",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":"
+                    + "\"Say hello\"}]}";
+            case COUNT_TOKENS -> "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":"
+                    + "\"Say hello\"}]}";
             default -> "{}";
         };
     }

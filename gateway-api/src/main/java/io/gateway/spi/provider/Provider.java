@@ -54,6 +54,20 @@ public interface Provider extends AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * Whether this provider's chat completions take Anthropic-style prompt-cache markers:
+     * {@code "cache_control": {"type": "ephemeral"}} on content parts, system parts and tools (the form
+     * OpenRouter and LiteLLM accept) and honour them. When the server translates an Anthropic Messages
+     * request into a chat completion for this provider, it keeps the client's markers only if this is
+     * {@code true}, and removes them otherwise, since an API that does not know them may refuse the
+     * request. Read once at start-up. The default is {@code false}. Since SPI 2.1.
+     *
+     * @return {@code true} when chat requests may carry {@code cache_control}
+     */
+    default boolean chatCacheControl() {
+        return false;
+    }
+
     /** Releases resources at shutdown. The default does nothing. */
     @Override
     default void close() {

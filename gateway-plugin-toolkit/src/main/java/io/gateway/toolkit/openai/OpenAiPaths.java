@@ -12,7 +12,8 @@ public final class OpenAiPaths {
      * The path of an operation below an OpenAI base URL.
      *
      * @param operation the operation
-     * @return e.g. {@code chat/completions}, without a leading slash
+     * @return e.g. {@code chat/completions}, without a leading slash; {@code null} for an operation the
+     *         OpenAI API does not serve (Anthropic's Messages, say)
      */
     public static String of(Operation operation) {
         return switch (operation) {
@@ -22,6 +23,7 @@ public final class OpenAiPaths {
             case EMBEDDING -> "embeddings";
             case IMAGE_GENERATION -> "images/generations";
             case LIST_MODELS -> "models";
+            default -> null;
         };
     }
 }

@@ -20,19 +20,26 @@ public final class OpenAiUsage {
 
     /**
      * Chat and text completions: {@code prompt_tokens}, {@code completion_tokens}, {@code total_tokens},
-     * {@code prompt_tokens_details.cached_tokens} and {@code completion_tokens_details.reasoning_tokens}.
+     * {@code prompt_tokens_details.cached_tokens} and {@code completion_tokens_details.reasoning_tokens};
+     * and, when the prompt wrote to a cache (Anthropic's explicit caching), {@code cache_creation_input_tokens}
+     * beside them, as LiteLLM and OpenRouter write it, so the gateway prices those tokens at the
+     * cache-write price. OpenAI's SDKs ignore the extra field.
      *
      * @param usage the counts
      * @return a new builder
      */
     public static JsonObjectBuilder chat(TokenUsage usage) {
-        return Json.object()
+        JsonObjectBuilder chat = Json.object()
                 .add("prompt_tokens", usage.inputTokens())
                 .add("completion_tokens", usage.outputTokens())
                 .add("total_tokens", usage.totalTokens())
                 .add("prompt_tokens_details", Json.object().add("cached_tokens", usage.cachedInputTokens()))
                 .add("completion_tokens_details", Json.object()
                         .add("reasoning_tokens", usage.reasoningTokens()));
+        if (usage.cacheWriteTokens() > 0) {
+            chat.add("cache_creation_input_tokens", usage.cacheWriteTokens());
+        }
+        return chat;
     }
 
     /**

@@ -10,7 +10,11 @@ import jakarta.json.JsonObject;
  * model replaced. They count only while the exchange's body is still that very object: a middleware
  * that rewrites the body makes a new one, and the bytes no longer apply.
  *
- * @param body  the body parsed from the bytes
+ * <p>The bytes encode the body except, possibly, its top-level {@code model} value: the server may have
+ * qualified a bare model name ({@code claude-…} on the Anthropic routes), and every use of the bytes
+ * replaces that value with the target's model.
+ *
+ * @param body  the body parsed from the bytes (its model possibly qualified)
  * @param bytes the bytes, not to be modified
  */
 public record ClientBody(JsonObject body, byte[] bytes) {

@@ -1,5 +1,6 @@
 package io.gateway.server.http;
 
+import io.gateway.server.core.AnthropicError;
 import io.gateway.server.core.ErrorEnvelope;
 import io.gateway.server.core.ServerOutcome;
 import io.gateway.spi.GatewayException;
@@ -100,6 +101,24 @@ final class AnswerWriter {
      */
     static void error(ServerResponse res, String requestId, GatewayException e, String provider, String model,
                       String requestType, int attempts) {
+        error(res, requestId, e, provider, model, requestType, attempts, ApiFormat.OPENAI);
+    }
+
+    /**
+     * Writes the error body of a route's API with the error's status, unless the response was already
+     * sent: the envelope on OpenAI-format routes, Anthropic's error object on Anthropic-format ones.
+     *
+     * @param res         the response
+     * @param requestId   the request id
+     * @param e           the failure
+     * @param provider    provider or {@code null}
+     * @param model       model or {@code null}
+     * @param requestType operation wire name or {@code null}
+     * @param attempts    upstream attempts made
+     * @param format      the route's API
+     */
+    static void error(ServerResponse res, String requestId, GatewayException e, String provider, String model,
+                      String requestType, int attempts, ApiFormat format) {
         if (res.isSent()) {
             return;
         }
@@ -107,7 +126,8 @@ final class AnswerWriter {
             headers(res, requestId, e.headers(), null);
             res.header(JSON);
             res.status(Status.create(e.status()));
-            res.send(ErrorEnvelope.of(e, requestId, provider, model, requestType, attempts).toBytes());
+            res.send(format == ApiFormat.ANTHROPIC ? AnthropicError.of(e, requestId).toBytes()
+                    : ErrorEnvelope.of(e, requestId, provider, model, requestType, attempts).toBytes());
         } catch (RuntimeException ignored) {
             // the response was committed or the client went away; nothing more can be said
         }

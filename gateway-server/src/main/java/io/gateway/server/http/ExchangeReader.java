@@ -103,12 +103,14 @@ final class ExchangeReader {
      * @param requestId  the request id
      * @param receivedAt when it arrived
      * @param outcome    the request's outcome
+     * @param defaultProvider the provider a bare model name goes to ({@code claude-…} on the Anthropic
+     *                   routes), or {@code null} for the SPI's default ({@code openai})
      * @return the exchange
      * @throws GatewayException 4xx for a body that is too large, not JSON or misses fields
      * @throws IOException      when the client went away while sending its body
      */
     Exchange read(Operation operation, ServerRequest req, String deployment, String requestId, Instant receivedAt,
-                  ServerOutcome outcome) throws IOException {
+                  ServerOutcome outcome, String defaultProvider) throws IOException {
         Headers headers = headersOf(req);
         if (operation == Operation.LIST_MODELS) {
             return Exchange.create(requestId, operation, JsonValue.EMPTY_JSON_OBJECT, headers, receivedAt, outcome);
@@ -128,6 +130,13 @@ final class ExchangeReader {
             // Azure clients name the deployment in the path and usually send no model.
             body = JsonBodies.provider().createObjectBuilder(parsed).add("model", deployments.model(deployment)).build();
         }
+        String bare = defaultProvider == null ? null : JsonBodies.string(body, "model");
+        boolean clientBytesHold = body == parsed;
+        if (bare != null && !bare.isBlank() && bare.indexOf('/') < 0) {
+            // a bare name on the Anthropic routes (claude-…) names the Anthropic-route default provider. Only
+            // the model value differs from the client's bytes, which the router replaces in them anyway.
+            body = JsonBodies.provider().createObjectBuilder(parsed).add("model", defaultProvider + "/" + bare).build();
+        }
         String modelName = JsonBodies.string(body, "model");
         if (modelName != null && !modelName.isBlank()) {
             try {
@@ -138,8 +147,8 @@ final class ExchangeReader {
         }
         RequestBodies.validate(operation, body);
         Exchange exchange = Exchange.create(requestId, operation, body, headers, receivedAt, outcome);
-        // the client's bytes encode the body only when it was not rewritten here
-        return body == parsed ? exchange.withAttribute(ClientBody.KEY, new ClientBody(parsed, bytes)) : exchange;
+        // the client's bytes encode the body (up to its model value) only when it was not rewritten otherwise
+        return clientBytesHold ? exchange.withAttribute(ClientBody.KEY, new ClientBody(body, bytes)) : exchange;
     }
 
     private static Headers headersOf(ServerRequest req) {

@@ -1,6 +1,7 @@
 package io.gateway.server.http;
 
 import io.gateway.server.core.ServerOutcome;
+import io.gateway.server.format.AnthropicModels;
 import io.gateway.server.core.LogContext;
 import io.gateway.server.metrics.GatewayMetrics;
 import io.gateway.server.telemetry.RequestSpan;
@@ -23,10 +24,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The OpenAI-compatible routes. Each request is read into an {@link Exchange}
- * ({@link ExchangeReader}), handed to the chain, and its answer written as JSON ({@link AnswerWriter})
- * or as server-sent events ({@link SseRelay}); failures become the error envelope. Request metrics
- * are recorded here.
+ * The inference routes: the OpenAI-compatible ones, and Anthropic's Messages API under
+ * {@code /anthropic/v1/}. Each request is read into an {@link Exchange} ({@link ExchangeReader}), handed
+ * to the chain, and its answer written as JSON ({@link AnswerWriter}) or as server-sent events
+ * ({@link SseRelay}); failures become the error body of the route's API ({@link ApiFormat}). Request
+ * metrics are recorded here.
  */
 public final class InferenceRoutes {
 
@@ -42,12 +44,22 @@ public final class InferenceRoutes {
             Operation.IMAGE_GENERATION, "images/generations",
             Operation.LIST_MODELS, "models");
 
+    /** Where Anthropic's operations are served, below {@link #ANTHROPIC_PREFIX}. */
+    static final Map<Operation, String> ANTHROPIC_PATHS = Map.of(
+            Operation.MESSAGES, "messages",
+            Operation.COUNT_TOKENS, "messages/count_tokens",
+            Operation.LIST_MODELS, "models");
+
+    /** The prefix of the Anthropic-format routes; an Anthropic SDK's base URL is {@code http://gateway/anthropic}. */
+    public static final String ANTHROPIC_PREFIX = "/anthropic/v1/";
+
     private static final System.Logger LOG = System.getLogger("gateway.http");
 
     private final Chain chain;
     private final GatewayMetrics metrics;
     private final ExchangeReader reader;
     private final Telemetry telemetry;
+    private final String anthropicDefaultProvider;
 
     /**
      * The routes.
@@ -60,9 +72,12 @@ public final class InferenceRoutes {
      * @param deploymentName     its configured name
      * @param deploymentAliases  its model aliases (deployment name to model)
      * @param telemetry          where request spans go
+     * @param anthropicDefaultProvider the provider bare model names on the Anthropic routes go to
      */
     public InferenceRoutes(Chain chain, GatewayMetrics metrics, long maxRequestBody, boolean deploymentProvider,
-                           String deploymentName, Map<String, String> deploymentAliases, Telemetry telemetry) {
+                           String deploymentName, Map<String, String> deploymentAliases, Telemetry telemetry,
+                           String anthropicDefaultProvider) {
+        this.anthropicDefaultProvider = anthropicDefaultProvider;
         this.chain = chain;
         this.metrics = metrics;
         this.telemetry = telemetry;
@@ -77,7 +92,8 @@ public final class InferenceRoutes {
      * @return e.g. {@code chat/completions}
      */
     public static String path(Operation operation) {
-        return PATHS.get(operation);
+        String path = PATHS.get(operation);
+        return path != null ? path : ANTHROPIC_PATHS.get(operation);
     }
 
     /**
@@ -87,36 +103,43 @@ public final class InferenceRoutes {
      */
     public void register(HttpRouting.Builder routing) {
         for (String prefix : PREFIXES) {
-            for (Operation operation : Operation.values()) {
-                String path = prefix + path(operation);
-                if (operation == Operation.LIST_MODELS) {
-                    routing.get(path, (req, res) -> handle(operation, path, req, res, false));
-                    routing.any(path, (req, res) -> methodNotAllowed(operation, "GET", req, res));
-                } else {
-                    routing.post(path, (req, res) -> handle(operation, path, req, res, false));
-                    routing.any(path, (req, res) -> methodNotAllowed(operation, "POST", req, res));
-                }
+            for (Operation operation : PATHS.keySet()) {
+                register(routing, operation, prefix + PATHS.get(operation), false, ApiFormat.OPENAI);
             }
         }
-        for (Operation operation : Operation.values()) {
-            if (operation == Operation.LIST_MODELS) {
-                continue;
+        for (Operation operation : PATHS.keySet()) {
+            if (operation != Operation.LIST_MODELS) {
+                register(routing, operation, "/openai/deployments/{deployment}/" + PATHS.get(operation), true,
+                        ApiFormat.OPENAI);
             }
-            String path = "/openai/deployments/{deployment}/" + path(operation);
-            routing.post(path, (req, res) -> handle(operation, path, req, res, true));
-            routing.any(path, (req, res) -> methodNotAllowed(operation, "POST", req, res));
+        }
+        for (Operation operation : ANTHROPIC_PATHS.keySet()) {
+            register(routing, operation, ANTHROPIC_PREFIX + ANTHROPIC_PATHS.get(operation), false,
+                    ApiFormat.ANTHROPIC);
         }
     }
 
-    private void methodNotAllowed(Operation operation, String allowed, ServerRequest req, ServerResponse res) {
+    private void register(HttpRouting.Builder routing, Operation operation, String path, boolean deploymentRoute,
+                          ApiFormat format) {
+        if (operation == Operation.LIST_MODELS) {
+            routing.get(path, (req, res) -> handle(operation, path, req, res, deploymentRoute, format));
+            routing.any(path, (req, res) -> methodNotAllowed(operation, "GET", req, res, format));
+        } else {
+            routing.post(path, (req, res) -> handle(operation, path, req, res, deploymentRoute, format));
+            routing.any(path, (req, res) -> methodNotAllowed(operation, "POST", req, res, format));
+        }
+    }
+
+    private void methodNotAllowed(Operation operation, String allowed, ServerRequest req, ServerResponse res,
+                                  ApiFormat format) {
         res.header(HeaderNames.ALLOW, allowed);
         AnswerWriter.error(res, ExchangeReader.requestId(req), GatewayException.of(ErrorCode.METHOD_NOT_ALLOWED,
                 req.prologue().method().text() + " is not allowed on " + req.path().path() + "; use " + allowed),
-                null, null, operation.wireName(), 0);
+                null, null, operation.wireName(), 0, format);
     }
 
     private void handle(Operation operation, String route, ServerRequest req, ServerResponse res,
-                        boolean deploymentRoute) {
+                        boolean deploymentRoute, ApiFormat format) {
         long started = System.nanoTime();
         Instant receivedAt = Instant.now();
         String requestId = ExchangeReader.requestId(req);
@@ -132,13 +155,18 @@ public final class InferenceRoutes {
         LogContext.set(requestId);
         try {
             String deployment = deploymentRoute ? req.path().pathParameters().get("deployment") : null;
-            Exchange exchange = reader.read(operation, req, deployment, requestId, receivedAt, outcome);
+            Exchange exchange = reader.read(operation, req, deployment, requestId, receivedAt, outcome,
+                    format == ApiFormat.ANTHROPIC ? anthropicDefaultProvider : null);
             stream = exchange.stream();
             Response response = chain.proceed(exchange);
             if (response == null) {
                 throw GatewayException.of(ErrorCode.INTERNAL, "the request chain returned no response");
             }
             status = response.status();
+            if (format == ApiFormat.ANTHROPIC && operation == Operation.LIST_MODELS
+                    && response instanceof Response.Complete list) {
+                response = anthropicModels(list, req);
+            }
             switch (response) {
                 case Response.Streaming streaming -> status = SseRelay.relay(res, requestId, operation, streaming,
                         outcome, modelName(null, outcome.requested().orElse(null)));
@@ -149,7 +177,7 @@ public final class InferenceRoutes {
             failure = e;
             model = outcome.requested().orElse(null);
             AnswerWriter.error(res, requestId, e, outcome.provider().orElse(model == null ? null : model.provider()),
-                    modelName(outcome, model), operation.wireName(), outcome.attempts().size());
+                    modelName(outcome, model), operation.wireName(), outcome.attempts().size(), format);
         } catch (UncheckedIOException | IOException e) {
             // the client went away while we read its body; there is no one to answer
             status = SseRelay.CLIENT_GONE;
@@ -160,7 +188,7 @@ public final class InferenceRoutes {
             failure = new GatewayException(ErrorCode.INTERNAL, "the gateway failed unexpectedly; "
                     + "the log has details under request id " + requestId, null, null, null);
             AnswerWriter.error(res, requestId, failure, outcome.provider().orElse(null), modelName(outcome, model),
-                    operation.wireName(), outcome.attempts().size());
+                    operation.wireName(), outcome.attempts().size(), format);
         } finally {
             long total = System.nanoTime() - started;
             metrics.request(operation.wireName(), outcome.provider().orElse("none"), status, stream, total);
@@ -169,6 +197,26 @@ public final class InferenceRoutes {
             span.close();
             LogContext.clear();
         }
+    }
+
+    /** The merged model list as one page of Anthropic's, as the query asks ({@code limit}, {@code after_id}, {@code before_id}). */
+    private static Response anthropicModels(Response.Complete list, ServerRequest req) {
+        io.helidon.common.parameters.Parameters query = req.query();
+        Integer limit = null;
+        if (query.contains("limit")) {
+            try {
+                limit = Integer.parseInt(query.get("limit").trim());
+            } catch (NumberFormatException e) {
+                throw GatewayException.invalidRequest("'limit' must be a number from 1 to 1000", "limit");
+            }
+            if (limit < 1 || limit > 1000) {
+                throw GatewayException.invalidRequest("'limit' must be a number from 1 to 1000", "limit");
+            }
+        }
+        String after = query.contains("after_id") ? query.get("after_id") : null;
+        String before = query.contains("before_id") ? query.get("before_id") : null;
+        return Response.Complete.of(list.status(), list.headers(),
+                AnthropicModels.page(list.body(), limit, after, before));
     }
 
     /** The model to name in an error: the one routing reached, else the requested one, bounded. */

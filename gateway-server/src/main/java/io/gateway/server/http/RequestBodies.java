@@ -7,6 +7,7 @@ import io.gateway.spi.Operation;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import jakarta.json.stream.JsonParser;
 import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonParsingException;
@@ -250,8 +251,54 @@ public final class RequestBodies {
                 }
             }
             case IMAGE_GENERATION -> requireString(body, "prompt", "describe the image to generate");
+            case MESSAGES, COUNT_TOKENS -> anthropicMessages(operation, body);
             case LIST_MODELS -> {
             }
+        }
+    }
+
+    /**
+     * The fields of an Anthropic Messages (or count_tokens) request the gateway relies on: a non-empty
+     * {@code messages} array of objects whose {@code role} is {@code user} or {@code assistant} and whose
+     * {@code content} is a string or an array; {@code system} a string or an array; {@code max_tokens} a
+     * positive integer when present. Everything else is the provider's to judge.
+     */
+    private static void anthropicMessages(Operation operation, JsonObject body) {
+        JsonValue messages = body.get("messages");
+        if (!(messages instanceof JsonArray array)) {
+            throw GatewayException.invalidRequest("messages: Field required: an array of {role, content} objects",
+                    "messages");
+        }
+        if (array.isEmpty() && operation == Operation.MESSAGES) {
+            throw GatewayException.invalidRequest("messages: at least one message is required", "messages");
+        }
+        for (int i = 0; i < array.size(); i++) {
+            if (!(array.get(i) instanceof JsonObject message)) {
+                throw GatewayException.invalidRequest("messages." + i + ": must be an object with role and content",
+                        "messages");
+            }
+            JsonValue role = message.get("role");
+            if (!(role instanceof JsonString name) || !(name.getString().equals("user")
+                    || name.getString().equals("assistant"))) {
+                throw GatewayException.invalidRequest("messages." + i + ".role: must be \"user\" or \"assistant\" "
+                        + "(the system prompt goes in the top-level 'system' field)", "messages");
+            }
+            JsonValue content = message.get("content");
+            if (content == null || content.getValueType() != JsonValue.ValueType.STRING
+                    && content.getValueType() != JsonValue.ValueType.ARRAY) {
+                throw GatewayException.invalidRequest("messages." + i + ".content: must be a string or an array of "
+                        + "content blocks", "messages");
+            }
+        }
+        JsonValue system = body.get("system");
+        if (system != null && system != JsonValue.NULL && system.getValueType() != JsonValue.ValueType.STRING
+                && system.getValueType() != JsonValue.ValueType.ARRAY) {
+            throw GatewayException.invalidRequest("system: must be a string or an array of text blocks", "system");
+        }
+        JsonValue maxTokens = body.get("max_tokens");
+        if (maxTokens != null && maxTokens != JsonValue.NULL && (!(maxTokens instanceof jakarta.json.JsonNumber n)
+                || !n.isIntegral() || n.longValue() < 1)) {
+            throw GatewayException.invalidRequest("max_tokens: must be a positive integer", "max_tokens");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.gateway.server.http;
 
+import io.gateway.server.core.AnthropicError;
 import io.gateway.server.core.ErrorEnvelope;
 import io.gateway.server.core.ServerOutcome;
 import io.gateway.spi.EventStream;
@@ -133,6 +134,8 @@ final class SseRelay {
                                     .add("message", e.getMessage())))
                     .build();
             frame = StreamEvent.typed(failed);
+        } else if (operation == Operation.MESSAGES) {
+            frame = StreamEvent.typed(AnthropicError.of(e, requestId).toJson());
         } else if (operation.namedEvents()) {
             JsonObject error = JsonBodies.provider().createObjectBuilder()
                     .add("type", "error")

@@ -54,13 +54,31 @@ final class AttemptRecorder implements ProviderRuntime.AnswerSink {
 
     @Override
     public void facts(AnswerScanner.Facts facts) {
-        TokenUsage tokens = facts.usage() == null ? null : TokenUsage.parse(facts.usage());
+        TokenUsage tokens = facts.usage() == null ? null : merged(usage, TokenUsage.parse(facts.usage()));
         if (tokens != null) {
             usage = tokens;
             outcome.usage(tokens);
             outcome.cost(pricing.cost(provider, model, tokens));
         }
         span.answered(facts.id(), facts.model(), facts.finishReasons(), tokens);
+    }
+
+    /**
+     * A stream may report its usage in pieces, each count as it stood then: Anthropic's
+     * {@code message_start} has the input, its {@code message_delta} the output so far. Each count is
+     * kept at its largest; a stream that reports once (OpenAI's last chunk) is unchanged by this.
+     */
+    static TokenUsage merged(TokenUsage before, TokenUsage now) {
+        if (before == null) {
+            return now;
+        }
+        return TokenUsage.builder()
+                .inputTokens(Math.max(before.inputTokens(), now.inputTokens()))
+                .outputTokens(Math.max(before.outputTokens(), now.outputTokens()))
+                .cachedInputTokens(Math.max(before.cachedInputTokens(), now.cachedInputTokens()))
+                .cacheWriteTokens(Math.max(before.cacheWriteTokens(), now.cacheWriteTokens()))
+                .reasoningTokens(Math.max(before.reasoningTokens(), now.reasoningTokens()))
+                .build();
     }
 
     @Override

@@ -29,6 +29,7 @@ import java.util.Set;
  * @param classLoader       the plugin's class loader
  * @param operations        the operations it offers, read once
  * @param modelAliases      aliases of its models (deployment names), read once
+ * @param chatCacheControl  whether its chat completions take {@code cache_control} markers, read once
  * @param keys              its keys
  * @param timeout           deadline of a non-streaming call
  * @param streamIdleTimeout longest gap between stream events
@@ -40,7 +41,7 @@ import java.util.Set;
  */
 public record ProviderRuntime(String name, String type, String pluginId, Provider provider, ClassLoader classLoader,
                               Set<Operation> operations, Map<String, String> modelAliases,
-                              WeightedKeySelector keys, Duration timeout, Duration streamIdleTimeout,
+                              boolean chatCacheControl, WeightedKeySelector keys, Duration timeout, Duration streamIdleTimeout,
                               Map<String, String> emptyKeyHints, int maxRetries, Backoff backoff,
                               ConcurrencyLimit limit, List<String> fallbacks) {
 

@@ -3,6 +3,7 @@ package io.gateway.server.routing;
 import io.gateway.server.core.ClientBody;
 import io.gateway.server.core.Pricing;
 import io.gateway.server.core.ServerOutcome;
+import io.gateway.server.format.Translation;
 import io.gateway.spi.middleware.AttributeKey;
 import io.gateway.server.metrics.GatewayMetrics;
 import io.gateway.server.telemetry.AttemptSpan;
@@ -103,7 +104,13 @@ public final class Router {
             ModelRef target = targets.get(index);
             ProviderRuntime provider = index == 0 ? primary : providers.get(target.provider());
             outcome.target(provider.name(), target.model(), index);
-            if (!provider.operations().contains(exchange.operation())) {
+            Translation translation = Translation.between(exchange.operation(), provider.operations(),
+                    provider.chatCacheControl());
+            if (exchange.operation() == Operation.COUNT_TOKENS && !provider.operations().contains(Operation.COUNT_TOKENS)) {
+                // a provider that cannot count: an estimate, without an upstream call
+                return Translation.estimateTokens(exchange.body());
+            }
+            if (translation == null && !provider.operations().contains(exchange.operation())) {
                 GatewayException unsupported = new GatewayException(ErrorCode.UNSUPPORTED_OPERATION, "provider '"
                         + provider.name() + "' (type " + provider.type() + ") does not support "
                         + exchange.operation().wireName() + "; use a provider that offers it", "model", null, null);
@@ -116,7 +123,7 @@ public final class Router {
                 metrics.count("gateway.fallbacks", 1, "provider", provider.name());
             }
             try {
-                Response response = attempts(exchange, provider, target.model(), index, outcome);
+                Response response = attempts(exchange, provider, target.model(), index, outcome, translation);
                 if (outcome.retries() > 0 || index > 0) {
                     LOG.log(System.Logger.Level.INFO, "request " + exchange.requestId() + " served by "
                             + target + (index > 0 ? " (fallback " + index + ")" : "") + " after attempts " + outcome);
@@ -179,15 +186,22 @@ public final class Router {
         return targets;
     }
 
-    /** All attempts on one target: key rotation and retries with backoff, as the policy says. */
+    /**
+     * All attempts on one target: key rotation and retries with backoff, as the policy says. With a
+     * translation the provider is called in its own format and its answer translated back.
+     */
     private Response attempts(Exchange exchange, ProviderRuntime provider, String model, int fallbackIndex,
-                              ServerOutcome outcome) {
+                              ServerOutcome outcome, Translation translation) {
+        Operation operation = translation == null ? exchange.operation() : translation.target();
+        ForwardBody.Forwarded body = translation == null
+                ? ForwardBody.forward(exchange.body(), ClientBody.of(exchange), model)
+                : ForwardBody.forward(translation.request(exchange.body(), provider.name() + " (type "
+                        + provider.type() + ")"), null, model);
         KeyRotation keys = new KeyRotation(provider, model, exchange.headers().first("x-bf-api-key").orElse(null));
-        ForwardBody.Forwarded body = ForwardBody.forward(exchange.body(), ClientBody.of(exchange), model);
         int retries = 0;
         while (true) {
             ApiKey key = keys.next();
-            ProviderCall call = ProviderCall.builder(exchange.operation(), body.body())
+            ProviderCall call = ProviderCall.builder(operation, body.body())
                     .requestId(exchange.requestId())
                     .model(model)
                     .rawBody(body.raw())
@@ -198,11 +212,12 @@ public final class Router {
                     .streamIdleTimeout(provider.streamIdleTimeout())
                     .build();
             long started = System.nanoTime();
-            AttemptRecorder attempt = new AttemptRecorder(outcome, AttemptSpan.start(telemetry, exchange.operation(),
+            AttemptRecorder attempt = new AttemptRecorder(outcome, AttemptSpan.start(telemetry, operation,
                     provider.name(), provider.type(), model, key.name(), outcome.attempts().size() + 1, fallbackIndex,
-                    exchange.stream(), body.body()), metrics, AttemptSpan.operationName(exchange.operation()),
+                    exchange.stream(), body.body()), metrics, AttemptSpan.operationName(operation),
                     AttemptSpan.providerName(provider.type()), provider.name(), model, pricing,
                     exchange.attribute(AttributeKey.CLIENT_IDENTITY).orElse(""));
+            Response answered = null;
             try {
                 Response response = callOnce(provider, call, attempt);
                 long elapsed = System.nanoTime() - started;
@@ -212,7 +227,7 @@ public final class Router {
                 if (response instanceof Response.Complete) {
                     attempt.end(response.status(), null);
                 }
-                return response;
+                answered = response;
             } catch (GatewayException e) {
                 attempt.end(e.status(), e);
                 long elapsed = System.nanoTime() - started;
@@ -245,6 +260,11 @@ public final class Router {
                         sleep(delay);
                     }
                 }
+            }
+            if (answered != null) {
+                // translated after the attempt: an answer that cannot be translated is the client's error to
+                // see, not a reason to call the provider again
+                return translation == null ? answered : translation.answer(answered, model);
             }
         }
     }

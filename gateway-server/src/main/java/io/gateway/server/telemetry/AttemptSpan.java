@@ -98,7 +98,7 @@ public final class AttemptSpan {
      */
     public static String operationName(Operation operation) {
         return switch (operation) {
-            case CHAT_COMPLETION, RESPONSES -> "chat";
+            case CHAT_COMPLETION, RESPONSES, MESSAGES -> "chat";
             case TEXT_COMPLETION -> "text_completion";
             case EMBEDDING -> "embeddings";
             case IMAGE_GENERATION -> "image_generation";
@@ -333,7 +333,7 @@ public final class AttemptSpan {
         static String inputMessages(Operation operation, JsonObject body) {
             var messages = JsonBodies.provider().createArrayBuilder();
             JsonValue source = switch (operation) {
-                case CHAT_COMPLETION -> body.get("messages");
+                case CHAT_COMPLETION, MESSAGES -> body.get("messages");
                 case RESPONSES -> body.get("input");
                 default -> body.get(operation == Operation.EMBEDDING ? "input" : "prompt");
             };

@@ -272,7 +272,7 @@ class RouterTracingTest {
             }
         };
         return new ProviderRuntime(name, type, "test-plugin", provider, RouterTracingTest.class.getClassLoader(),
-                provider.operations(), Map.of(), new WeightedKeySelector(List.of(
+                provider.operations(), Map.of(), false, new WeightedKeySelector(List.of(
                         new ApiKey("main", Secret.of("sk-secret-value"), 1, List.of("*")))),
                 Duration.ofSeconds(5), Duration.ofSeconds(5), Map.of(), maxRetries,
                 new Backoff(Duration.ofMillis(1), Duration.ofMillis(2)), new ConcurrencyLimit(name, 10, 10), List.of());

@@ -49,8 +49,8 @@ import java.util.regex.Pattern;
  * "message"}}}):
  * <ol>
  *   <li>{@code x-api-key} present and equal to the fake's key, else 401 {@code authentication_error};</li>
- *   <li>{@code anthropic-version} present and a known version ({@code 2023-06-01}, {@code 2023-01-01}),
- *       else 400 {@code invalid_request_error};</li>
+ *   <li>{@code anthropic-version} present and a known version ({@link #VERSIONS}), else 400
+ *       {@code invalid_request_error};</li>
  *   <li>for POSTs: {@code content-type: application/json} and a JSON object body, else 400;</li>
  *   <li>the Messages body: no unknown top-level fields; {@code model} and {@code max_tokens} (an integer
  *       of at least 1) present; {@code system} only top-level (a string or text blocks), never a role in
@@ -93,8 +93,11 @@ public final class FakeAnthropic extends ProviderFake<FakeAnthropic> {
     /** The key the fake accepts unless started with another one. */
     public static final String API_KEY = "sk-ant-fake-key";
 
-    /** The {@code anthropic-version} values the fake accepts. */
-    public static final Set<String> VERSIONS = Set.of("2023-06-01", "2023-01-01");
+    /**
+     * The {@code anthropic-version} values the fake accepts: the API's dated versions, and the one the
+     * official Java SDK (3.16) sends.
+     */
+    public static final Set<String> VERSIONS = Set.of("2023-06-01", "2023-01-01", "2026-10-21");
 
     /** The models the fake lists, newest first, unless more are added with {@link #addModel}. */
     public static final List<String> DEFAULT_MODELS = List.of("claude-haiku-4-5-20251001",
@@ -244,8 +247,8 @@ public final class FakeAnthropic extends ProviderFake<FakeAnthropic> {
     }
 
     /**
-     * The newest model for the Messages API's operations (chat, Responses, the model list); none for
-     * the others.
+     * The newest model for the Messages API's operations (chat, Responses, the model list, and the
+     * Messages API itself with its token count); none for the others.
      *
      * @param operation the operation
      * @return the model id, or empty
@@ -253,7 +256,7 @@ public final class FakeAnthropic extends ProviderFake<FakeAnthropic> {
     @Override
     public java.util.Optional<String> modelFor(io.gateway.spi.Operation operation) {
         return switch (operation) {
-            case CHAT_COMPLETION, RESPONSES, LIST_MODELS -> models().stream().findFirst();
+            case CHAT_COMPLETION, RESPONSES, LIST_MODELS, MESSAGES, COUNT_TOKENS -> models().stream().findFirst();
             default -> java.util.Optional.empty();
         };
     }

@@ -17,6 +17,10 @@ record AnthropicSettings(String name, BaseUrl base, String version, int defaultM
         return base.resolve("v1/messages");
     }
 
+    URI countTokens() {
+        return base.resolve("v1/messages/count_tokens");
+    }
+
     URI models() {
         return base.resolve("v1/models");
     }

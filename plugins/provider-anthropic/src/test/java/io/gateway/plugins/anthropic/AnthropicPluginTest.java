@@ -47,10 +47,10 @@ class AnthropicPluginTest {
     }
 
     @Test
-    void offersChatResponsesAndModelsOnly() {
+    void offersChatResponsesModelsAndTheMessagesApiOnly() {
         Provider provider = provider(fake);
-        assertEquals(Set.of(Operation.CHAT_COMPLETION, Operation.RESPONSES, Operation.LIST_MODELS),
-                provider.operations());
+        assertEquals(Set.of(Operation.CHAT_COMPLETION, Operation.RESPONSES, Operation.LIST_MODELS,
+                Operation.MESSAGES, Operation.COUNT_TOKENS), provider.operations());
         GatewayException e = assertThrows(GatewayException.class,
                 () -> provider.call(call(Operation.EMBEDDING, obj("{'input':'hi'}"))));
         assertEquals(400, e.status());

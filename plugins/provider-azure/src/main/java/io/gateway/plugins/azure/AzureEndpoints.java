@@ -40,7 +40,8 @@ final class AzureEndpoints {
         this.v1 = isV1(apiVersion);
         if (v1) {
             for (Operation operation : Operation.values()) {
-                v1Operations[operation.ordinal()] = URI.create(base + "/openai/v1/" + OpenAiPaths.of(operation));
+                String path = OpenAiPaths.of(operation);
+                v1Operations[operation.ordinal()] = path == null ? null : URI.create(base + "/openai/v1/" + path);
             }
             this.models = v1Operations[Operation.LIST_MODELS.ordinal()];
             this.responses = v1Operations[Operation.RESPONSES.ordinal()];

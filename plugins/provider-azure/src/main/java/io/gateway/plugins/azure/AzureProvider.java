@@ -1,5 +1,6 @@
 package io.gateway.plugins.azure;
 
+import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
@@ -25,7 +26,9 @@ import java.util.Set;
  */
 final class AzureProvider implements Provider {
 
-    private static final Set<Operation> OPERATIONS = Set.copyOf(EnumSet.allOf(Operation.class));
+    private static final Set<Operation> OPERATIONS = Set.copyOf(EnumSet.of(Operation.CHAT_COMPLETION,
+            Operation.TEXT_COMPLETION, Operation.RESPONSES, Operation.EMBEDDING, Operation.IMAGE_GENERATION,
+            Operation.LIST_MODELS));
 
     private final String name;
     private final AzureEndpoints endpoints;
@@ -75,6 +78,10 @@ final class AzureProvider implements Provider {
     @Override
     public Response call(ProviderCall call) {
         Operation operation = call.operation();
+        if (!OPERATIONS.contains(operation)) {
+            throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "Azure OpenAI does not offer "
+                    + operation.wireName());
+        }
         if (operation == Operation.LIST_MODELS) {
             return upstream.relay(upstream.get(call, endpoints.uri(operation, null)));
         }

@@ -38,6 +38,9 @@ class AzureEndpointsTest {
         AzureEndpoints endpoints = new AzureEndpoints(BASE, "v1", "2025-04-01-preview");
         assertTrue(endpoints.v1());
         for (Operation operation : Operation.values()) {
+            if (OpenAiPaths.of(operation) == null) {
+                continue; // not an operation of the OpenAI API (Anthropic's Messages)
+            }
             assertEquals(BASE + "/openai/v1/" + OpenAiPaths.of(operation), endpoints.uri(operation, "d1").toString());
             if (operation != Operation.LIST_MODELS) {
                 assertTrue(endpoints.deploymentInBody(operation), operation + " names the deployment in the body");

@@ -52,7 +52,10 @@ import java.util.regex.Pattern;
  */
 final class MockProvider implements Provider {
 
-    private static final Set<Operation> OPERATIONS = Collections.unmodifiableSet(EnumSet.allOf(Operation.class));
+    /** Every operation of the OpenAI API; Anthropic-format requests reach it translated into chat. */
+    private static final Set<Operation> OPERATIONS = Collections.unmodifiableSet(EnumSet.of(
+            Operation.CHAT_COMPLETION, Operation.TEXT_COMPLETION, Operation.RESPONSES, Operation.EMBEDDING,
+            Operation.IMAGE_GENERATION, Operation.LIST_MODELS));
     private static final Pattern ERROR_MODEL = Pattern.compile("error-([45]\\d\\d)");
 
     private final MockSettings settings;
@@ -102,6 +105,7 @@ final class MockProvider implements Provider {
             case EMBEDDING -> Embeddings.body(mock);
             case IMAGE_GENERATION -> Images.prepare(mock).body();
             case LIST_MODELS -> Models.body(settings.models(), modelsCreated);
+            default -> throw unsupported(mock.call().operation());
         };
     }
 
@@ -113,7 +117,14 @@ final class MockProvider implements Provider {
             case IMAGE_GENERATION -> Images.prepare(mock).events();
             case EMBEDDING, LIST_MODELS -> throw new IllegalStateException(
                     mock.call().operation() + " cannot stream");
+            default -> throw unsupported(mock.call().operation());
         };
+    }
+
+    /** Anthropic-format requests reach the mock translated into chat; it never takes them itself. */
+    private static GatewayException unsupported(Operation operation) {
+        return GatewayException.of(io.gateway.spi.ErrorCode.UNSUPPORTED_OPERATION, "the mock provider does not offer "
+                + operation.wireName());
     }
 
     /**

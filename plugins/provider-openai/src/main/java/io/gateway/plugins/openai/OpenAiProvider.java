@@ -1,5 +1,7 @@
 package io.gateway.plugins.openai;
 
+import io.gateway.spi.ErrorCode;
+import io.gateway.spi.GatewayException;
 import io.gateway.spi.Operation;
 import io.gateway.spi.Response;
 import io.gateway.spi.provider.Provider;
@@ -26,14 +28,18 @@ final class OpenAiProvider implements Provider {
     private final Set<Operation> operations;
     private final UpstreamCalls upstream;
     private final URI[] endpoints = new URI[Operation.values().length];
+    private final boolean cacheControl;
 
-    OpenAiProvider(String name, BaseUrl base, Set<Operation> operations, UpstreamCalls upstream) {
+    OpenAiProvider(String name, BaseUrl base, Set<Operation> operations, UpstreamCalls upstream,
+                   boolean cacheControl) {
+        this.cacheControl = cacheControl;
         this.name = name;
         this.base = base;
         this.operations = Set.copyOf(operations);
         this.upstream = upstream;
         for (Operation operation : Operation.values()) {
-            endpoints[operation.ordinal()] = base.resolve(OpenAiPaths.of(operation));
+            String path = OpenAiPaths.of(operation);
+            endpoints[operation.ordinal()] = path == null ? null : base.resolve(path);
         }
     }
 
@@ -42,9 +48,22 @@ final class OpenAiProvider implements Provider {
         return operations;
     }
 
+    /**
+     * Whether chat requests may carry {@code cache_control} markers: the {@code cache-control} key, by
+     * default {@code true} for OpenRouter, which passes them to the models that cache.
+     */
+    @Override
+    public boolean chatCacheControl() {
+        return cacheControl;
+    }
+
     @Override
     public Response call(ProviderCall call) {
         URI endpoint = endpoints[call.operation().ordinal()];
+        if (endpoint == null) {
+            throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "provider " + name + " does not offer "
+                    + call.operation().wireName());
+        }
         return upstream.relay(call.operation() == Operation.LIST_MODELS
                 ? upstream.get(call, endpoint)
                 : upstream.post(call, endpoint, call.bodyBytes()));

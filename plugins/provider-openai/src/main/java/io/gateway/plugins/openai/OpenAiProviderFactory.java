@@ -49,7 +49,9 @@ final class OpenAiProviderFactory implements ProviderFactory {
                 .key(KeyHeader.bearer())
                 .relay(OpenAiProvider.RELAY)
                 .build();
-        return new OpenAiProvider(config.name(), base, operations, upstream);
+        // OpenRouter takes Anthropic-style cache_control markers on chat content; other servers may refuse them
+        boolean cacheControl = config.bool("cache-control", preset.type().equals("openrouter"));
+        return new OpenAiProvider(config.name(), base, operations, upstream, cacheControl);
     }
 
     /** The preset's operations, or the ones {@code operations} names (wire names or paths). */
@@ -61,7 +63,8 @@ final class OpenAiProviderFactory implements ProviderFactory {
         Set<Operation> chosen = EnumSet.noneOf(Operation.class);
         for (String name : only) {
             chosen.add(Arrays.stream(Operation.values())
-                    .filter(o -> o.wireName().equals(name) || OpenAiPaths.of(o).equals(name)).findFirst()
+                    .filter(o -> OpenAiPaths.of(o) != null && (o.wireName().equals(name) || OpenAiPaths.of(o).equals(name)))
+                    .findFirst()
                     .orElseThrow(() -> config.invalid("operations", "'" + name + "' is not an operation; use "
                             + "chat_completion, text_completion, responses, embedding, image_generation, "
                             + "list_models")));

@@ -16,14 +16,16 @@ import java.util.Set;
  */
 record Preset(String type, String defaultBaseUrl, Set<Operation> operations) {
 
-    static final Preset OPENAI = new Preset("openai", "https://api.openai.com/v1", EnumSet.allOf(Operation.class));
-
     private static final Operation CHAT = Operation.CHAT_COMPLETION;
     private static final Operation TEXT = Operation.TEXT_COMPLETION;
     private static final Operation RESPONSES = Operation.RESPONSES;
     private static final Operation EMBED = Operation.EMBEDDING;
     private static final Operation IMAGES = Operation.IMAGE_GENERATION;
     private static final Operation MODELS = Operation.LIST_MODELS;
+
+    /** OpenAI itself: every operation of the OpenAI API the gateway serves. */
+    static final Preset OPENAI = new Preset("openai", "https://api.openai.com/v1",
+            EnumSet.of(CHAT, TEXT, RESPONSES, EMBED, IMAGES, MODELS));
 
     /** The OpenAI-compatible services with their own type names; each stays overridable by base-url. */
     static final List<Preset> ALL = List.of(
