@@ -749,14 +749,14 @@ public final class FakeBedrock extends ProviderFake<FakeBedrock> {
     }
 
     private static void validateImageBlock(JsonObject image, String at) {
-        if (image == null || !IMAGE_FORMATS.contains(text(image, "format"))) {
+        if (image == null || !oneOf(IMAGE_FORMATS, text(image, "format"))) {
             throw invalid(at + ".image.format must be one of png, jpeg, gif, webp");
         }
         validateSource(objectField(image, "source"), at + ".image");
     }
 
     private static void validateDocument(JsonObject document, String at) {
-        if (document == null || !DOCUMENT_FORMATS.contains(text(document, "format"))) {
+        if (document == null || !oneOf(DOCUMENT_FORMATS, text(document, "format"))) {
             throw invalid(at + ".document.format must be one of " + DOCUMENT_FORMATS);
         }
         String name = text(document, "name");
@@ -992,12 +992,12 @@ public final class FakeBedrock extends ProviderFake<FakeBedrock> {
                     || texts.stream().anyMatch(t -> !(t instanceof JsonString))) {
                 throw invalid("Malformed input request: #/texts: expected an array of 1 to 96 strings");
             }
-            if (!Set.of("search_document", "search_query", "classification", "clustering")
-                    .contains(text(body, "input_type"))) {
+            if (!oneOf(Set.of("search_document", "search_query", "classification", "clustering"),
+                    text(body, "input_type"))) {
                 throw invalid("Malformed input request: #/input_type: " + body.get("input_type")
                         + " is not a valid enum value");
             }
-            if (body.containsKey("truncate") && !Set.of("NONE", "START", "END").contains(text(body, "truncate"))) {
+            if (body.containsKey("truncate") && !oneOf(Set.of("NONE", "START", "END"), text(body, "truncate"))) {
                 throw invalid("Malformed input request: #/truncate: " + body.get("truncate")
                         + " is not a valid enum value");
             }
@@ -1104,7 +1104,7 @@ public final class FakeBedrock extends ProviderFake<FakeBedrock> {
                         + "16 from 320 to 4096");
             }
         }
-        if (config.containsKey("quality") && !Set.of("standard", "premium").contains(text(config, "quality"))) {
+        if (config.containsKey("quality") && !oneOf(Set.of("standard", "premium"), text(config, "quality"))) {
             throw invalid("Malformed input request: #/imageGenerationConfig/quality: " + config.get("quality")
                     + " is not a valid enum value");
         }
@@ -1187,6 +1187,11 @@ public final class FakeBedrock extends ProviderFake<FakeBedrock> {
             answer.add("nextToken", "page-" + (from + size));
         }
         return Reply.json(200, answer.build());
+    }
+
+    /** Whether a value is one of a set; {@code null} (absent, not a string) is not. */
+    private static boolean oneOf(Set<String> values, String value) {
+        return value != null && values.contains(value);
     }
 
     private static int parsePositive(String text, int fallback) {
