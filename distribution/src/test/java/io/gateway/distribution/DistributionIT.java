@@ -114,6 +114,29 @@ class DistributionIT {
         }
     }
 
+    /**
+     * A plugin that bundles libraries (its module copies them to target/plugin-deps) finds every one of
+     * them in its folder: a library two plugins share gets one Maven trail, and a folder that misses it
+     * fails only when the plugin first needs the class.
+     */
+    @Test
+    void pluginsThatBundleLibrariesHaveAllOfThemInTheirFolder() throws IOException {
+        Path modules = Path.of("..", "plugins").toAbsolutePath().normalize();
+        try (Stream<Path> pluginDirs = Files.list(DIST.resolve("plugins"))) {
+            for (Path dir : pluginDirs.toList()) {
+                Path deps = modules.resolve(dir.getFileName()).resolve("target/plugin-deps");
+                if (!Files.isDirectory(deps)) {
+                    continue;
+                }
+                List<String> folder = fileNames(dir);
+                for (String jar : fileNames(deps)) {
+                    assertTrue(folder.contains(jar), "plugins/" + dir.getFileName() + "/ lacks " + jar
+                            + ", which the plugin needs at run time: " + folder);
+                }
+            }
+        }
+    }
+
     @Test
     void tarballHoldsTheSameFilesUnderGatewayFolder() throws IOException {
         assertTrue(Files.isRegularFile(TARBALL), TARBALL + " is missing");

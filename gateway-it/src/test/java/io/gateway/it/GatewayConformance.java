@@ -40,11 +40,12 @@ final class GatewayConformance {
 
     private final URI base;
     private final String provider;
-    private final String model;
+    private final java.util.function.Function<Operation, String> model;
     private final Set<Operation> streamed;
     private final List<String> failures = new ArrayList<>();
 
-    private GatewayConformance(URI base, String provider, String model, Set<Operation> streamed) {
+    private GatewayConformance(URI base, String provider, java.util.function.Function<Operation, String> model,
+                               Set<Operation> streamed) {
         this.base = base;
         this.provider = provider;
         this.model = model;
@@ -78,7 +79,23 @@ final class GatewayConformance {
      * @throws AssertionError listing every failed check
      */
     static void check(URI gateway, String provider, String model, Set<Operation> supported, Set<Operation> streamed) {
-        GatewayConformance run = new GatewayConformance(gateway, provider, model, streamed);
+        check(gateway, provider, operation -> model, supported, streamed);
+    }
+
+    /**
+     * Runs every check with a model per operation, for a provider whose models each serve some operations
+     * (Bedrock: a chat model, an embedding model, an image model).
+     *
+     * @param gateway   the gateway's base URI ({@code http://127.0.0.1:PORT/})
+     * @param provider  the configured provider name
+     * @param modelFor  the model to name for an operation
+     * @param supported the operations the provider claims
+     * @param streamed  the supported operations it also streams
+     * @throws AssertionError listing every failed check
+     */
+    static void check(URI gateway, String provider, java.util.function.Function<Operation, String> modelFor,
+                      Set<Operation> supported, Set<Operation> streamed) {
+        GatewayConformance run = new GatewayConformance(gateway, provider, modelFor, streamed);
         for (Operation operation : Operation.values()) {
             try {
                 if (operation == Operation.MESSAGES || operation == Operation.COUNT_TOKENS) {
@@ -155,7 +172,7 @@ final class GatewayConformance {
     }
 
     private String body(Operation operation, boolean stream) {
-        return AnswerChecks.requestBody(operation, provider + "/" + model, stream);
+        return AnswerChecks.requestBody(operation, provider + "/" + model.apply(operation), stream);
     }
 
     private void unsupported(Operation operation) throws IOException, InterruptedException {
