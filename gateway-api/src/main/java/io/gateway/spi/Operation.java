@@ -20,7 +20,13 @@ public enum Operation {
     /** {@code POST images/generations}. */
     IMAGE_GENERATION("image_generation", true),
     /** {@code GET models}. */
-    LIST_MODELS("list_models", false);
+    LIST_MODELS("list_models", false),
+    /**
+     * {@code POST rerank}: a query and documents in, the documents' indexes ordered by relevance out
+     * ({@code results: [{index, relevance_score}]}), in the shape Cohere and Jina serve. Never streams.
+     * Since SPI 2.1.
+     */
+    RERANK("rerank", false);
 
     private final String wireName;
     private final boolean namedEvents;

@@ -195,6 +195,8 @@ final class GatewayConformance {
             case EMBEDDING -> "embeddings";
             case IMAGE_GENERATION -> "images/generations";
             case LIST_MODELS -> "models";
+            case RERANK -> "rerank";
+            default -> throw new IllegalStateException("no route is known for " + operation.wireName());
         };
     }
 }

@@ -40,7 +40,8 @@ public final class InferenceRoutes {
             Operation.RESPONSES, "responses",
             Operation.EMBEDDING, "embeddings",
             Operation.IMAGE_GENERATION, "images/generations",
-            Operation.LIST_MODELS, "models");
+            Operation.LIST_MODELS, "models",
+            Operation.RERANK, "rerank");
 
     private static final System.Logger LOG = System.getLogger("gateway.http");
 

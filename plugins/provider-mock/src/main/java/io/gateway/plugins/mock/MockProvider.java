@@ -48,7 +48,7 @@ import java.util.regex.Pattern;
  * Text answers echo the start of the last user message ("This is a mock response to: ..."); token
  * counts are whitespace-separated word counts, so usage is predictable in tests. Embedding vectors
  * are unit-length and seeded from a hash of the input, so equal inputs get equal vectors. Images are
- * one tiny valid PNG.
+ * one tiny valid PNG. Rerank scores each document by the share of the query's words it contains.
  */
 final class MockProvider implements Provider {
 
@@ -102,6 +102,9 @@ final class MockProvider implements Provider {
             case EMBEDDING -> Embeddings.body(mock);
             case IMAGE_GENERATION -> Images.prepare(mock).body();
             case LIST_MODELS -> Models.body(settings.models(), modelsCreated);
+            case RERANK -> Rerank.body(mock);
+            default -> throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "the mock provider does not"
+                    + " answer " + mock.call().operation().wireName());
         };
     }
 
@@ -111,8 +114,7 @@ final class MockProvider implements Provider {
             case TEXT_COMPLETION -> TextCompletions.prepare(mock).events();
             case RESPONSES -> Responses.prepare(mock).events();
             case IMAGE_GENERATION -> Images.prepare(mock).events();
-            case EMBEDDING, LIST_MODELS -> throw new IllegalStateException(
-                    mock.call().operation() + " cannot stream");
+            default -> throw new IllegalStateException(mock.call().operation() + " cannot stream");
         };
     }
 

@@ -1,5 +1,7 @@
 package io.gateway.plugins.openai;
 
+import io.gateway.spi.ErrorCode;
+import io.gateway.spi.GatewayException;
 import io.gateway.spi.Operation;
 import io.gateway.spi.Response;
 import io.gateway.spi.provider.Provider;
@@ -44,6 +46,11 @@ final class OpenAiProvider implements Provider {
 
     @Override
     public Response call(ProviderCall call) {
+        if (!operations.contains(call.operation())) {
+            // the server never asks; a direct caller gets a refusal, not a call to a path the service lacks
+            throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "provider " + name + " does not offer "
+                    + call.operation().wireName());
+        }
         URI endpoint = endpoints[call.operation().ordinal()];
         return upstream.relay(call.operation() == Operation.LIST_MODELS
                 ? upstream.get(call, endpoint)

@@ -64,7 +64,7 @@ final class OpenAiProviderFactory implements ProviderFactory {
                     .filter(o -> o.wireName().equals(name) || OpenAiPaths.of(o).equals(name)).findFirst()
                     .orElseThrow(() -> config.invalid("operations", "'" + name + "' is not an operation; use "
                             + "chat_completion, text_completion, responses, embedding, image_generation, "
-                            + "list_models")));
+                            + "list_models, rerank")));
         }
         return chosen;
     }
