@@ -108,6 +108,15 @@ final class GatewayConformance {
         return EnumSet.allOf(Operation.class);
     }
 
+    /**
+     * Every operation of OpenAI's API: all but rerank.
+     *
+     * @return the operations
+     */
+    static Set<Operation> openAi() {
+        return EnumSet.complementOf(EnumSet.of(Operation.RERANK));
+    }
+
     private void expect(boolean condition, String what) {
         if (!condition) {
             failures.add(what);

@@ -1,5 +1,6 @@
 package io.gateway.plugins.azure;
 
+import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
@@ -25,7 +26,8 @@ import java.util.Set;
  */
 final class AzureProvider implements Provider {
 
-    private static final Set<Operation> OPERATIONS = Set.copyOf(EnumSet.allOf(Operation.class));
+    /** Every operation of OpenAI's API; Azure OpenAI has no rerank. */
+    private static final Set<Operation> OPERATIONS = Set.copyOf(EnumSet.complementOf(EnumSet.of(Operation.RERANK)));
 
     private final String name;
     private final AzureEndpoints endpoints;
@@ -75,6 +77,10 @@ final class AzureProvider implements Provider {
     @Override
     public Response call(ProviderCall call) {
         Operation operation = call.operation();
+        if (!OPERATIONS.contains(operation)) {
+            throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "provider " + name + " (azure) does not offer "
+                    + operation.wireName());
+        }
         if (operation == Operation.LIST_MODELS) {
             return upstream.relay(upstream.get(call, endpoints.uri(operation, null)));
         }
