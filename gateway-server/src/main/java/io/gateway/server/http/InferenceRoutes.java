@@ -100,8 +100,8 @@ public final class InferenceRoutes {
             }
         }
         for (Operation operation : Operation.values()) {
-            if (operation == Operation.LIST_MODELS) {
-                continue;
+            if (operation == Operation.LIST_MODELS || operation == Operation.RERANK) {
+                continue; // rerank is no Azure OpenAI deployment operation
             }
             String path = "/openai/deployments/{deployment}/" + path(operation);
             routing.post(path, (req, res) -> handle(operation, path, req, res, true));

@@ -107,17 +107,17 @@ public final class FakeCohere extends ProviderFake<FakeCohere> {
             "base64");
     private static final Pattern TOOL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_-]{0,63}");
 
-    private final Map<String, Endpoint> models = new LinkedHashMap<>();
+    private final Map<String, Set<Endpoint>> models = new LinkedHashMap<>();
 
     private FakeCohere(String apiKey) {
         super(apiKey);
-        models.put("command-a-03-2025", Endpoint.CHAT);
-        models.put("command-r-plus-08-2024", Endpoint.CHAT);
-        models.put("command-r7b-12-2024", Endpoint.CHAT);
-        models.put("embed-v4.0", Endpoint.EMBED);
-        models.put("embed-english-v3.0", Endpoint.EMBED);
-        models.put("rerank-v3.5", Endpoint.RERANK);
-        models.put("rerank-english-v3.0", Endpoint.RERANK);
+        models.put("command-a-03-2025", Set.of(Endpoint.CHAT));
+        models.put("command-r-plus-08-2024", Set.of(Endpoint.CHAT));
+        models.put("command-r7b-12-2024", Set.of(Endpoint.CHAT));
+        models.put("embed-v4.0", Set.of(Endpoint.EMBED));
+        models.put("embed-english-v3.0", Set.of(Endpoint.EMBED));
+        models.put("rerank-v3.5", Set.of(Endpoint.RERANK));
+        models.put("rerank-english-v3.0", Set.of(Endpoint.RERANK));
         serve();
     }
 
@@ -136,13 +136,13 @@ public final class FakeCohere extends ProviderFake<FakeCohere> {
     /**
      * Adds (or redefines) a model.
      *
-     * @param id       the model id
-     * @param endpoint what it serves
+     * @param id        the model id
+     * @param endpoints what it serves (a test model may serve several)
      * @return this fake
      */
-    public FakeCohere addModel(String id, Endpoint endpoint) {
+    public FakeCohere addModel(String id, Endpoint... endpoints) {
         synchronized (models) {
-            models.put(Objects.requireNonNull(id, "id"), Objects.requireNonNull(endpoint, "endpoint"));
+            models.put(Objects.requireNonNull(id, "id"), Set.of(endpoints));
         }
         return this;
     }
@@ -263,7 +263,7 @@ public final class FakeCohere extends ProviderFake<FakeCohere> {
         if (model == null || model.isBlank()) {
             throw invalid("model is required");
         }
-        Endpoint serves;
+        Set<Endpoint> serves;
         synchronized (models) {
             serves = models.get(model);
         }
@@ -271,7 +271,7 @@ public final class FakeCohere extends ProviderFake<FakeCohere> {
             throw new Rejection(404, "not_found", "model '" + model + "' not found, make sure the correct model ID"
                     + " was used and that you have access to the model.");
         }
-        if (serves != endpoint) {
+        if (!serves.contains(endpoint)) {
             throw invalid("model '" + model + "' does not support the " + endpoint.name().toLowerCase(Locale.ROOT)
                     + " endpoint");
         }
@@ -307,8 +307,9 @@ public final class FakeCohere extends ProviderFake<FakeCohere> {
     private Reply modelList() {
         JsonArrayBuilder list = array();
         synchronized (models) {
-            models.forEach((id, endpoint) -> list.add(object().add("name", id)
-                    .add("endpoints", array().add(endpoint.name().toLowerCase(Locale.ROOT)))
+            models.forEach((id, endpoints) -> list.add(object().add("name", id)
+                    .add("endpoints", FakeJson.arrayOf(endpoints.stream().sorted()
+                            .map(e -> FakeJson.JSON.createValue(e.name().toLowerCase(Locale.ROOT))).toList()))
                     .add("finetuned", false).add("context_length", 128_000)));
         }
         return Reply.json(200, object().add("models", list).build());
@@ -641,7 +642,7 @@ public final class FakeCohere extends ProviderFake<FakeCohere> {
             }
         }
         if (body.containsKey("output_dimension")) {
-            if (!model.equals("embed-v4.0")) {
+            if (model.startsWith("embed-") && !model.equals("embed-v4.0")) {
                 throw invalid("output_dimension is only supported by embed-v4.0 and newer models");
             }
             if (!(body.get("output_dimension") instanceof JsonNumber number)

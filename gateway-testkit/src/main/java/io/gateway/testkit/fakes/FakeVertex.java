@@ -296,6 +296,26 @@ public final class FakeVertex extends ProviderFake<FakeVertex> {
     }
 
     /**
+     * Adds (or redefines) a Google model.
+     *
+     * @param id           the model id, e.g. {@code gemini-3-pro-preview}
+     * @param capabilities what it can do ({@link FakeGemini.Capability#EMBED} serves {@code predict});
+     *                     {@link FakeGemini.Capability#IMAGE_OUTPUT} implies {@link FakeGemini.Capability#GENERATE}
+     * @return this fake
+     */
+    public FakeVertex addModel(String id, FakeGemini.Capability... capabilities) {
+        EnumSet<FakeGemini.Capability> set = EnumSet.noneOf(FakeGemini.Capability.class);
+        set.addAll(List.of(capabilities));
+        if (set.contains(FakeGemini.Capability.IMAGE_OUTPUT)) {
+            set.add(FakeGemini.Capability.GENERATE);
+        }
+        synchronized (googleModels) {
+            googleModels.put(Objects.requireNonNull(id, "id"), set);
+        }
+        return this;
+    }
+
+    /**
      * Adds a Claude model, e.g. {@code claude-3-7-sonnet@20250219}.
      *
      * @param id the model id as Vertex names it
@@ -452,8 +472,9 @@ public final class FakeVertex extends ProviderFake<FakeVertex> {
         synchronized (googleModels) {
             capabilities = googleModels.get(model);
         }
-        boolean embedding = capabilities != null && capabilities.contains(FakeGemini.Capability.EMBED);
-        if (capabilities == null || !GOOGLE_METHODS.contains(method) || embedding != method.equals("predict")) {
+        boolean served = capabilities != null && GOOGLE_METHODS.contains(method) && capabilities.contains(
+                method.equals("predict") ? FakeGemini.Capability.EMBED : FakeGemini.Capability.GENERATE);
+        if (!served) {
             throw new Rejection(404, "NOT_FOUND", "Publisher Model `" + resource + "` was not found or your project"
                     + " does not have access to it" + (capabilities == null ? "" : " for " + method) + ".");
         }
