@@ -18,8 +18,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * the way. Expiry is kept on the plugin's clock (the lifetime Google granted, counted from when the token
  * arrived), so it behaves the same under a test clock.
  *
- * <p>One fetch at a time: the first caller that finds the token due fetches it under a lock while the
- * others wait for its result; callers that find a valid token never lock. When a fetch fails while the
+ * <p>One fetch at a time: the first caller that finds the token due fetches it under a lock; while the
+ * cached token is still valid the others go on with it, and only when there is none (or it expired) do
+ * they wait for the fetch. Callers that find a fresh token never lock. When a fetch fails while the
  * cached token is still valid, the cached token is used (and the fetch is tried again by the next call).
  * A token Google refused ({@link #invalidate}) is dropped at once. Thread-safe.
  */
@@ -74,10 +75,17 @@ final class AccessTokens {
      */
     String token(ProviderCall call) {
         Token token = current;
-        if (token != null && clock.instant().isBefore(token.expiresAt().minus(REFRESH_MARGIN))) {
+        Instant seen = clock.instant();
+        if (token != null && seen.isBefore(token.expiresAt().minus(REFRESH_MARGIN))) {
             return token.value();
         }
-        fetching.lock();
+        if (token != null && seen.isBefore(token.expiresAt())) {
+            if (!fetching.tryLock()) {
+                return token.value(); // another call is replacing it; this one still serves meanwhile
+            }
+        } else {
+            fetching.lock();
+        }
         try {
             token = current;
             Instant now = clock.instant();
