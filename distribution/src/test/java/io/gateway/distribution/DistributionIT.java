@@ -138,6 +138,25 @@ class DistributionIT {
     }
 
     @Test
+    void pluginsSharingAVendorTranslationEachHoldACopyAndVertexHoldsGooglesAuthLibrary() throws IOException {
+        Map<String, List<String>> expected = Map.of(
+                "provider-gemini", List.of("translation-gemini-"),
+                "provider-anthropic", List.of("translation-anthropic-"),
+                "provider-vertex", List.of("translation-gemini-", "translation-anthropic-",
+                        "google-auth-library-oauth2-http-1.58.0", "google-http-client-2.", "guava-33.7.2"),
+                "provider-cohere", List.of(TOOLKIT + "-"));
+        for (Map.Entry<String, List<String>> plugin : expected.entrySet()) {
+            List<String> folder = fileNames(DIST.resolve("plugins").resolve(plugin.getKey()));
+            for (String prefix : plugin.getValue()) {
+                assertTrue(folder.stream().anyMatch(n -> n.startsWith(prefix) && n.endsWith(".jar")),
+                        "plugins/" + plugin.getKey() + "/ lacks " + prefix + "*.jar: " + folder);
+            }
+        }
+        assertFalse(fileNames(DIST.resolve("lib")).stream().anyMatch(n -> n.startsWith("translation-")),
+                "the vendor translations belong in plugin folders, not on the server class path (lib/)");
+    }
+
+    @Test
     void tarballHoldsTheSameFilesUnderGatewayFolder() throws IOException {
         assertTrue(Files.isRegularFile(TARBALL), TARBALL + " is missing");
         Map<String, TarEntry> entries = readTarGz(TARBALL);

@@ -35,7 +35,13 @@ public enum Operation {
      * {@code {"input_tokens": n}}. A provider that lists it counts upstream; for others the server
      * answers with an estimate, without an upstream call. Since SPI 2.1.
      */
-    COUNT_TOKENS("count_tokens", false);
+    COUNT_TOKENS("count_tokens", false),
+    /**
+     * {@code POST rerank}: a query and documents in, the documents' indexes ordered by relevance out
+     * ({@code results: [{index, relevance_score}]}), in the shape Cohere and Jina serve. Never streams.
+     * Since SPI 2.1.
+     */
+    RERANK("rerank", false);
 
     private final String wireName;
     private final boolean namedEvents;

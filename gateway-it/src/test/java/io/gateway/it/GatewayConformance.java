@@ -138,6 +138,15 @@ final class GatewayConformance {
         return EnumSet.allOf(Operation.class);
     }
 
+    /**
+     * Every operation of OpenAI's API: all but rerank.
+     *
+     * @return the operations
+     */
+    static Set<Operation> openAi() {
+        return EnumSet.complementOf(EnumSet.of(Operation.RERANK));
+    }
+
     private void expect(boolean condition, String what) {
         if (!condition) {
             failures.add(what);
@@ -282,6 +291,7 @@ final class GatewayConformance {
             case EMBEDDING -> "embeddings";
             case IMAGE_GENERATION -> "images/generations";
             case LIST_MODELS -> "models";
+            case RERANK -> "rerank";
             default -> throw new IllegalArgumentException(operation + " is not served under /openai/v1/");
         };
     }

@@ -17,14 +17,31 @@ import java.util.stream.Stream;
 /**
  * Lays out a plugins directory for a test gateway: one folder per plugin holding its jar (and its own
  * dependencies), exactly as the distribution does. A plugin whose classes use the plugin toolkit
- * ({@code io.gateway.toolkit}) gets its own copy of the toolkit jar beside it, taken from the class path.
+ * ({@code io.gateway.toolkit}) or a vendor translation ({@code io.gateway.translation.gemini},
+ * {@code io.gateway.translation.anthropic}) gets its own copy of that library's jar beside it, taken from
+ * the class path.
  */
 public final class PluginFolders {
 
-    /** How a class file names the toolkit's classes. */
-    private static final byte[] TOOLKIT_REFERENCE = "io/gateway/toolkit/".getBytes(StandardCharsets.US_ASCII);
-    /** A class of the toolkit, to find its jar (or classes directory) on the class path. */
-    private static final String TOOLKIT_CLASS = "io.gateway.toolkit.json.Json";
+    /**
+     * A library the distribution copies into the folder of each plugin that uses it.
+     *
+     * @param reference how a class file names the library's classes
+     * @param className a class of the library, to find its jar (or classes directory) on the class path
+     * @param jarName   the artifact id its jar's file name starts with
+     */
+    private record Library(String reference, String className, String jarName) {
+        boolean referencedBy(byte[] classFile) {
+            return contains(classFile, reference.getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    private static final List<Library> LIBRARIES = List.of(
+            new Library("io/gateway/toolkit/", "io.gateway.toolkit.json.Json", "gateway-plugin-toolkit"),
+            new Library("io/gateway/translation/gemini/", "io.gateway.translation.gemini.GeminiTranslation",
+                    "translation-gemini"),
+            new Library("io/gateway/translation/anthropic/",
+                    "io.gateway.translation.anthropic.AnthropicTranslation", "translation-anthropic"));
 
     private final Path root;
 
@@ -106,8 +123,10 @@ public final class PluginFolders {
                 Files.copy(dependency, folder.resolve(dependency.getFileName()),
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-            if (usesToolkit(jarOrClasses) && !holdsToolkit(folder)) {
-                addToolkit(folder);
+            for (Library library : LIBRARIES) {
+                if (uses(jarOrClasses, library) && !holds(folder, library)) {
+                    addLibrary(folder, library);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -115,18 +134,18 @@ public final class PluginFolders {
         return this;
     }
 
-    private static boolean holdsToolkit(Path folder) throws IOException {
+    private static boolean holds(Path folder, Library library) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
-            return files.anyMatch(f -> f.getFileName().toString().startsWith("gateway-plugin-toolkit"));
+            return files.anyMatch(f -> f.getFileName().toString().startsWith(library.jarName()));
         }
     }
 
-    /** Whether any class of the plugin refers to a toolkit class. */
-    private static boolean usesToolkit(Path jarOrClasses) throws IOException {
+    /** Whether any class of the plugin refers to a class of the library. */
+    private static boolean uses(Path jarOrClasses, Library library) throws IOException {
         if (Files.isDirectory(jarOrClasses)) {
             try (Stream<Path> walk = Files.walk(jarOrClasses)) {
                 for (Path file : walk.filter(f -> f.toString().endsWith(".class")).toList()) {
-                    if (refersToToolkit(Files.readAllBytes(file))) {
+                    if (library.referencedBy(Files.readAllBytes(file))) {
                         return true;
                     }
                 }
@@ -137,7 +156,7 @@ public final class PluginFolders {
             for (JarEntry entry : java.util.Collections.list(jar.entries())) {
                 if (entry.getName().endsWith(".class")) {
                     try (InputStream in = jar.getInputStream(entry)) {
-                        if (refersToToolkit(in.readAllBytes())) {
+                        if (library.referencedBy(in.readAllBytes())) {
                             return true;
                         }
                     }
@@ -147,11 +166,11 @@ public final class PluginFolders {
         return false;
     }
 
-    private static boolean refersToToolkit(byte[] classFile) {
+    private static boolean contains(byte[] classFile, byte[] reference) {
         outer:
-        for (int i = 0; i <= classFile.length - TOOLKIT_REFERENCE.length; i++) {
-            for (int j = 0; j < TOOLKIT_REFERENCE.length; j++) {
-                if (classFile[i + j] != TOOLKIT_REFERENCE[j]) {
+        for (int i = 0; i <= classFile.length - reference.length; i++) {
+            for (int j = 0; j < reference.length; j++) {
+                if (classFile[i + j] != reference[j]) {
                     continue outer;
                 }
             }
@@ -160,17 +179,18 @@ public final class PluginFolders {
         return false;
     }
 
-    private static void addToolkit(Path folder) throws IOException {
-        Class<?> toolkit;
+    private static void addLibrary(Path folder, Library library) throws IOException {
+        Class<?> type;
         try {
-            toolkit = Class.forName(TOOLKIT_CLASS, false, PluginFolders.class.getClassLoader());
+            type = Class.forName(library.className(), false, PluginFolders.class.getClassLoader());
         } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("plugin folder " + folder.getFileName() + ": the plugin uses the plugin "
-                    + "toolkit, which is not on the test class path; add io.gateway:gateway-plugin-toolkit", e);
+            throw new IllegalStateException("plugin folder " + folder.getFileName() + ": the plugin uses "
+                    + library.jarName() + ", which is not on the test class path; add io.gateway:"
+                    + library.jarName(), e);
         }
-        Path source = codeSource(toolkit);
+        Path source = codeSource(type);
         if (Files.isDirectory(source)) {
-            pack(source, folder.resolve("gateway-plugin-toolkit.jar"));
+            pack(source, folder.resolve(library.jarName() + ".jar"));
         } else {
             Files.copy(source, folder.resolve(source.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }

@@ -26,7 +26,8 @@ public final class AnswerChecks {
      *
      * @param operation the operation
      * @param answer    the body
-     * @param inputs    how many inputs an embedding request had (ignored for other operations)
+     * @param inputs    how many inputs an embedding request had, or documents a rerank request had (ignored
+     *                  for other operations)
      * @return the problems, empty when well-formed
      */
     public static List<String> complete(Operation operation, JsonObject answer, int inputs) {
@@ -107,6 +108,26 @@ public final class AnswerChecks {
             }
             case COUNT_TOKENS -> expect(problems, answer.get("input_tokens") instanceof jakarta.json.JsonNumber n
                     && n.longValue() > 0, where + ": no positive input_tokens");
+            case RERANK -> {
+                JsonArray results = array(answer, "results");
+                expect(problems, results != null && !results.isEmpty(), where + ": no results");
+                if (results != null) {
+                    double previous = Double.POSITIVE_INFINITY;
+                    for (JsonValue value : results) {
+                        if (!(value instanceof JsonObject result)
+                                || !(result.get("index") instanceof jakarta.json.JsonNumber index) || !index.isIntegral()
+                                || !(result.get("relevance_score") instanceof jakarta.json.JsonNumber score)) {
+                            problems.add(where + ": a result without an integer index and a relevance_score: " + value);
+                            continue;
+                        }
+                        expect(problems, index.intValue() >= 0 && index.intValue() < inputs, where + ": index "
+                                + index + " is not one of the " + inputs + " documents");
+                        expect(problems, score.doubleValue() <= previous, where
+                                + ": results are not ordered by relevance_score, highest first");
+                        previous = score.doubleValue();
+                    }
+                }
+            }
             default -> problems.add(where + ": an operation these checks do not know");
         }
         return problems;
@@ -197,8 +218,8 @@ public final class AnswerChecks {
     /**
      * A minimal request body for an operation, as the checks send it: one user message for chat, a
      * prompt for text completions and images, an input for Responses, two inputs for embeddings
-     * ({@link #complete} expects two embeddings back), {@code {}} for the model list, one user message
-     * and {@code max_tokens} for Anthropic's Messages (and its token count). A streamed chat request asks
+     * ({@link #complete} expects two embeddings back), a query and two documents for rerank, {@code {}}
+     * for the model list, one user message and {@code max_tokens} for Anthropic's Messages (and its token count). A streamed chat request asks
      * for the usage chunk.
      *
      * @param operation the operation
@@ -220,6 +241,8 @@ public final class AnswerChecks {
                     + "\"Say hello\"}]}";
             case COUNT_TOKENS -> "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":"
                     + "\"Say hello\"}]}";
+            case RERANK -> "{" + common + ",\"query\":\"capital of France\",\"documents\":[\"Berlin is in Germany\","
+                    + "\"Paris is the capital of France\"]}";
             default -> "{}";
         };
     }

@@ -169,7 +169,7 @@ public final class ProviderConformance {
             }
         }
         Optional<Operation> probe = List.of(Operation.CHAT_COMPLETION, Operation.RESPONSES, Operation.EMBEDDING,
-                Operation.TEXT_COMPLETION, Operation.IMAGE_GENERATION).stream().filter(claimed::contains)
+                Operation.TEXT_COMPLETION, Operation.IMAGE_GENERATION, Operation.RERANK).stream().filter(claimed::contains)
                 .filter(operation -> fake != null && fake.modelFor(operation).isPresent()).findFirst();
         if (probe.isPresent() && fake != null) {
             errors(harness, probe.get());

@@ -55,6 +55,7 @@ class ProviderConformanceTest {
                 case EMBEDDING -> "embeddings";
                 case IMAGE_GENERATION -> "images/generations";
                 case LIST_MODELS -> "models";
+                case RERANK -> "rerank";
                 default -> throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "not an OpenAI operation");
             };
             byte[] body = call.bodyBytes();

@@ -2,7 +2,11 @@ package io.gateway.toolkit.openai;
 
 import io.gateway.spi.Operation;
 
-/** Where the OpenAI API serves each operation, below its {@code /v1/} base. Stateless. */
+/**
+ * Where the OpenAI API (and the OpenAI-compatible servers that follow it) serves each operation, below its
+ * {@code /v1/} base; {@code rerank} is where the compatible servers that rerank (vLLM, Jina, Together)
+ * serve it. Stateless.
+ */
 public final class OpenAiPaths {
 
     private OpenAiPaths() {
@@ -23,6 +27,7 @@ public final class OpenAiPaths {
             case EMBEDDING -> "embeddings";
             case IMAGE_GENERATION -> "images/generations";
             case LIST_MODELS -> "models";
+            case RERANK -> "rerank";
             default -> null;
         };
     }

@@ -42,7 +42,8 @@ public final class InferenceRoutes {
             Operation.RESPONSES, "responses",
             Operation.EMBEDDING, "embeddings",
             Operation.IMAGE_GENERATION, "images/generations",
-            Operation.LIST_MODELS, "models");
+            Operation.LIST_MODELS, "models",
+            Operation.RERANK, "rerank");
 
     /** Where Anthropic's operations are served, below {@link #ANTHROPIC_PREFIX}. */
     static final Map<Operation, String> ANTHROPIC_PATHS = Map.of(
@@ -108,7 +109,8 @@ public final class InferenceRoutes {
             }
         }
         for (Operation operation : PATHS.keySet()) {
-            if (operation != Operation.LIST_MODELS) {
+            // neither the model list nor rerank is an Azure OpenAI deployment operation
+            if (operation != Operation.LIST_MODELS && operation != Operation.RERANK) {
                 register(routing, operation, "/openai/deployments/{deployment}/" + PATHS.get(operation), true,
                         ApiFormat.OPENAI);
             }

@@ -252,8 +252,51 @@ public final class RequestBodies {
             }
             case IMAGE_GENERATION -> requireString(body, "prompt", "describe the image to generate");
             case MESSAGES, COUNT_TOKENS -> anthropicMessages(operation, body);
+            case RERANK -> rerank(body);
             case LIST_MODELS -> {
             }
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * {@code rerank}: a non-empty {@code query}, a non-empty {@code documents} array of strings or of
+     * objects with a string {@code text}, and, when present, {@code top_n} a whole number of at least 1
+     * and {@code return_documents} a boolean.
+     */
+    private static void rerank(JsonObject body) {
+        if (requireString(body, "query", "the text to rank the documents against").isBlank()) {
+            throw GatewayException.invalidRequest("'query' must not be blank", "query");
+        }
+        JsonValue documents = body.get("documents");
+        if (documents == null || documents == JsonValue.NULL) {
+            throw GatewayException.invalidRequest("'documents' is required: an array of texts (or of "
+                    + "{\"text\": ...} objects) to rank", "documents");
+        }
+        if (!(documents instanceof JsonArray array) || array.isEmpty()) {
+            throw GatewayException.invalidRequest("'documents' must be a non-empty array of texts (or of "
+                    + "{\"text\": ...} objects)", "documents");
+        }
+        for (int i = 0; i < array.size(); i++) {
+            JsonValue document = array.get(i);
+            boolean text = document.getValueType() == JsonValue.ValueType.STRING
+                    || document instanceof JsonObject object && object.get("text") != null
+                    && object.get("text").getValueType() == JsonValue.ValueType.STRING;
+            if (!text) {
+                throw GatewayException.invalidRequest("'documents[" + i + "]' must be a string or an object with "
+                        + "a string 'text'", "documents");
+            }
+        }
+        JsonValue topN = body.get("top_n");
+        if (topN != null && topN != JsonValue.NULL && !(topN instanceof jakarta.json.JsonNumber number
+                && number.isIntegral() && number.bigIntegerValue().signum() > 0)) {
+            throw GatewayException.invalidRequest("'top_n' must be a whole number of at least 1", "top_n");
+        }
+        JsonValue returnDocuments = body.get("return_documents");
+        if (returnDocuments != null && returnDocuments != JsonValue.NULL && returnDocuments != JsonValue.TRUE
+                && returnDocuments != JsonValue.FALSE) {
+            throw GatewayException.invalidRequest("'return_documents' must be true or false", "return_documents");
         }
     }
 

@@ -109,6 +109,30 @@ class RequestBodiesTest {
         assertEquals("fallbacks", fallback.param());
     }
 
+    @Test
+    void rerankNeedsAQueryAndTextDocuments() {
+        RequestBodies.validate(Operation.RERANK, parse("{\"model\":\"cohere/rerank-v3.5\",\"query\":\"q\","
+                + "\"documents\":[\"a\",{\"text\":\"b\"}],\"top_n\":1,\"return_documents\":true}"));
+        String[][] refused = {
+            {"{\"model\":\"c/r\",\"documents\":[\"a\"]}", "query"},
+            {"{\"model\":\"c/r\",\"query\":\" \",\"documents\":[\"a\"]}", "query"},
+            {"{\"model\":\"c/r\",\"query\":\"q\"}", "documents"},
+            {"{\"model\":\"c/r\",\"query\":\"q\",\"documents\":[]}", "documents"},
+            {"{\"model\":\"c/r\",\"query\":\"q\",\"documents\":[1]}", "documents"},
+            {"{\"model\":\"c/r\",\"query\":\"q\",\"documents\":[{\"title\":\"t\"}]}", "documents"},
+            {"{\"model\":\"c/r\",\"query\":\"q\",\"documents\":[\"a\"],\"top_n\":0}", "top_n"},
+            {"{\"model\":\"c/r\",\"query\":\"q\",\"documents\":[\"a\"],\"top_n\":1.5}", "top_n"},
+            {"{\"model\":\"c/r\",\"query\":\"q\",\"documents\":[\"a\"],\"return_documents\":\"yes\"}",
+                "return_documents"},
+            {"{\"model\":\"c/r\",\"query\":\"q\",\"documents\":[\"a\"],\"stream\":true}", "stream"}};
+        for (String[] body : refused) {
+            GatewayException e = assertThrows(GatewayException.class,
+                    () -> RequestBodies.validate(Operation.RERANK, parse(body[0])), body[0]);
+            assertEquals(400, e.status(), body[0]);
+            assertEquals(body[1], e.param(), body[0]);
+        }
+    }
+
     private static JsonObject parse(String json) {
         return RequestBodies.parse(json.getBytes(StandardCharsets.UTF_8));
     }

@@ -501,7 +501,7 @@ public final class FakeAnthropic extends ProviderFake<FakeAnthropic> {
             if (count) {
                 return ok(Reply.json(200, object().add("input_tokens", inputTokens(body)).build()));
             }
-            JsonObject answer = answer(body);
+            JsonObject answer = answer(body, ids);
             if (body.get("stream") == JsonValue.TRUE) {
                 return ok(Reply.sse(events(answer)));
             }
@@ -659,7 +659,8 @@ public final class FakeAnthropic extends ProviderFake<FakeAnthropic> {
         validateTools(body);
     }
 
-    private static void validateMessages(JsonObject body) {
+    /** Checks a Messages body as Anthropic does; {@link FakeVertex} checks its Claude models' with it. */
+    static void validateMessages(JsonObject body) {
         for (String field : FakeJson.unknownKeys(body, MESSAGE_FIELDS)) {
             throw invalid(field + ": Extra inputs are not permitted");
         }
@@ -1136,7 +1137,8 @@ public final class FakeAnthropic extends ProviderFake<FakeAnthropic> {
         return out.toString();
     }
 
-    private JsonObject answer(JsonObject body) {
+    /** The default answer to a valid Messages body; {@link FakeVertex} answers with it too. */
+    static JsonObject answer(JsonObject body, java.util.concurrent.atomic.AtomicLong ids) {
         String model = text(body, "model");
         String id = "msg_fake" + String.format("%06d", ids.incrementAndGet());
         long input = inputTokens(body);

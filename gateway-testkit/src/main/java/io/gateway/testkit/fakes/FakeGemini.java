@@ -635,7 +635,7 @@ public final class FakeGemini extends ProviderFake<FakeGemini> {
                     throw invalid("Invalid value at 'alt' (" + request.queryParameter("alt") + ")");
                 }
                 return scriptedOr(request, () -> {
-                    JsonObject answer = answer(body, model, capabilities);
+                    JsonObject answer = answer(body, model, capabilities, ids);
                     if (!stream) {
                         return Reply.json(200, answer);
                     }
@@ -792,7 +792,8 @@ public final class FakeGemini extends ProviderFake<FakeGemini> {
         }
     }
 
-    private static void validateGenerate(JsonObject body) {
+    /** Checks a {@code generateContent} body as Gemini does; {@link FakeVertex} checks its Gemini models' with it. */
+    static void validateGenerate(JsonObject body) {
         unknown(body, GENERATE_FIELDS, "");
         Set<String> declared = validateTools(body);
         if (body.containsKey("systemInstruction")) {
@@ -1232,7 +1233,7 @@ public final class FakeGemini extends ProviderFake<FakeGemini> {
     }
 
     /** Words of every text in the system instruction and the contents, at least 1. */
-    private static long promptTokens(JsonObject body) {
+    static long promptTokens(JsonObject body) {
         long words = 0;
         JsonObject system = objectField(body, "systemInstruction");
         if (system != null) {
@@ -1258,7 +1259,9 @@ public final class FakeGemini extends ProviderFake<FakeGemini> {
         return Math.max(1, words);
     }
 
-    private JsonObject answer(JsonObject body, String model, Set<Capability> capabilities) {
+    /** The default answer to a valid {@code generateContent} body; {@link FakeVertex} answers with it too. */
+    static JsonObject answer(JsonObject body, String model, Set<Capability> capabilities,
+                             java.util.concurrent.atomic.AtomicLong ids) {
         String responseId = "fake-" + ids.incrementAndGet();
         long prompt = promptTokens(body);
         String promptText = FakeJson.allText(body.get("contents"));

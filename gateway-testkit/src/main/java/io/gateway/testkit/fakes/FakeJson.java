@@ -201,6 +201,15 @@ final class FakeJson {
         }
     }
 
+    /** A JSON object parsed from text, or {@code null} when the text is not one. */
+    static JsonObject parseValueOrNull(String text) {
+        try {
+            return JsonBodies.parse(text.getBytes(StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Whether the request says its body is JSON. */
     static boolean jsonContentType(RecordedRequest request) {
         String type = request.header("content-type");

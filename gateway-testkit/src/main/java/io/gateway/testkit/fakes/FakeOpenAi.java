@@ -131,13 +131,17 @@ public final class FakeOpenAi extends ProviderFake<FakeOpenAi> {
     /**
      * A model of the preset for the operation: {@code gpt-4o-mini} for chat and the model list,
      * {@code gpt-3.5-turbo-instruct} for text completions, {@code gpt-4.1} for Responses,
-     * {@code text-embedding-3-small} for embeddings, {@code gpt-image-1} for images.
+     * {@code text-embedding-3-small} for embeddings, {@code gpt-image-1} for images; none for rerank, which
+     * OpenAI does not offer.
      *
      * @param operation the operation
      * @return the model
      */
     @Override
     public Optional<String> modelFor(Operation operation) {
+        if (operation == Operation.RERANK) {
+            return Optional.empty(); // OpenAI's API has no rerank
+        }
         return Optional.of(switch (operation) {
             case TEXT_COMPLETION -> "gpt-3.5-turbo-instruct";
             case RESPONSES -> "gpt-4.1";

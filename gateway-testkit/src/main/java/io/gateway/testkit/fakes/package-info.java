@@ -12,6 +12,12 @@
  *   <li>{@link io.gateway.testkit.fakes.FakeGemini}: the Gemini API ({@code :generateContent},
  *       {@code :streamGenerateContent?alt=sse}, {@code :embedContent}, {@code :batchEmbedContents},
  *       {@code models}), {@code {"error":{code,message,status}}} errors.</li>
+ *   <li>{@link io.gateway.testkit.fakes.FakeVertex}: Google Vertex AI ({@code publishers/google} Gemini
+ *       models, {@code publishers/anthropic} Claude models through {@code rawPredict}, embeddings through
+ *       {@code predict}) with its own OAuth token endpoint that verifies a test service account's signed
+ *       JWT, and bearer tokens on every call.</li>
+ *   <li>{@link io.gateway.testkit.fakes.FakeCohere}: Cohere's v2 API ({@code /v2/chat} with its named-event
+ *       stream, {@code /v2/embed}, {@code /v2/rerank}, {@code /v1/models}), {@code {"id","message"}} errors.</li>
  *   <li>{@link io.gateway.testkit.fakes.FakeAzure}: an Azure OpenAI resource (deployment routes,
  *       {@code /openai/responses}, the {@code /openai/v1/} form), two keys, deployments limited to their
  *       model's operations, Azure's filter results and content-filter errors.</li>

@@ -9,13 +9,12 @@ import io.gateway.spi.Response;
 import io.gateway.spi.provider.Provider;
 import io.gateway.spi.provider.ProviderCall;
 import io.gateway.toolkit.json.Json;
-import io.gateway.toolkit.openai.OpenAiRequests;
 import io.gateway.toolkit.upstream.Answer;
 import io.gateway.toolkit.upstream.UpstreamCalls;
-import jakarta.json.JsonArray;
+import io.gateway.translation.anthropic.AnthropicTranslation;
+import io.gateway.translation.anthropic.MessagesTransport;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -26,14 +25,14 @@ import java.util.Set;
 
 /**
  * Serves OpenAI chat completions, Responses and the model list from Anthropic: each call is translated
- * into one {@code POST /v1/messages} (or {@code GET /v1/models}) through the server's upstream client,
- * so the router's deadline and stream idle timeout apply, and the answer is translated back; streams are
- * translated event by event as they arrive. Anthropic-format requests ({@link Operation#MESSAGES},
- * {@link Operation#COUNT_TOKENS}) pass through: the client's bytes with only the model replaced, its
- * {@code anthropic-version} and {@code anthropic-beta} headers, and the answer and every stream event
- * relayed as they came.
+ * (by the shared Anthropic translation, {@link AnthropicTranslation}) into one {@code POST /v1/messages}
+ * (or {@code GET /v1/models}) through the server's upstream client, so the router's deadline and stream
+ * idle timeout apply, and the answer is translated back; streams are translated event by event as they
+ * arrive. Anthropic-format requests ({@link Operation#MESSAGES}, {@link Operation#COUNT_TOKENS}) pass
+ * through: the client's bytes with only the model replaced, its {@code anthropic-version} and
+ * {@code anthropic-beta} headers, and the answer and every stream event relayed as they came.
  */
-final class AnthropicProvider implements Provider {
+final class AnthropicProvider implements Provider, MessagesTransport {
 
     private static final Set<Operation> OPERATIONS = Set.copyOf(EnumSet.of(Operation.CHAT_COMPLETION,
             Operation.RESPONSES, Operation.LIST_MODELS, Operation.MESSAGES, Operation.COUNT_TOKENS));
@@ -85,30 +84,21 @@ final class AnthropicProvider implements Provider {
     }
 
     private Response chat(ProviderCall call) {
-        JsonObject request = ChatRequests.toMessages(call.body(), call.model(), settings.defaultMaxTokens(),
-                call.stream());
-        if (call.stream()) {
-            Answer<EventStream> events = upstream.events(upstream.post(call, settings.messages(), request));
-            return new Response.Streaming(200, events.headers(), new ChatStream(events.body(), events.headers(),
-                    call.model(), now(), OpenAiRequests.includeUsage(call.body())));
-        }
-        Answer<JsonObject> message = message(call, request);
-        return Response.Complete.of(200, message.headers(),
-                ChatResponses.completion(message.body(), call.model(), now()));
+        return AnthropicTranslation.chat(this, call, settings.defaultMaxTokens());
     }
 
     private Response responses(ProviderCall call) {
-        JsonObject request = ResponsesRequests.toMessages(call.body(), call.model(), settings.defaultMaxTokens(),
-                call.stream());
-        boolean signatures = includes(call.body(), "reasoning.encrypted_content");
-        if (call.stream()) {
-            Answer<EventStream> events = upstream.events(upstream.post(call, settings.messages(), request));
-            return new Response.Streaming(200, events.headers(), new ResponsesStream(events.body(), events.headers(),
-                    call.body(), call.model(), now(), signatures));
-        }
-        Answer<JsonObject> message = message(call, request);
-        return Response.Complete.of(200, message.headers(),
-                ResponsesTranslation.ofMessage(message.body(), call.body(), call.model(), now(), signatures));
+        return AnthropicTranslation.responses(this, call, settings.defaultMaxTokens());
+    }
+
+    @Override
+    public Answer<JsonObject> message(ProviderCall call, JsonObject request) {
+        return upstream.json(upstream.post(call, settings.messages(), request));
+    }
+
+    @Override
+    public Answer<EventStream> stream(ProviderCall call, JsonObject request) {
+        return upstream.events(upstream.post(call, settings.messages(), request));
     }
 
     /**
@@ -157,7 +147,7 @@ final class AnthropicProvider implements Provider {
                 first = false;
                 if (event != null && ("error".equals(event.event()) || isError(event))) {
                     events.close();
-                    throw AnthropicErrors.fromEvent(event.json(), relayed);
+                    throw AnthropicTranslation.errorEvent(event.json(), relayed);
                 }
             }
             return event;
@@ -195,30 +185,9 @@ final class AnthropicProvider implements Provider {
         return Response.Complete.of(200, relayed, Models.list(data));
     }
 
-    /** A complete Messages answer; a 200 that holds an error object still fails. */
-    private Answer<JsonObject> message(ProviderCall call, JsonObject request) {
-        Answer<JsonObject> answer = upstream.json(upstream.post(call, settings.messages(), request));
-        if ("error".equals(Json.text(answer.body(), "type"))) {
-            throw AnthropicErrors.fromEvent(answer.body(), answer.headers());
-        }
-        return answer;
-    }
-
-    private long now() {
+    @Override
+    public long now() {
         return clock.instant().getEpochSecond();
-    }
-
-    private static boolean includes(JsonObject body, String value) {
-        JsonArray include = Json.arrayField(body, "include");
-        if (include == null) {
-            return false;
-        }
-        for (JsonValue item : include) {
-            if (item instanceof JsonString string && string.getString().equals(value)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.gateway.toolkit.settings.BaseUrl;
 import io.gateway.toolkit.settings.ExtraHeaders;
 import io.gateway.toolkit.upstream.KeyHeader;
 import io.gateway.toolkit.upstream.UpstreamCalls;
+import io.gateway.translation.anthropic.AnthropicTranslation;
 import java.time.Clock;
 import java.util.Map;
 
@@ -49,10 +50,10 @@ final class AnthropicProviderFactory implements ProviderFactory {
         var headers = ExtraHeaders.read(config, RESERVED_HEADERS).toBuilder().set("anthropic-version", version);
         AnthropicSettings settings = new AnthropicSettings(config.name(), base, version, defaultMaxTokens);
         Clock clock = context.clock();
-        UpstreamCalls upstream = UpstreamCalls.builder(config.name(), context.upstream(), AnthropicErrors::fromResponse)
+        UpstreamCalls upstream = UpstreamCalls.builder(config.name(), context.upstream(), AnthropicTranslation::error)
                 .headers(headers.build())
                 .key(KeyHeader.named("x-api-key"))
-                .relay(upstreamHeaders -> RateLimitHeaders.relayed(upstreamHeaders, clock))
+                .relay(upstreamHeaders -> AnthropicTranslation.rateLimitHeaders(upstreamHeaders, clock))
                 .build();
         return new AnthropicProvider(settings, upstream, clock);
     }

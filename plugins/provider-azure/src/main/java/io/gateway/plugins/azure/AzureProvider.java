@@ -79,7 +79,7 @@ final class AzureProvider implements Provider {
     public Response call(ProviderCall call) {
         Operation operation = call.operation();
         if (!OPERATIONS.contains(operation)) {
-            throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "Azure OpenAI does not offer "
+            throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "provider " + name + " (azure) does not offer "
                     + operation.wireName());
         }
         if (operation == Operation.LIST_MODELS) {

@@ -43,6 +43,12 @@ final class BedrockProvider implements Provider {
         return OPERATIONS;
     }
 
+    /** Converse has cache points: a chat part, system part or tool with {@code cache_control} gets one after it. */
+    @Override
+    public boolean chatCacheControl() {
+        return true;
+    }
+
     @Override
     public Response call(ProviderCall call) {
         return switch (call.operation()) {

@@ -8,6 +8,7 @@ import io.gateway.toolkit.settings.BaseUrl;
 import io.gateway.toolkit.settings.ExtraHeaders;
 import io.gateway.toolkit.upstream.KeyHeader;
 import io.gateway.toolkit.upstream.UpstreamCalls;
+import io.gateway.translation.gemini.GeminiTranslation;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -34,10 +35,10 @@ final class GeminiProviderFactory implements ProviderFactory {
         if (!API_VERSION.matcher(apiVersion).matches()) {
             throw config.invalid("api-version", "'" + apiVersion + "' is not an API version such as v1beta or v1");
         }
-        UpstreamCalls upstream = UpstreamCalls.builder(config.name(), context.upstream(), GeminiErrors::toException)
+        UpstreamCalls upstream = UpstreamCalls.builder(config.name(), context.upstream(), GeminiTranslation::error)
                 .headers(ExtraHeaders.read(config, Map.of("content-type", "is set by the gateway")))
                 .key(KeyHeader.named("x-goog-api-key"))
-                .relay(GeminiErrors.RELAY)
+                .relay(GeminiTranslation.RELAY)
                 .build();
         return new GeminiProvider(config.name(), base, apiVersion, upstream, context.clock());
     }

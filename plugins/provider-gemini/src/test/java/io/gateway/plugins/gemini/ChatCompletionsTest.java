@@ -17,6 +17,7 @@ import io.gateway.spi.GatewayException;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
 import io.gateway.spi.provider.Provider;
+import io.gateway.translation.gemini.GeminiTranslation;
 import io.gateway.testkit.ScriptedUpstream;
 import io.gateway.testkit.ScriptedUpstream.Canned;
 import io.gateway.testkit.TestConfig;
@@ -251,7 +252,7 @@ class ChatCompletionsTest {
         assertEquals(3, results.getJsonArray("parts").size());
         assertEquals("Thanks. And in Rome?", results.getJsonArray("parts").getJsonObject(2).getString("text"));
         JsonObject unsigned = contents.getJsonObject(3).getJsonArray("parts").getJsonObject(0);
-        assertEquals(Conversation.UNSIGNED, unsigned.getString("thoughtSignature"),
+        assertEquals(GeminiTranslation.UNSIGNED_THOUGHT_SIGNATURE, unsigned.getString("thoughtSignature"),
                 "a call without its signature carries Google's documented placeholder");
         assertEquals("sunny", contents.getJsonObject(4).getJsonArray("parts").getJsonObject(0)
                 .getJsonObject("functionResponse").getJsonObject("response").getJsonObject("content")

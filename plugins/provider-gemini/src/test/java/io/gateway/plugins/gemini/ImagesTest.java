@@ -86,14 +86,6 @@ class ImagesTest {
         assertEquals("/9j/4AAQ", body.getJsonArray("data").getJsonObject(1).getString("b64_json"));
     }
 
-    @Test
-    void sizesMapToTheNearestAspectRatio() {
-        assertEquals("1:1", Images.aspectRatio("1024x1024"));
-        assertEquals("2:3", Images.aspectRatio("1024x1536"));
-        assertEquals("16:9", Images.aspectRatio("1792x1024"));
-        assertEquals("9:16", Images.aspectRatio("1024x1792"));
-        assertEquals("21:9", Images.aspectRatio("2520x1080"));
-    }
 
     @Test
     void urlsStreamsAndBadSizesAnswer400() {

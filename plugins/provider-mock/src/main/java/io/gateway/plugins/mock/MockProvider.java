@@ -48,14 +48,14 @@ import java.util.regex.Pattern;
  * Text answers echo the start of the last user message ("This is a mock response to: ..."); token
  * counts are whitespace-separated word counts, so usage is predictable in tests. Embedding vectors
  * are unit-length and seeded from a hash of the input, so equal inputs get equal vectors. Images are
- * one tiny valid PNG.
+ * one tiny valid PNG. Rerank scores each document by the share of the query's words it contains.
  */
 final class MockProvider implements Provider {
 
     /** Every operation of the OpenAI API; Anthropic-format requests reach it translated into chat. */
     private static final Set<Operation> OPERATIONS = Collections.unmodifiableSet(EnumSet.of(
             Operation.CHAT_COMPLETION, Operation.TEXT_COMPLETION, Operation.RESPONSES, Operation.EMBEDDING,
-            Operation.IMAGE_GENERATION, Operation.LIST_MODELS));
+            Operation.IMAGE_GENERATION, Operation.LIST_MODELS, Operation.RERANK));
     private static final Pattern ERROR_MODEL = Pattern.compile("error-([45]\\d\\d)");
 
     private final MockSettings settings;
@@ -105,6 +105,7 @@ final class MockProvider implements Provider {
             case EMBEDDING -> Embeddings.body(mock);
             case IMAGE_GENERATION -> Images.prepare(mock).body();
             case LIST_MODELS -> Models.body(settings.models(), modelsCreated);
+            case RERANK -> Rerank.body(mock);
             default -> throw unsupported(mock.call().operation());
         };
     }
@@ -115,7 +116,7 @@ final class MockProvider implements Provider {
             case TEXT_COMPLETION -> TextCompletions.prepare(mock).events();
             case RESPONSES -> Responses.prepare(mock).events();
             case IMAGE_GENERATION -> Images.prepare(mock).events();
-            case EMBEDDING, LIST_MODELS -> throw new IllegalStateException(
+            case EMBEDDING, LIST_MODELS, RERANK -> throw new IllegalStateException(
                     mock.call().operation() + " cannot stream");
             default -> throw unsupported(mock.call().operation());
         };

@@ -59,6 +59,11 @@ final class OpenAiProvider implements Provider {
 
     @Override
     public Response call(ProviderCall call) {
+        if (!operations.contains(call.operation())) {
+            // the server never asks; a direct caller gets a refusal, not a call to a path the service lacks
+            throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "provider " + name + " does not offer "
+                    + call.operation().wireName());
+        }
         URI endpoint = endpoints[call.operation().ordinal()];
         if (endpoint == null) {
             throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "provider " + name + " does not offer "

@@ -67,7 +67,7 @@ final class OpenAiProviderFactory implements ProviderFactory {
                     .findFirst()
                     .orElseThrow(() -> config.invalid("operations", "'" + name + "' is not an operation; use "
                             + "chat_completion, text_completion, responses, embedding, image_generation, "
-                            + "list_models")));
+                            + "list_models, rerank")));
         }
         return chosen;
     }

@@ -22,6 +22,8 @@ record Preset(String type, String defaultBaseUrl, Set<Operation> operations) {
     private static final Operation EMBED = Operation.EMBEDDING;
     private static final Operation IMAGES = Operation.IMAGE_GENERATION;
     private static final Operation MODELS = Operation.LIST_MODELS;
+    /** {@code POST rerank}, Jina's and Cohere's shape, which vLLM and Together serve below {@code /v1/}. */
+    private static final Operation RERANK = Operation.RERANK;
 
     /** OpenAI itself: every operation of the OpenAI API the gateway serves. */
     static final Preset OPENAI = new Preset("openai", "https://api.openai.com/v1",
@@ -33,14 +35,14 @@ record Preset(String type, String defaultBaseUrl, Set<Operation> operations) {
             new Preset("groq", "https://api.groq.com/openai/v1", EnumSet.of(CHAT, RESPONSES, MODELS)),
             new Preset("mistral", "https://api.mistral.ai/v1", EnumSet.of(CHAT, EMBED, MODELS)),
             new Preset("deepseek", "https://api.deepseek.com/v1", EnumSet.of(CHAT, MODELS)),
-            new Preset("together", "https://api.together.xyz/v1", EnumSet.of(CHAT, TEXT, EMBED, IMAGES, MODELS)),
+            new Preset("together", "https://api.together.xyz/v1", EnumSet.of(CHAT, TEXT, EMBED, IMAGES, MODELS, RERANK)),
             new Preset("fireworks", "https://api.fireworks.ai/inference/v1", EnumSet.of(CHAT, TEXT, EMBED, MODELS)),
             new Preset("openrouter", "https://openrouter.ai/api/v1", EnumSet.of(CHAT, TEXT, RESPONSES, MODELS)),
             new Preset("xai", "https://api.x.ai/v1", EnumSet.of(CHAT, RESPONSES, IMAGES, MODELS)),
             new Preset("perplexity", "https://api.perplexity.ai", EnumSet.of(CHAT)),
             new Preset("cerebras", "https://api.cerebras.ai/v1", EnumSet.of(CHAT, TEXT, MODELS)),
             new Preset("ollama", "http://127.0.0.1:11434/v1", EnumSet.of(CHAT, TEXT, EMBED, MODELS)),
-            new Preset("vllm", "http://127.0.0.1:8000/v1", EnumSet.of(CHAT, TEXT, EMBED, RESPONSES, MODELS)),
+            new Preset("vllm", "http://127.0.0.1:8000/v1", EnumSet.of(CHAT, TEXT, EMBED, RESPONSES, MODELS, RERANK)),
             new Preset("lmstudio", "http://127.0.0.1:1234/v1", EnumSet.of(CHAT, TEXT, EMBED, RESPONSES, MODELS)));
 
     Preset {
