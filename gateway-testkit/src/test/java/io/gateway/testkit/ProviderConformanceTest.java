@@ -55,6 +55,7 @@ class ProviderConformanceTest {
                 case EMBEDDING -> "embeddings";
                 case IMAGE_GENERATION -> "images/generations";
                 case LIST_MODELS -> "models";
+                default -> throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "not offered");
             };
             byte[] body = call.bodyBytes();
             if (target != call.operation()) {

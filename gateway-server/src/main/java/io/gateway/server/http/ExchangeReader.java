@@ -142,7 +142,7 @@ final class ExchangeReader {
         return body == parsed ? exchange.withAttribute(ClientBody.KEY, new ClientBody(parsed, bytes)) : exchange;
     }
 
-    private static Headers headersOf(ServerRequest req) {
+    static Headers headersOf(ServerRequest req) {
         Headers.Builder builder = Headers.builder();
         for (Header header : req.headers()) {
             for (String value : header.allValues()) {
