@@ -52,7 +52,10 @@ import java.util.regex.Pattern;
  */
 final class MockProvider implements Provider {
 
-    private static final Set<Operation> OPERATIONS = Collections.unmodifiableSet(EnumSet.allOf(Operation.class));
+    /** The operations it answers; audio, image edits, files, batches and moderations are not mocked. */
+    private static final Set<Operation> OPERATIONS = Collections.unmodifiableSet(EnumSet.of(
+            Operation.CHAT_COMPLETION, Operation.TEXT_COMPLETION, Operation.RESPONSES, Operation.EMBEDDING,
+            Operation.IMAGE_GENERATION, Operation.LIST_MODELS));
     private static final Pattern ERROR_MODEL = Pattern.compile("error-([45]\\d\\d)");
 
     private final MockSettings settings;
@@ -102,6 +105,8 @@ final class MockProvider implements Provider {
             case EMBEDDING -> Embeddings.body(mock);
             case IMAGE_GENERATION -> Images.prepare(mock).body();
             case LIST_MODELS -> Models.body(settings.models(), modelsCreated);
+            default -> throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "the mock provider does not "
+                    + "answer " + mock.call().operation().wireName());
         };
     }
 
@@ -111,8 +116,7 @@ final class MockProvider implements Provider {
             case TEXT_COMPLETION -> TextCompletions.prepare(mock).events();
             case RESPONSES -> Responses.prepare(mock).events();
             case IMAGE_GENERATION -> Images.prepare(mock).events();
-            case EMBEDDING, LIST_MODELS -> throw new IllegalStateException(
-                    mock.call().operation() + " cannot stream");
+            default -> throw new IllegalStateException(mock.call().operation() + " cannot stream");
         };
     }
 

@@ -60,11 +60,15 @@ final class OpenAiProviderFactory implements ProviderFactory {
         }
         Set<Operation> chosen = EnumSet.noneOf(Operation.class);
         for (String name : only) {
-            chosen.add(Arrays.stream(Operation.values())
-                    .filter(o -> o.wireName().equals(name) || OpenAiPaths.of(o).equals(name)).findFirst()
-                    .orElseThrow(() -> config.invalid("operations", "'" + name + "' is not an operation; use "
-                            + "chat_completion, text_completion, responses, embedding, image_generation, "
-                            + "list_models")));
+            // a wire name is one operation; a path ("files", "batches") every operation served below it
+            List<Operation> named = Arrays.stream(Operation.values())
+                    .filter(o -> o.wireName().equals(name) || OpenAiPaths.of(o).equals(name)).toList();
+            if (named.isEmpty()) {
+                throw config.invalid("operations", "'" + name + "' is not an operation; use one of "
+                        + String.join(", ", Arrays.stream(Operation.values()).map(Operation::wireName).toList())
+                        + ", or a path such as files or batches");
+            }
+            chosen.addAll(named);
         }
         return chosen;
     }
