@@ -357,13 +357,13 @@ public final class MultipartForm {
          * A file.
          *
          * @param name     the part name, e.g. {@code file}
-         * @param filename the file name the client gave, e.g. {@code meeting.wav}; not {@code null}
-         *                 (an empty name is allowed)
+         * @param filename the file name the client gave, e.g. {@code meeting.wav}, or {@code null} when it
+         *                 gave none (a binary part without a file name is still a file)
          * @param content  the bytes with their media type
          * @return the part
          */
         public static Part file(String name, String filename, Content content) {
-            return new Part(name, Objects.requireNonNull(filename, "filename"), null, content);
+            return new Part(name, filename, null, content);
         }
 
         /**
@@ -387,7 +387,7 @@ public final class MultipartForm {
         /**
          * The file name the client gave.
          *
-         * @return the name, or empty for text fields
+         * @return the name, or empty for text fields and files sent without one
          */
         public Optional<String> filename() {
             return Optional.ofNullable(filename);

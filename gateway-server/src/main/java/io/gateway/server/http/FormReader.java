@@ -70,7 +70,7 @@ final class FormReader {
                             + "needs Content-Disposition: form-data; name=\"...\"", null);
                 }
                 try (InputStream part = item.getInputStream()) {
-                    if (item.isFormField()) {
+                    if (isField(item)) {
                         byte[] value = part.readNBytes(MAX_FIELD + 1);
                         if (value.length > MAX_FIELD) {
                             throw GatewayException.invalidRequest("the multipart field '" + name + "' is larger than "
@@ -99,6 +99,18 @@ final class FormReader {
             throw malformed(e);
         }
         return form.build();
+    }
+
+    /**
+     * A text field: no file name, and no media type or a text one. A part without a file name but with
+     * a binary type (some clients send uploads so) is a file, kept byte for byte.
+     */
+    private static boolean isField(FileItemInput item) {
+        if (!item.isFormField()) {
+            return false;
+        }
+        String type = item.getContentType();
+        return type == null || type.isBlank() || type.trim().toLowerCase(Locale.ROOT).startsWith("text/");
     }
 
     private static void checkContentType(String contentType, String route) {

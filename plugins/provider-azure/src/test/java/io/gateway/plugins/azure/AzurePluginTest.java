@@ -32,9 +32,11 @@ class AzurePluginTest {
     }
 
     @Test
-    void everyOperationIsOffered() {
+    void everyOperationAzureServesIsOffered() {
         var provider = Harness.provider(Map.of("base-url", "https://res.openai.azure.com"), Harness.capturing());
-        assertEquals(EnumSet.allOf(Operation.class), EnumSet.copyOf(provider.operations()));
+        // Azure OpenAI has no image variations (no DALL-E 2) and no moderations endpoint
+        assertEquals(EnumSet.complementOf(EnumSet.of(Operation.IMAGE_VARIATION, Operation.MODERATION)),
+                EnumSet.copyOf(provider.operations()));
         assertTrue(provider.toString().contains("https://res.openai.azure.com (api-version 2024-10-21)"));
     }
 }
