@@ -60,10 +60,12 @@ final class FormReader {
         Counted counted = new Counted(in, limit, route);
         Upload upload = new Upload();
         MultipartForm.Builder form = MultipartForm.builder();
+        int parts = 0;
         try {
             FileItemInputIterator items = upload.getItemIterator(new Request(counted, contentType, contentLength));
             while (items.hasNext()) {
                 FileItemInput item = items.next();
+                parts++;
                 String name = item.getFieldName();
                 if (name == null || name.isEmpty()) {
                     throw GatewayException.invalidRequest("a part of the multipart body has no name; every part "
@@ -97,6 +99,13 @@ final class FormReader {
             throw malformed(e);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw malformed(e);
+        }
+        if (parts == 0 && counted.total > 0) {
+            // FileUpload takes everything before the first delimiter as a preamble and skips parts without
+            // a name (RFC 7578 requires one): nothing usable was found
+            throw GatewayException.invalidRequest("the multipart body has no named part delimited by the boundary "
+                    + "its Content-Type declares; send the body your HTTP client built with that Content-Type, each "
+                    + "part with Content-Disposition: form-data; name=\"...\"", null);
         }
         return form.build();
     }

@@ -78,12 +78,13 @@ class FormReaderTest {
         assertMessage(() -> read(good, null), 415, "missing");
         byte[] truncated = java.util.Arrays.copyOf(good, good.length - 20);
         assertMessage(() -> read(truncated, TYPE), 400, "truncated");
-        assertMessage(() -> read(good, "multipart/form-data; boundary=another"), 400, "multipart body");
+        assertMessage(() -> read(good, "multipart/form-data; boundary=another"), 400, "no named part delimited by the boundary");
         byte[] nameless = ("--" + BOUNDARY + "\r\nContent-Disposition: form-data\r\n\r\nx\r\n--" + BOUNDARY + "--\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
-        assertMessage(() -> read(nameless, TYPE), 400, "no name");
+        assertMessage(() -> read(nameless, TYPE), 400, "no named part");
         byte[] bigField = new Form().field("prompt", "x".repeat(FormReader.MAX_FIELD + 1)).bytes();
-        assertMessage(() -> read(bigField, TYPE), 400, "larger than");
+        assertMessage(() -> FormReader.read(new ByteArrayInputStream(bigField), TYPE, bigField.length, 4 << 20,
+                "audio/transcriptions", new RequestFiles(spool)), 400, "is larger than 1024 KB");
     }
 
     @Test
