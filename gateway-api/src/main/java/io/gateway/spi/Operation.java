@@ -41,7 +41,47 @@ public enum Operation {
      * ({@code results: [{index, relevance_score}]}), in the shape Cohere and Jina serve. Never streams.
      * Since SPI 2.1.
      */
-    RERANK("rerank", false);
+    RERANK("rerank", false),
+    /**
+
+     * {@code POST audio/speech}: JSON in, audio bytes out ({@link Response.Binary}), or with
+     * {@code "stream_format": "sse"} typed events. Since SPI 2.1.
+     */
+    SPEECH("speech", true),
+    /**
+     * {@code POST audio/transcriptions}: a {@link MultipartForm} with {@code file} and {@code model};
+     * JSON out, or text for the text formats, or typed events with {@code stream=true}. Since SPI 2.1.
+     */
+    TRANSCRIPTION("transcription", true),
+    /** {@code POST audio/translations}: like {@link #TRANSCRIPTION}, without streams. Since SPI 2.1. */
+    TRANSLATION("translation", false),
+    /**
+     * {@code POST images/edits}: a {@link MultipartForm} with one or several images, an optional
+     * {@code mask} and {@code prompt}; answers as {@link #IMAGE_GENERATION}. Since SPI 2.1.
+     */
+    IMAGE_EDIT("image_edit", true),
+    /** {@code POST images/variations}: a {@link MultipartForm} with one {@code image}. Since SPI 2.1. */
+    IMAGE_VARIATION("image_variation", false),
+    /** {@code POST files}: a {@link MultipartForm} with {@code file} and {@code purpose}. Since SPI 2.1. */
+    FILE_UPLOAD("file_upload", false),
+    /** {@code GET files}, filtered by the query's {@code purpose}, {@code limit}, {@code after}, {@code order}. Since SPI 2.1. */
+    FILE_LIST("file_list", false),
+    /** {@code GET files/{file_id}}. Since SPI 2.1. */
+    FILE_RETRIEVE("file_retrieve", false),
+    /** {@code GET files/{file_id}/content}: the file's bytes ({@link Response.Binary}). Since SPI 2.1. */
+    FILE_CONTENT("file_content", false),
+    /** {@code DELETE files/{file_id}}. Since SPI 2.1. */
+    FILE_DELETE("file_delete", false),
+    /** {@code POST batches} (JSON: {@code input_file_id}, {@code endpoint}, {@code completion_window}). Since SPI 2.1. */
+    BATCH_CREATE("batch_create", false),
+    /** {@code GET batches} (query {@code after}, {@code limit}). Since SPI 2.1. */
+    BATCH_LIST("batch_list", false),
+    /** {@code GET batches/{batch_id}}. Since SPI 2.1. */
+    BATCH_RETRIEVE("batch_retrieve", false),
+    /** {@code POST batches/{batch_id}/cancel}. Since SPI 2.1. */
+    BATCH_CANCEL("batch_cancel", false),
+    /** {@code POST moderations}. Since SPI 2.1. */
+    MODERATION("moderation", false);
 
     private final String wireName;
     private final boolean namedEvents;
@@ -61,9 +101,11 @@ public enum Operation {
     }
 
     /**
-     * Whether this operation's SSE frames carry an {@code event:} line naming the JSON's
-     * {@code type} and end without a {@code [DONE]} sentinel (Responses and image streams), as
-     * opposed to bare {@code data:} frames ending in {@code data: [DONE]} (chat and text completions).
+     * Whether this operation's SSE frames are typed events: the JSON's {@code type} names each event
+     * (Responses and image streams also write it on an {@code event:} line; audio streams need not),
+     * and the stream ends without a {@code [DONE]} sentinel, as opposed to bare {@code data:} frames
+     * ending in {@code data: [DONE]} (chat and text completions). A failure after the first event is
+     * reported as a typed {@code error} event.
      *
      * @return {@code true} for named-event streams
      */
@@ -72,12 +114,17 @@ public enum Operation {
     }
 
     /**
-     * Whether requests of this operation may ask for a stream with {@code "stream": true}.
+     * Whether requests of this operation may ask for a stream: with {@code "stream": true} (a
+     * {@code stream} field of {@code true} in a form), or for {@link #SPEECH} with
+     * {@code "stream_format": "sse"}.
      *
      * @return {@code true} if the operation can stream
      */
     public boolean streamable() {
-        return this == CHAT_COMPLETION || this == TEXT_COMPLETION || this == RESPONSES
-                || this == IMAGE_GENERATION || this == MESSAGES;
+        return switch (this) {
+            case CHAT_COMPLETION, TEXT_COMPLETION, RESPONSES, IMAGE_GENERATION, MESSAGES, SPEECH, TRANSCRIPTION,
+                    IMAGE_EDIT -> true;
+            default -> false;
+        };
     }
 }

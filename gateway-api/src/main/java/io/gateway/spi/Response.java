@@ -4,13 +4,15 @@ import jakarta.json.JsonObject;
 import java.util.Objects;
 
 /**
- * What a provider or middleware answers: a complete JSON body or a stream of events.
+ * What a provider or middleware answers: a complete JSON body, a stream of events, or bytes that are
+ * not JSON streamed through ({@link Binary}, since SPI 2.1).
  *
- * <p>Both kinds are immutable; middleware that changes a response returns a new one made with the
- * {@code with*} methods. Later minor versions may add kinds (binary answers, for instance): a switch
- * over responses should pass kinds it does not know on unchanged.
+ * <p>Every kind is immutable; middleware that changes a response returns a new one made with the
+ * {@code with*} methods. Later minor versions may add kinds: a switch over responses should pass
+ * kinds it does not know on unchanged (a {@code default} branch), since an exhaustive switch compiled
+ * against an older SPI fails with a {@link MatchException} on a kind added later.
  */
-public sealed interface Response permits Response.Complete, Response.Streaming {
+public sealed interface Response permits Response.Complete, Response.Streaming, Response.Binary {
 
     /**
      * The HTTP status for the client (2xx for successes; failures are thrown as
@@ -210,6 +212,70 @@ public sealed interface Response permits Response.Complete, Response.Streaming {
          */
         public Streaming withHeaders(Headers newHeaders) {
             return new Streaming(status, newHeaders, events);
+        }
+    }
+
+    /**
+     * An answer that is not JSON (audio, a file's content, text subtitles), relayed to the client as
+     * its bytes arrive, with its media type: {@code Content-Length} when the length is known, else
+     * chunked. Since SPI 2.1.
+     *
+     * @param status      HTTP status (2xx)
+     * @param headers     headers for the client
+     * @param contentType the media type for {@code Content-Type}, e.g. {@code audio/mpeg}
+     * @param length      the number of bytes, or {@code -1} when unknown
+     * @param body        the bytes; the consumer must read them to the end or close them
+     */
+    record Binary(int status, Headers headers, String contentType, long length, ByteStream body)
+            implements Response {
+
+        /**
+         * Validates the fields.
+         *
+         * @throws NullPointerException     if {@code contentType} or {@code body} is {@code null}
+         * @throws IllegalArgumentException for a status outside 100..599 or a length below -1
+         */
+        public Binary {
+            Objects.requireNonNull(contentType, "contentType");
+            Objects.requireNonNull(body, "body");
+            if (status < 100 || status > 599) {
+                throw new IllegalArgumentException("status must be 100..599, was " + status);
+            }
+            if (length < -1) {
+                throw new IllegalArgumentException("length must be -1 or more, was " + length);
+            }
+            headers = headers == null ? Headers.empty() : headers;
+        }
+
+        /**
+         * A 200 answer of unknown length.
+         *
+         * @param contentType the media type
+         * @param body        the bytes
+         * @return the response
+         */
+        public static Binary ok(String contentType, ByteStream body) {
+            return new Binary(200, Headers.empty(), contentType, -1, body);
+        }
+
+        /**
+         * A copy with other bytes, e.g. {@code body().onComplete(...)}; the length stays.
+         *
+         * @param newBody the bytes
+         * @return a new response
+         */
+        public Binary withBody(ByteStream newBody) {
+            return new Binary(status, headers, contentType, length, newBody);
+        }
+
+        /**
+         * A copy with other headers.
+         *
+         * @param newHeaders the headers
+         * @return a new response
+         */
+        public Binary withHeaders(Headers newHeaders) {
+            return new Binary(status, newHeaders, contentType, length, body);
         }
     }
 }

@@ -44,6 +44,19 @@ final class ClusterNode implements AutoCloseable {
      * @return the running replica
      */
     static ClusterNode start(String gatewayYaml, Path pluginsDir, Path workDir) {
+        return start(gatewayYaml, pluginsDir, workDir, List.of());
+    }
+
+    /**
+     * Starts a replica with more JVM options (after {@code -Xmx256m}) and waits until it serves.
+     *
+     * @param gatewayYaml the {@code gateway:} section, with that top-level key
+     * @param pluginsDir  the plugins directory
+     * @param workDir     where the configuration and the log go
+     * @param jvmOptions  options such as {@code -Xlog:gc:file=...}
+     * @return the running replica
+     */
+    static ClusterNode start(String gatewayYaml, Path pluginsDir, Path workDir, List<String> jvmOptions) {
         int port = RedisServer.freePort();
         String yaml = "server:\n  host: 127.0.0.1\n  port: " + port + "\n" + gatewayYaml.replaceFirst(
                 "(?m)^gateway:\\s*$", "gateway:\n  plugins-dir: "
@@ -53,6 +66,7 @@ final class ClusterNode implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("io.gateway.server.GatewayMain");

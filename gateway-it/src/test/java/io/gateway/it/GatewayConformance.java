@@ -96,12 +96,8 @@ final class GatewayConformance {
     static void check(URI gateway, String provider, java.util.function.Function<Operation, String> modelFor,
                       Set<Operation> supported, Set<Operation> streamed) {
         GatewayConformance run = new GatewayConformance(gateway, provider, modelFor, streamed);
-        for (Operation operation : Operation.values()) {
+        for (Operation operation : io.gateway.testkit.ProviderConformance.CHECKED) {
             try {
-                if (operation == Operation.MESSAGES || operation == Operation.COUNT_TOKENS) {
-                    // Anthropic's routes: served natively or through chat, checked below
-                    continue;
-                }
                 if (!supported.contains(operation)) {
                     run.unsupported(operation);
                 } else {

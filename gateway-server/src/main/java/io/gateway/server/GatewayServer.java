@@ -174,9 +174,15 @@ public final class GatewayServer implements AutoCloseable {
             }
             String deploymentProvider = deploymentProvider(config);
             ProviderRuntime deployments = providers.get(deploymentProvider);
+            io.gateway.server.http.BodyLimits limits;
+            try {
+                limits = io.gateway.server.http.BodyLimits.of(maxBody, config.maxRequestBodyByRoute());
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(e.getMessage());
+            }
             InferenceRoutes routes = new InferenceRoutes(chain, metrics, maxBody, deployments != null,
                     deploymentProvider, deployments == null ? Map.of() : deployments.modelAliases(), telemetry,
-                    anthropicDefaultProvider(config, providers.keySet()));
+                    anthropicDefaultProvider(config, providers.keySet()), limits, config.spoolDir());
             HttpRouting.Builder routing = HttpRouting.builder();
             new HealthRoutes(state, registry.plugins().size(), providers.size()).register(routing);
             routing.get("/metrics", (req, res) -> {

@@ -148,6 +148,8 @@ public final class RouterStandIn implements Chain {
                     outcome.usage(usage);
                 }
             }));
+            // bytes report no usage; a test that prices them by units sets TestOutcome.cost itself
+            case Response.Binary binary -> binary;
         };
     }
 

@@ -25,6 +25,7 @@ public final class TestOutcome implements RequestOutcome {
     private TokenUsage usage;
     private AsyncDelivery asyncDelivery = AsyncDelivery.NONE;
     private TestPrices prices;
+    private BigDecimal fixedCost;
 
     /** An outcome where nothing has happened yet. */
     public TestOutcome() {
@@ -78,13 +79,29 @@ public final class TestOutcome implements RequestOutcome {
     }
 
     /**
-     * The usage priced at the serving provider and model (a model without a price costs 0, as in the
-     * server); empty without usage, a serving model, or a price list.
+     * A cost priced by units rather than tokens (audio minutes, speech characters, images), as the
+     * server records it for such answers; it wins over the usage's price.
+     *
+     * @param value USD, or {@code null} to price the usage again
+     * @return this outcome
+     */
+    public synchronized TestOutcome cost(BigDecimal value) {
+        fixedCost = value;
+        return this;
+    }
+
+    /**
+     * The cost set with {@link #cost(BigDecimal)}, else the usage priced at the serving provider and
+     * model (a model without a price costs 0, as in the server); empty without usage, a serving model,
+     * or a price list.
      *
      * @return USD, or empty
      */
     @Override
     public synchronized Optional<BigDecimal> costUsd() {
+        if (fixedCost != null) {
+            return Optional.of(fixedCost);
+        }
         if (usage == null || prices == null || provider == null || model == null) {
             return Optional.empty();
         }

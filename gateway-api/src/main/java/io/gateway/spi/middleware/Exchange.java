@@ -1,8 +1,10 @@
 package io.gateway.spi.middleware;
 
+import io.gateway.spi.Content;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.ModelRef;
+import io.gateway.spi.MultipartForm;
 import io.gateway.spi.Operation;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -19,6 +21,12 @@ import java.util.Optional;
  * <p>The server parses the body once and builds the exchange; nothing parses it again. Exchanges are
  * immutable and thread-safe: middleware that rewrites a request passes a changed copy (made with
  * the {@code with*} methods) to {@link Chain#proceed(Exchange)}.
+ *
+ * <p>Since SPI 2.1 the body may also be a multipart {@link #form()} (audio transcriptions, image
+ * edits, file uploads), whose text fields {@link #body()} then shows as JSON strings, so that the
+ * model, the operation and the headers read the same for every route; or a raw {@link #content()}.
+ * Requests that name a resource in their path or filter in their query carry those values as
+ * {@link #parameters()}.
  */
 public final class Exchange {
 
@@ -30,9 +38,21 @@ public final class Exchange {
     private final Map<AttributeKey<?>, Object> attributes;
     private final Instant receivedAt;
     private final RequestOutcome outcome;
+    private final MultipartForm form;
+    private final Content content;
+    private final Map<String, String> parameters;
 
     private Exchange(String requestId, Operation operation, JsonObject body, ModelRef model, Headers headers,
                      Map<AttributeKey<?>, Object> attributes, Instant receivedAt, RequestOutcome outcome) {
+        this(requestId, operation, body, model, headers, attributes, receivedAt, outcome, null, null, Map.of());
+    }
+
+    private Exchange(String requestId, Operation operation, JsonObject body, ModelRef model, Headers headers,
+                     Map<AttributeKey<?>, Object> attributes, Instant receivedAt, RequestOutcome outcome,
+                     MultipartForm form, Content content, Map<String, String> parameters) {
+        this.form = form;
+        this.content = content;
+        this.parameters = parameters;
         this.requestId = Objects.requireNonNull(requestId, "requestId");
         this.operation = Objects.requireNonNull(operation, "operation");
         this.body = body == null ? JsonValue.EMPTY_JSON_OBJECT : body;
@@ -122,13 +142,95 @@ public final class Exchange {
     }
 
     /**
-     * Whether the client asked for a stream ({@code "stream": true}).
+     * Whether the client asked for a stream: {@code "stream": true}, a form field {@code stream} of
+     * {@code true}, or for {@link Operation#SPEECH} {@code "stream_format": "sse"}.
      *
      * @return {@code true} for streams
      */
     public boolean stream() {
         JsonValue value = body.get("stream");
-        return value == JsonValue.TRUE;
+        if (value == JsonValue.TRUE) {
+            return true;
+        }
+        if (form != null) {
+            return form.field("stream").map(text -> text.trim().equalsIgnoreCase("true")).orElse(false);
+        }
+        return operation == Operation.SPEECH && "sse".equals(JsonBodies.string(body, "stream_format"));
+    }
+
+    /**
+     * The multipart form of a multipart route, as the client sent it or a middleware replaced it. It
+     * is what goes upstream, with {@code model} set to the routed model. Since SPI 2.1.
+     *
+     * @return the form, or empty for other routes
+     */
+    public Optional<MultipartForm> form() {
+        return Optional.ofNullable(form);
+    }
+
+    /**
+     * A raw request body that is neither JSON nor a form, streamed through. Since SPI 2.1.
+     *
+     * @return the content, or empty
+     */
+    public Optional<Content> content() {
+        return Optional.ofNullable(content);
+    }
+
+    /**
+     * The request's values that are not in its body: the id its path names ({@code file_id},
+     * {@code batch_id}, as the client sent it) and its query's parameters. Since SPI 2.1.
+     *
+     * @return name to value, immutable
+     */
+    public Map<String, String> parameters() {
+        return parameters;
+    }
+
+    /**
+     * One of {@link #parameters()}.
+     *
+     * @param name the name, e.g. {@code file_id}
+     * @return the value, or empty
+     */
+    public Optional<String> parameter(String name) {
+        return Optional.ofNullable(parameters.get(name));
+    }
+
+    /**
+     * A copy with a multipart form; {@link #body()} becomes its text fields
+     * ({@link MultipartForm#fieldsAsJson()}) and the model is read again from them. Since SPI 2.1.
+     *
+     * @param newForm the form
+     * @return a new exchange
+     */
+    public Exchange withForm(MultipartForm newForm) {
+        Objects.requireNonNull(newForm, "newForm");
+        JsonObject fields = newForm.fieldsAsJson();
+        return new Exchange(requestId, operation, fields, modelOf(fields), headers, attributes, receivedAt, outcome,
+                newForm, content, parameters);
+    }
+
+    /**
+     * A copy with a raw body. Since SPI 2.1.
+     *
+     * @param newContent the content, or {@code null} for none
+     * @return a new exchange
+     */
+    public Exchange withContent(Content newContent) {
+        return new Exchange(requestId, operation, body, model, headers, attributes, receivedAt, outcome, form,
+                newContent, parameters);
+    }
+
+    /**
+     * A copy with other path and query values. Since SPI 2.1.
+     *
+     * @param newParameters name to value (copied), or {@code null} for none
+     * @return a new exchange
+     */
+    public Exchange withParameters(Map<String, String> newParameters) {
+        return new Exchange(requestId, operation, body, model, headers, attributes, receivedAt, outcome, form,
+                content, newParameters == null ? Map.of() : Map.copyOf(newParameters));
     }
 
     /**
@@ -169,7 +271,7 @@ public final class Exchange {
      */
     public Exchange withBody(JsonObject newBody) {
         return new Exchange(requestId, operation, newBody, modelOf(newBody), headers, attributes, receivedAt,
-                outcome);
+                outcome, form, content, parameters);
     }
 
     /**
@@ -179,7 +281,8 @@ public final class Exchange {
      * @return a new exchange
      */
     public Exchange withHeaders(Headers newHeaders) {
-        return new Exchange(requestId, operation, body, model, newHeaders, attributes, receivedAt, outcome);
+        return new Exchange(requestId, operation, body, model, newHeaders, attributes, receivedAt, outcome, form,
+                content, parameters);
     }
 
     /**
@@ -194,7 +297,8 @@ public final class Exchange {
         Objects.requireNonNull(value, "value");
         Map<AttributeKey<?>, Object> copy = new HashMap<>(attributes);
         copy.put(key, value);
-        return new Exchange(requestId, operation, body, model, headers, Map.copyOf(copy), receivedAt, outcome);
+        return new Exchange(requestId, operation, body, model, headers, Map.copyOf(copy), receivedAt, outcome, form,
+                content, parameters);
     }
 
     /**

@@ -59,8 +59,10 @@ public interface RequestOutcome {
     AsyncDelivery asyncDelivery();
 
     /**
-     * What the answer cost, priced by the gateway's price list ({@code gateway.pricing}) from its token
-     * usage at the model that served. Empty when {@link #usage()} is.
+     * What the answer cost, priced by the gateway's price list ({@code gateway.pricing}) at the model
+     * that served: from its token usage, or, for answers priced by other units (since SPI 2.1), from
+     * the minutes of audio transcribed, the characters of speech input or the images made. Empty when
+     * the answer was priced by nothing (no usage, no units).
      *
      * @return USD, or empty
      */

@@ -1,13 +1,16 @@
 package io.gateway.spi.provider;
 
+import io.gateway.spi.Content;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
+import io.gateway.spi.MultipartForm;
 import io.gateway.spi.Operation;
 import io.gateway.spi.upstream.UpstreamRequest;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -20,6 +23,11 @@ import java.util.Optional;
  * exactly the client's bytes with only the {@code model} value replaced: a pass-through provider
  * sends {@link #bodyBytes()}, which uses them when present, so the client's own formatting reaches
  * the upstream; a translating provider reads {@code body()} and ignores the raw form.
+ *
+ * <p>Since SPI 2.1 a request body may also be a {@link #form()} (multipart routes: audio
+ * transcriptions, image edits, file uploads; {@code body()} then holds its text fields as JSON
+ * strings) or a raw {@link #content()}; and requests that name a resource in their path or filter in
+ * their query carry those values as {@link #parameters()}.
  */
 public final class ProviderCall {
 
@@ -28,6 +36,9 @@ public final class ProviderCall {
     private final String model;
     private final JsonObject body;
     private final byte[] rawBody;
+    private final MultipartForm form;
+    private final Content content;
+    private final Map<String, String> parameters;
     private final boolean stream;
     private final ApiKey key;
     private final Headers headers;
@@ -40,6 +51,9 @@ public final class ProviderCall {
         this.model = builder.model;
         this.body = Objects.requireNonNull(builder.body, "body");
         this.rawBody = builder.rawBody;
+        this.form = builder.form;
+        this.content = builder.content;
+        this.parameters = builder.parameters;
         this.stream = builder.stream;
         this.key = Objects.requireNonNull(builder.key, "key");
         this.headers = builder.headers == null ? Headers.empty() : builder.headers;
@@ -117,6 +131,48 @@ public final class ProviderCall {
     }
 
     /**
+     * The multipart form of a multipart route, with {@code model} set to the bare model name (the
+     * router writes it, as it does in {@link #body()}). Pass it on with {@link MultipartForm#encode()}.
+     * Since SPI 2.1.
+     *
+     * @return the form, or empty for other routes
+     */
+    public java.util.Optional<MultipartForm> form() {
+        return java.util.Optional.ofNullable(form);
+    }
+
+    /**
+     * A raw request body that is neither JSON nor a form, streamed through. Since SPI 2.1.
+     *
+     * @return the content, or empty
+     */
+    public java.util.Optional<Content> content() {
+        return java.util.Optional.ofNullable(content);
+    }
+
+    /**
+     * The request's values that are not in its body: the id its path names ({@code file_id},
+     * {@code batch_id}, as the provider knows it: the gateway's {@code provider/} prefix removed) and
+     * its query's parameters ({@code limit}, {@code after}, {@code order}, {@code purpose}). Since SPI
+     * 2.1.
+     *
+     * @return name to value, immutable, empty for most operations
+     */
+    public Map<String, String> parameters() {
+        return parameters;
+    }
+
+    /**
+     * One of {@link #parameters()}.
+     *
+     * @param name the name, e.g. {@code file_id}
+     * @return the value, or empty
+     */
+    public java.util.Optional<String> parameter(String name) {
+        return java.util.Optional.ofNullable(parameters.get(name));
+    }
+
+    /**
      * Whether the client asked for a stream.
      *
      * @return {@code true} for streams
@@ -178,6 +234,21 @@ public final class ProviderCall {
     }
 
     /**
+     * A builder of an upstream request carrying this call's stream flag, deadline and stream idle
+     * timeout, for a caller that adds the body itself ({@link UpstreamRequest.Builder#content} for a
+     * streamed body). Since SPI 2.1.
+     *
+     * @param method  HTTP method
+     * @param uri     absolute URI
+     * @param headers request headers (credentials included)
+     * @return the builder
+     */
+    public UpstreamRequest.Builder requestBuilder(String method, URI uri, Headers headers) {
+        return UpstreamRequest.builder(method, uri).headers(headers).stream(stream)
+                .deadline(deadline).idleTimeout(streamIdleTimeout);
+    }
+
+    /**
      * A builder holding this call's values.
      *
      * @return the builder
@@ -187,6 +258,9 @@ public final class ProviderCall {
         builder.requestId = requestId;
         builder.model = model;
         builder.rawBody = rawBody;
+        builder.form = form;
+        builder.content = content;
+        builder.parameters = parameters;
         builder.stream = stream;
         builder.key = key;
         builder.headers = headers;
@@ -208,6 +282,9 @@ public final class ProviderCall {
         private String model;
         private JsonObject body;
         private byte[] rawBody;
+        private MultipartForm form;
+        private Content content;
+        private Map<String, String> parameters = Map.of();
         private boolean stream;
         private ApiKey key = ApiKey.of("none", io.gateway.spi.Secret.empty());
         private Headers headers = Headers.empty();
@@ -261,6 +338,39 @@ public final class ProviderCall {
          */
         public Builder rawBody(byte[] value) {
             rawBody = value;
+            return this;
+        }
+
+        /**
+         * The multipart form of a multipart route. Since SPI 2.1.
+         *
+         * @param value the form, or {@code null}
+         * @return this builder
+         */
+        public Builder form(MultipartForm value) {
+            form = value;
+            return this;
+        }
+
+        /**
+         * A raw request body. Since SPI 2.1.
+         *
+         * @param value the content, or {@code null}
+         * @return this builder
+         */
+        public Builder content(Content value) {
+            content = value;
+            return this;
+        }
+
+        /**
+         * The path and query values. Since SPI 2.1.
+         *
+         * @param value name to value (copied), or {@code null} for none
+         * @return this builder
+         */
+        public Builder parameters(Map<String, String> value) {
+            parameters = value == null ? Map.of() : Map.copyOf(value);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.gateway.spi.upstream;
 
+import io.gateway.spi.Content;
 import io.gateway.spi.Headers;
 import java.net.URI;
 import java.time.Duration;
@@ -17,6 +18,7 @@ public final class UpstreamRequest {
     private final URI uri;
     private final Headers headers;
     private final byte[] body;
+    private final Content content;
     private final boolean stream;
     private final Instant deadline;
     private final Duration idleTimeout;
@@ -26,6 +28,7 @@ public final class UpstreamRequest {
         this.uri = builder.uri;
         this.headers = builder.headers;
         this.body = builder.body;
+        this.content = builder.content;
         this.stream = builder.stream;
         this.deadline = Objects.requireNonNull(builder.deadline, "deadline");
         this.idleTimeout = Objects.requireNonNull(builder.idleTimeout, "idleTimeout");
@@ -74,14 +77,27 @@ public final class UpstreamRequest {
     /**
      * The body bytes; not copied, do not modify.
      *
-     * @return the body, or {@code null} for none
+     * @return the body, or {@code null} for none or when the body is a streamed {@link #content()}
      */
     public byte[] body() {
         return body;
     }
 
     /**
-     * Whether the answer is expected as server-sent events.
+     * The body as a stream, for bodies that are not held in memory (a multipart upload, a client's
+     * raw body): the client sends it with its {@code Content-Type} and its {@code Content-Length} when
+     * known, else chunked, copying it as it is read. Since SPI 2.1.
+     *
+     * @return the content, or {@code null} when the body is {@link #body()} bytes or there is none
+     */
+    public Content content() {
+        return content;
+    }
+
+    /**
+     * Whether the answer is read as it arrives: server-sent events, or bytes streamed through
+     * ({@link io.gateway.spi.Response.Binary}). Its reads are then bounded by the
+     * {@link #idleTimeout()} rather than by the deadline, which bounds only the wait for the headers.
      *
      * @return {@code true} for streams
      */
@@ -123,6 +139,7 @@ public final class UpstreamRequest {
         private final URI uri;
         private Headers headers = Headers.empty();
         private byte[] body;
+        private Content content;
         private boolean stream;
         private Instant deadline = Instant.now().plusSeconds(30);
         private Duration idleTimeout = Duration.ofSeconds(60);
@@ -154,11 +171,27 @@ public final class UpstreamRequest {
          */
         public Builder body(byte[] value) {
             body = value;
+            content = null;
             return this;
         }
 
         /**
-         * Whether the answer is a stream of server-sent events.
+         * A body sent as a stream (it replaces bytes given with {@link #body(byte[])}). A
+         * {@code content-type} header, when the request has none, is the content's. Since SPI 2.1.
+         *
+         * @param value the content, or {@code null} for none
+         * @return this builder
+         */
+        public Builder content(Content value) {
+            content = value;
+            if (value != null) {
+                body = null;
+            }
+            return this;
+        }
+
+        /**
+         * Whether the answer is read as it arrives (server-sent events, or bytes streamed through).
          *
          * @param value the flag
          * @return this builder

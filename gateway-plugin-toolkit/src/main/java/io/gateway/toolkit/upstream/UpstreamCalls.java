@@ -1,10 +1,12 @@
 package io.gateway.toolkit.upstream;
 
+import io.gateway.spi.ByteStream;
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.EventStream;
 import io.gateway.spi.GatewayException;
 import io.gateway.spi.Headers;
 import io.gateway.spi.JsonBodies;
+import io.gateway.spi.MultipartForm;
 import io.gateway.spi.Response;
 import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.upstream.UpstreamClient;
@@ -120,6 +122,66 @@ public final class UpstreamCalls {
      */
     public UpstreamRequest post(ProviderCall call, URI uri, JsonObject body) {
         return post(call, uri, JsonBodies.toBytes(body));
+    }
+
+    /**
+     * A request without a body ({@code DELETE files/ID}, {@code POST batches/ID/cancel}), accepting JSON.
+     *
+     * @param call   the attempt
+     * @param method the HTTP method
+     * @param uri    the absolute URI
+     * @return the request
+     */
+    public UpstreamRequest bodiless(ProviderCall call, String method, URI uri) {
+        return call.request(method, uri, headers(call).set("accept", JSON).build(), null);
+    }
+
+    /**
+     * A {@code GET} of bytes that are not JSON (a file's content), read as they arrive: the request's
+     * reads are bounded by the stream idle timeout, not the deadline, so a large download is not cut.
+     *
+     * @param call the attempt
+     * @param uri  the absolute URI
+     * @return the request
+     */
+    public UpstreamRequest download(ProviderCall call, URI uri) {
+        return call.requestBuilder("GET", uri, headers(call).set("accept", "*/*").build()).stream(true).build();
+    }
+
+    /**
+     * A {@code POST} of JSON whose answer is audio (or, when the call streams, events), read as it
+     * arrives.
+     *
+     * @param call the attempt
+     * @param uri  the absolute URI
+     * @param body the UTF-8 JSON body (not copied)
+     * @return the request
+     */
+    public UpstreamRequest postForAudio(ProviderCall call, URI uri, byte[] body) {
+        Headers headers = headers(call)
+                .set("content-type", JSON)
+                .set("accept", call.stream() ? EVENT_STREAM : "*/*")
+                .build();
+        return call.requestBuilder("POST", uri, headers).body(body).stream(true).build();
+    }
+
+    /**
+     * A {@code POST} of a multipart form, encoded with a fresh boundary and streamed: each file is
+     * copied from where the gateway keeps it as the request is written. Accepts events when the call
+     * streams, anything otherwise (transcripts come as text in the text formats).
+     *
+     * @param call the attempt
+     * @param uri  the absolute URI
+     * @param form the form
+     * @return the request
+     */
+    public UpstreamRequest form(ProviderCall call, URI uri, MultipartForm form) {
+        io.gateway.spi.Content body = form.encode();
+        Headers headers = headers(call)
+                .set("content-type", body.contentType())
+                .set("accept", call.stream() ? EVENT_STREAM : "*/*")
+                .build();
+        return call.requestBuilder("POST", uri, headers).content(body).build();
     }
 
     /**
@@ -244,6 +306,57 @@ public final class UpstreamCalls {
         }
         Answer<byte[]> answer = bytes(request);
         return Response.Complete.ofBytes(answer.status(), answer.headers(), answer.body());
+    }
+
+    /**
+     * Sends a request and relays the answer by what it is: JSON as {@link Response.Complete} bytes
+     * (checked and scanned for usage by the server, never parsed here), server-sent events as a
+     * stream when the request streams, and anything else (audio, text, a file) as a
+     * {@link Response.Binary} whose bytes are relayed as they arrive, with the upstream's content
+     * type and length.
+     *
+     * @param request the request
+     * @return the response
+     * @throws GatewayException the parsed upstream error, or 502 for an empty JSON body
+     */
+    public Response relayAny(UpstreamRequest request) {
+        UpstreamResponse response = send(request);
+        String contentType = contentType(response);
+        if (request.stream() && contentType.startsWith(EVENT_STREAM) && !request.method().equals("GET")) {
+            return new Response.Streaming(response.status(), relay.apply(response.headers()), response.events());
+        }
+        if (contentType.startsWith(JSON) || contentType.contains("+json")) {
+            Answer<byte[]> answer = read(response);
+            return Response.Complete.ofBytes(answer.status(), answer.headers(), answer.body());
+        }
+        return binary(response);
+    }
+
+    /**
+     * Sends a request and relays the answer as bytes whatever its content type (a file's content may
+     * be JSON Lines, which is no JSON document), as they arrive.
+     *
+     * @param request the request (see {@link #download})
+     * @return the response
+     * @throws GatewayException the parsed upstream error
+     */
+    public Response.Binary relayBytes(UpstreamRequest request) {
+        return binary(send(request));
+    }
+
+    private Response.Binary binary(UpstreamResponse response) {
+        String contentType = response.headers().first("content-type").orElse("application/octet-stream");
+        long length = -1;
+        String declared = response.headers().first("content-length").orElse(null);
+        if (declared != null) {
+            try {
+                length = Long.parseLong(declared.trim());
+            } catch (NumberFormatException e) {
+                length = -1;
+            }
+        }
+        return new Response.Binary(response.status(), relay.apply(response.headers()), contentType,
+                length < 0 ? -1 : length, ByteStream.of(response.stream()));
     }
 
     private Answer<byte[]> read(UpstreamResponse response) {

@@ -2,10 +2,12 @@ package io.gateway.toolkit.openai;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
+import io.gateway.spi.provider.ProviderCall;
 import io.gateway.spi.TokenUsage;
 import java.util.HashSet;
 import java.util.Set;
@@ -49,18 +51,45 @@ class OpenAiTest {
     }
 
     @Test
-    void everyOpenAiOperationHasItsOwnPath() {
-        Set<String> paths = new HashSet<>();
+    void everyOperationHasItsOwnPathSaveThoseThatDifferByMethod() {
+        // upload and list share files, create and list share batches, retrieve and delete files/ID:
+        // the HTTP method tells them apart
+        java.util.Map<String, Set<Operation>> byPath = new java.util.HashMap<>();
         for (Operation operation : Operation.values()) {
-            String path = OpenAiPaths.of(operation);
             if (operation == Operation.MESSAGES || operation == Operation.COUNT_TOKENS) {
-                assertEquals(null, path, "Anthropic's Messages API has no OpenAI path");
+                assertEquals(null, OpenAiPaths.of(operation), "Anthropic's Messages API has no OpenAI path");
                 continue;
             }
+            ProviderCall call = ProviderCall.builder(operation, JsonBodies.parse("{}"))
+                    .parameters(java.util.Map.of("file_id", "file-1", "batch_id", "batch_1")).build();
+            String path = OpenAiPaths.of(call);
             assertFalse(path.startsWith("/"), path);
-            assertTrue(paths.add(path), path);
+            byPath.computeIfAbsent(path, p -> java.util.EnumSet.noneOf(Operation.class)).add(operation);
+        }
+        for (Set<Operation> shared : byPath.values()) {
+            if (shared.size() > 1) {
+                assertTrue(Set.of(java.util.EnumSet.of(Operation.FILE_UPLOAD, Operation.FILE_LIST),
+                        java.util.EnumSet.of(Operation.BATCH_CREATE, Operation.BATCH_LIST),
+                        java.util.EnumSet.of(Operation.FILE_RETRIEVE, Operation.FILE_DELETE)).contains(shared),
+                        shared.toString());
+            }
         }
         assertEquals("chat/completions", OpenAiPaths.of(Operation.CHAT_COMPLETION));
         assertEquals("images/generations", OpenAiPaths.of(Operation.IMAGE_GENERATION));
+    }
+
+    @Test
+    void callPathsCarryEncodedIdsAndTheListQuery() {
+        ProviderCall content = ProviderCall.builder(Operation.FILE_CONTENT, JsonBodies.parse("{}"))
+                .parameters(java.util.Map.of("file_id", "file/../x y")).build();
+        assertEquals("files/file%2F..%2Fx%20y/content", OpenAiPaths.of(content), "an id cannot add a segment");
+        ProviderCall list = ProviderCall.builder(Operation.FILE_LIST, JsonBodies.parse("{}"))
+                .parameters(new java.util.LinkedHashMap<>(java.util.Map.of("purpose", "batch"))).build();
+        assertEquals("files?purpose=batch", OpenAiPaths.of(list));
+        ProviderCall cancel = ProviderCall.builder(Operation.BATCH_CANCEL, JsonBodies.parse("{}"))
+                .parameters(java.util.Map.of("batch_id", "batch_1")).build();
+        assertEquals("batches/batch_1/cancel", OpenAiPaths.of(cancel));
+        assertThrows(IllegalArgumentException.class, () -> OpenAiPaths.of(ProviderCall.builder(
+                Operation.FILE_RETRIEVE, JsonBodies.parse("{}")).build()));
     }
 }

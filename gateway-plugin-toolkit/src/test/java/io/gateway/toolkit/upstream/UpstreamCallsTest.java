@@ -166,4 +166,65 @@ class UpstreamCallsTest {
         upstream.respondWith(request -> body == null ? Canned.unreadable(status, headers)
                 : Canned.bytes(status, null, body.getBytes(StandardCharsets.UTF_8)).headers(headers));
     }
+
+    @Test
+    void relayAnyTellsJsonEventsAndBytesApart() {
+        ProviderCall call = call(false);
+        upstream.respond(Canned.json(200, "{\"text\":\"hi\"}"));
+        assertInstanceOf(Response.Complete.class, calls.relayAny(calls.bodiless(call, "POST", URL)));
+
+        upstream.respond(Canned.text(200, "text/plain; charset=utf-8", "1\n00:00:00,000 --> 00:00:01,000\nhi\n")
+                .header("x-ratelimit-remaining-requests", "9").header("set-cookie", "no"));
+        Response.Binary text = assertInstanceOf(Response.Binary.class, calls.relayAny(calls.bodiless(call, "POST", URL)));
+        assertEquals("text/plain; charset=utf-8", text.contentType());
+        assertEquals("9", text.headers().first("x-ratelimit-remaining-requests").orElseThrow());
+        assertFalse(text.headers().contains("set-cookie"), "only the relay's headers pass");
+        assertEquals("1\n00:00:00,000 --> 00:00:01,000\nhi\n",
+                new String(readAll(text.body()), StandardCharsets.UTF_8));
+
+        upstream.respond(Canned.sse(java.util.List.of(new StreamEvent(null, "{\"type\":\"transcript.text.delta\"}"))));
+        ProviderCall streaming = call(true);
+        assertInstanceOf(Response.Streaming.class, calls.relayAny(calls.postForAudio(streaming, URL, new byte[] {'{',
+                '}'})));
+    }
+
+    @Test
+    void downloadsAreReadAsTheyArriveAndRelayedAsBytesWhateverTheirType() {
+        UpstreamRequest download = calls.download(call(false), URL);
+        assertEquals("GET", download.method());
+        assertTrue(download.stream(), "reads bounded by the idle timeout, not the deadline");
+        assertEquals("*/*", download.headers().first("accept").orElseThrow());
+        upstream.respond(Canned.bytes(200, JSON, "{\"a\":1}\n{\"a\":2}\n".getBytes(StandardCharsets.UTF_8)));
+        Response.Binary lines = calls.relayBytes(download);
+        assertEquals(JSON, lines.contentType(), "JSON Lines are bytes, not a JSON document");
+        assertEquals("{\"a\":1}\n{\"a\":2}\n", new String(readAll(lines.body()), StandardCharsets.UTF_8));
+        upstream.respond(Canned.json(404, "{\"error\":{\"message\":\"No such File object: file-9\"}}"));
+        GatewayException missing = assertThrows(GatewayException.class, () -> calls.relayBytes(calls.download(call(false),
+                URL)));
+        assertEquals(404, missing.status());
+    }
+
+    @Test
+    void formsGoUpStreamedWithTheirBoundaryAndLength() throws java.io.IOException {
+        io.gateway.spi.MultipartForm form = io.gateway.spi.MultipartForm.builder()
+                .file("file", "a.wav", io.gateway.spi.Content.of(new byte[] {1, 2, 3}, "audio/wav"))
+                .field("model", "whisper-1").build();
+        UpstreamRequest request = calls.form(call(false), URL, form);
+        assertNull(request.body(), "the form is streamed, not held as bytes");
+        io.gateway.spi.Content content = request.content();
+        assertEquals(content.contentType(), request.headers().first("content-type").orElseThrow());
+        assertTrue(content.contentType().startsWith("multipart/form-data; boundary="));
+        try (java.io.InputStream in = content.open()) {
+            assertEquals(content.length(), in.readAllBytes().length);
+        }
+        assertEquals("k1", request.headers().first("api-key").orElseThrow());
+    }
+
+    private static byte[] readAll(io.gateway.spi.ByteStream stream) {
+        try (java.io.InputStream in = stream.asInputStream()) {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

@@ -137,6 +137,13 @@ public final class AsyncJobs implements AutoCloseable {
     }
 
     private Response submit(Exchange exchange, Chain router) {
+        Operation operation = exchange.operation();
+        if (io.gateway.server.core.OperationKinds.takesForm(operation)
+                || io.gateway.server.core.OperationKinds.answersBytes(operation)) {
+            throw GatewayException.invalidRequest("x-bf-async is not available for " + operation.wireName()
+                    + ": an async job keeps a JSON answer, and this request's upload or answer is not JSON; "
+                    + "drop x-bf-async", ASYNC);
+        }
         if (exchange.stream()) {
             throw GatewayException.invalidRequest("x-bf-async cannot be combined with \"stream\": true; poll the job "
                     + "instead, or drop x-bf-async to stream", "stream");
@@ -234,6 +241,8 @@ public final class AsyncJobs implements AutoCloseable {
     private static void closeStream(Response response) {
         if (response instanceof Response.Streaming streaming) {
             streaming.events().close();
+        } else if (response instanceof Response.Binary binary) {
+            binary.body().close();
         }
     }
 

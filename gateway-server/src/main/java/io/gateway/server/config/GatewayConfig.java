@@ -23,7 +23,7 @@ public final class GatewayConfig {
     /** Keys of {@code gateway} that the server itself reads; others are unknown unless a plugin reads them. */
     private static final Set<String> GATEWAY_KEYS = Set.of("plugins-dir", "max-request-body", "providers",
             "middleware", "state", "async", "admin", "deployment-routes", "anthropic-routes", "telemetry", "log",
-            "pricing");
+            "pricing", "max-request-body-by-route", "spool-dir");
 
     private final Config server;
     private final ConfigNode.ObjectNode root;
@@ -201,6 +201,38 @@ public final class GatewayConfig {
             throw gateway.invalid("max-request-body", "must be positive, e.g. 32MB");
         }
         return size;
+    }
+
+    /**
+     * {@code gateway.max-request-body-by-route}: body limits of single routes, by their path below the
+     * prefix ({@code audio/transcriptions}, {@code files}), each a size. Which routes may be named is
+     * the HTTP layer's business.
+     *
+     * @return route path to bytes, in file order; empty when the block is absent
+     */
+    public Map<String, Long> maxRequestBodyByRoute() {
+        Map<String, Long> limits = new java.util.LinkedHashMap<>();
+        gateway.block("max-request-body-by-route").ifPresent(block -> {
+            for (String route : block.keys()) {
+                long size = block.size(route, -1);
+                if (size <= 0) {
+                    throw block.invalid(route, "must be a positive size, e.g. 25MB");
+                }
+                limits.put(route, size);
+            }
+        });
+        return limits;
+    }
+
+    /**
+     * {@code gateway.spool-dir}: where uploads are spooled while a request runs; relative paths are
+     * relative to the distribution folder. Default: the system's temporary directory.
+     *
+     * @return the directory
+     */
+    public Path spoolDir() {
+        return gateway.string("spool-dir").map(dir -> baseDir.resolve(dir).normalize())
+                .orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir")));
     }
 
     /**

@@ -13,9 +13,12 @@ import java.util.regex.Pattern;
 
 /**
  * The price list: USD per 1M tokens for each {@code provider/model}, with separate prices for input
- * read from a prompt cache and input written to one. The gateway prices every answer with it (the
- * request's outcome, the cost metric, budgets, the request log). A shipped table covers well-known
- * models; {@code gateway.pricing} replaces or adds entries. Immutable and thread-safe.
+ * read from a prompt cache and input written to one, and for models billed by other units: minutes
+ * of audio input (transcriptions, translations), characters of speech input, and images (per image,
+ * optionally per size). The gateway prices every answer with it (the request's outcome, the cost
+ * metric, budgets, the request log): by tokens when the answer reports them, else by the model's unit
+ * price. A shipped table covers well-known models; {@code gateway.pricing} replaces or adds entries.
+ * Immutable and thread-safe.
  */
 public final class Pricing {
 
@@ -25,14 +28,62 @@ public final class Pricing {
     private static final int MAX_WARNED = 1000;
 
     /**
-     * One model's prices, USD per 1M tokens.
+     * One model's prices: USD per 1M tokens, and the unit prices of models billed otherwise.
      *
-     * @param input      input tokens not served from or written to a cache
-     * @param output     output tokens (reasoning included)
-     * @param cacheRead  input tokens read from a prompt cache
-     * @param cacheWrite input tokens written to a prompt cache
+     * @param input       input tokens not served from or written to a cache
+     * @param output      output tokens (reasoning included)
+     * @param cacheRead   input tokens read from a prompt cache
+     * @param cacheWrite  input tokens written to a prompt cache
+     * @param audioMinute USD per minute of audio input, or {@code null}
+     * @param characters  USD per 1M characters of speech input, or {@code null}
+     * @param image       USD per image made, or {@code null}
+     * @param imageSizes  USD per image of a size ({@code 1024x1024}), over {@code image}; may be empty
      */
-    public record Price(BigDecimal input, BigDecimal output, BigDecimal cacheRead, BigDecimal cacheWrite) {
+    public record Price(BigDecimal input, BigDecimal output, BigDecimal cacheRead, BigDecimal cacheWrite,
+                        BigDecimal audioMinute, BigDecimal characters, BigDecimal image,
+                        Map<String, BigDecimal> imageSizes) {
+
+        /** Copies the sizes. */
+        public Price {
+            imageSizes = imageSizes == null ? Map.of() : Map.copyOf(imageSizes);
+        }
+
+        /**
+         * Token prices only.
+         *
+         * @param input      input tokens not served from or written to a cache
+         * @param output     output tokens
+         * @param cacheRead  input tokens read from a prompt cache
+         * @param cacheWrite input tokens written to a prompt cache
+         */
+        public Price(BigDecimal input, BigDecimal output, BigDecimal cacheRead, BigDecimal cacheWrite) {
+            this(input, output, cacheRead, cacheWrite, null, null, null, Map.of());
+        }
+
+        /**
+         * The price of one image of a size: the size's own, else the flat one.
+         *
+         * @param size the requested size, or {@code null}
+         * @return USD, or {@code null} when images have no price
+         */
+        public BigDecimal imageOf(String size) {
+            BigDecimal sized = size == null ? null : imageSizes.get(size);
+            return sized != null ? sized : image;
+        }
+    }
+
+    /**
+     * What an answer used in units other than tokens.
+     *
+     * @param characters characters of speech input
+     * @param seconds    seconds of audio input, or a negative number when unknown
+     * @param images     images made
+     * @param imageSize  the requested image size, or {@code null}
+     */
+    public record Units(long characters, double seconds, int images, String imageSize) {
+
+        /** Nothing. */
+        public static final Units NONE = new Units(0, -1, 0, null);
     }
 
     private final Map<String, Price> prices;
@@ -67,12 +118,37 @@ public final class Pricing {
                 if (!model.contains("/") || model.startsWith("/") || model.endsWith("/")) {
                     throw block.invalid(model, "name the model as provider/model, e.g. openai/gpt-4o");
                 }
-                BigDecimal input = price(entry, "input", null);
+                BigDecimal audioMinute = optional(entry, "audio-minute", "USD per minute of audio input");
+                BigDecimal characters = optional(entry, "characters", "USD per 1M characters of speech input");
+                BigDecimal image = optional(entry, "image", "USD per image");
+                Map<String, BigDecimal> sizes = new LinkedHashMap<>();
+                entry.child("image-sizes").ifPresent(sizesBlock -> {
+                    for (String size : sizesBlock.keys()) {
+                        if (!size.matches("\\d+x\\d+|auto")) {
+                            throw sizesBlock.invalid(size, "name an image size such as 1024x1024");
+                        }
+                        sizes.put(size, price(sizesBlock, size, null));
+                    }
+                });
+                boolean units = audioMinute != null || characters != null || image != null || !sizes.isEmpty();
+                BigDecimal input = price(entry, "input", units ? BigDecimal.ZERO : null);
                 table.put(model, new Price(input, price(entry, "output", BigDecimal.ZERO),
-                        price(entry, "cache-read", input), price(entry, "cache-write", input)));
+                        price(entry, "cache-read", input), price(entry, "cache-write", input), audioMinute,
+                        characters, image, sizes));
             }
         }
         return new Pricing(table);
+    }
+
+    private static BigDecimal optional(PluginConfig entry, String key, String unit) {
+        if (!entry.has(key)) {
+            return null;
+        }
+        double value = entry.number(key, 0);
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw entry.invalid(key, "must be a price of 0 or more in " + unit);
+        }
+        return new BigDecimal(Double.toString(value));
     }
 
     private static BigDecimal price(PluginConfig entry, String key, BigDecimal dflt) {
@@ -126,6 +202,45 @@ public final class Pricing {
     }
 
     /**
+     * What an answer priced by units cost: speech characters, audio minutes or images at the model's
+     * unit prices, for the operations billed by them.
+     *
+     * @param provider  the provider name
+     * @param model     the bare model
+     * @param operation the operation
+     * @param units     what the answer used
+     * @return USD, scale 6; empty when the model has no price for the units the operation uses
+     */
+    public Optional<BigDecimal> unitCost(String provider, String model, io.gateway.spi.Operation operation,
+                                         Units units) {
+        if (model == null) {
+            return Optional.empty();
+        }
+        BigDecimal cost = switch (operation) {
+            case SPEECH -> {
+                Price price = find(provider, model).orElse(null);
+                yield price == null || price.characters() == null ? null
+                        : price.characters().multiply(BigDecimal.valueOf(units.characters()))
+                        .divide(MILLION, 6, RoundingMode.HALF_UP);
+            }
+            case TRANSCRIPTION, TRANSLATION -> {
+                Price price = units.seconds() < 0 ? null : find(provider, model).orElse(null);
+                yield price == null || price.audioMinute() == null ? null
+                        : price.audioMinute().multiply(BigDecimal.valueOf(units.seconds()))
+                        .divide(BigDecimal.valueOf(60), 6, RoundingMode.HALF_UP);
+            }
+            case IMAGE_GENERATION, IMAGE_EDIT, IMAGE_VARIATION -> {
+                Price price = units.images() <= 0 ? null : find(provider, model).orElse(null);
+                BigDecimal each = price == null ? null : price.imageOf(units.imageSize());
+                yield each == null ? null : each.multiply(BigDecimal.valueOf(units.images())).setScale(6,
+                        RoundingMode.HALF_UP);
+            }
+            default -> null;
+        };
+        return Optional.ofNullable(cost);
+    }
+
+    /**
      * What tokens cost at a price: uncached input, cache reads, cache writes and output each at theirs.
      *
      * @param price the price
@@ -162,7 +277,28 @@ public final class Pricing {
         table.put("gemini/gemini-2.0-flash", price("0.10", "0.40", "0.025", "0.10"));
         table.put("gemini/gemini-2.5-flash", price("0.30", "2.50", "0.075", "0.30"));
         table.put("gemini/gemini-2.5-pro", price("1.25", "10.00", "0.31", "1.25"));
+        // OpenAI audio and images billed by units; token-billed ones (gpt-4o-transcribe, gpt-image-1) by tokens
+        table.put("openai/whisper-1", units("0.006", null, null, Map.of()));
+        table.put("openai/tts-1", units(null, "15.00", null, Map.of()));
+        table.put("openai/tts-1-hd", units(null, "30.00", null, Map.of()));
+        table.put("openai/gpt-4o-transcribe", price("6.00", "10.00", "6.00", "6.00"));
+        table.put("openai/gpt-4o-mini-transcribe", price("3.00", "5.00", "3.00", "3.00"));
+        table.put("openai/dall-e-2", units(null, null, "0.020", Map.of("256x256", "0.016", "512x512", "0.018",
+                "1024x1024", "0.020")));
+        table.put("openai/dall-e-3", units(null, null, "0.040", Map.of("1024x1024", "0.040", "1024x1792", "0.080",
+                "1792x1024", "0.080")));
+        table.put("openai/omni-moderation-latest", price("0", "0", "0", "0"));
+        table.put("openai/text-moderation-latest", price("0", "0", "0", "0"));
         return table;
+    }
+
+    private static Price units(String audioMinute, String characters, String image, Map<String, String> sizes) {
+        Map<String, BigDecimal> bySize = new LinkedHashMap<>();
+        sizes.forEach((size, usd) -> bySize.put(size, new BigDecimal(usd)));
+        return new Price(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO,
+                audioMinute == null ? null : new BigDecimal(audioMinute),
+                characters == null ? null : new BigDecimal(characters), image == null ? null : new BigDecimal(image),
+                bySize);
     }
 
     private static Price price(String input, String output, String cacheRead, String cacheWrite) {

@@ -169,7 +169,8 @@ public final class ServerOutcome implements RequestOutcome {
 
     @Override
     public synchronized Optional<String> model() {
-        return Optional.ofNullable(model);
+        // file and batch requests name no model: their attempts carry an empty one
+        return model == null || model.isEmpty() ? Optional.empty() : Optional.of(model);
     }
 
     @Override

@@ -151,7 +151,7 @@ final class ExchangeReader {
         return clientBytesHold ? exchange.withAttribute(ClientBody.KEY, new ClientBody(body, bytes)) : exchange;
     }
 
-    private static Headers headersOf(ServerRequest req) {
+    static Headers headersOf(ServerRequest req) {
         Headers.Builder builder = Headers.builder();
         for (Header header : req.headers()) {
             for (String value : header.allValues()) {

@@ -3,6 +3,8 @@ package io.gateway.server.http;
 import io.gateway.server.core.ServerOutcome;
 import io.gateway.server.format.AnthropicModels;
 import io.gateway.server.core.LogContext;
+import io.gateway.server.core.OperationKinds;
+import io.gateway.server.core.RequestFiles;
 import io.gateway.server.metrics.GatewayMetrics;
 import io.gateway.server.telemetry.RequestSpan;
 import io.gateway.server.telemetry.Telemetry;
@@ -61,9 +63,11 @@ public final class InferenceRoutes {
     private final ExchangeReader reader;
     private final Telemetry telemetry;
     private final String anthropicDefaultProvider;
+    private final SurfaceRoutes surface;
 
     /**
-     * The routes.
+     * The routes, with the default body limits of the form routes and uploads spooled to the system's
+     * temporary directory.
      *
      * @param chain              the middleware chain ending in the router
      * @param metrics            metrics
@@ -78,8 +82,32 @@ public final class InferenceRoutes {
     public InferenceRoutes(Chain chain, GatewayMetrics metrics, long maxRequestBody, boolean deploymentProvider,
                            String deploymentName, Map<String, String> deploymentAliases, Telemetry telemetry,
                            String anthropicDefaultProvider) {
+        this(chain, metrics, maxRequestBody, deploymentProvider, deploymentName, deploymentAliases, telemetry,
+                anthropicDefaultProvider, BodyLimits.defaults(maxRequestBody),
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /**
+     * The routes.
+     *
+     * @param chain              the middleware chain ending in the router
+     * @param metrics            metrics
+     * @param maxRequestBody     the body size limit of routes without one of their own
+     * @param deploymentProvider the provider deployment-style routes go to, or {@code null} when it is
+     *                           not configured
+     * @param deploymentName     its configured name
+     * @param deploymentAliases  its model aliases (deployment name to model)
+     * @param telemetry          where request spans go
+     * @param anthropicDefaultProvider the provider bare model names on the Anthropic routes go to
+     * @param limits             the body limits of the audio, image, file and batch routes
+     * @param spool              where uploads larger than {@link RequestFiles#IN_MEMORY} are spooled
+     */
+    public InferenceRoutes(Chain chain, GatewayMetrics metrics, long maxRequestBody, boolean deploymentProvider,
+                           String deploymentName, Map<String, String> deploymentAliases, Telemetry telemetry,
+                           String anthropicDefaultProvider, BodyLimits limits, java.nio.file.Path spool) {
         this.anthropicDefaultProvider = anthropicDefaultProvider;
         this.chain = chain;
+        this.surface = new SurfaceRoutes(this, limits, spool);
         this.metrics = metrics;
         this.telemetry = telemetry;
         this.reader = new ExchangeReader(maxRequestBody,
@@ -119,6 +147,7 @@ public final class InferenceRoutes {
             register(routing, operation, ANTHROPIC_PREFIX + ANTHROPIC_PATHS.get(operation), false,
                     ApiFormat.ANTHROPIC);
         }
+        surface.register(routing);
     }
 
     private void register(HttpRouting.Builder routing, Operation operation, String path, boolean deploymentRoute,
@@ -132,8 +161,25 @@ public final class InferenceRoutes {
         }
     }
 
-    private void methodNotAllowed(Operation operation, String allowed, ServerRequest req, ServerResponse res,
-                                  ApiFormat format) {
+    /** Reads one request into an exchange; see {@link #handle(Operation, String, ServerRequest, ServerResponse, ApiFormat, Source)}. */
+    @FunctionalInterface
+    interface Source {
+        /**
+         * Reads the exchange.
+         *
+         * @param requestId  the request id
+         * @param receivedAt when it arrived
+         * @param outcome    its outcome
+         * @param files      where uploads are spooled, for form routes; else {@code null}
+         * @return the exchange
+         * @throws IOException when the client went away
+         */
+        Exchange read(String requestId, Instant receivedAt, ServerOutcome outcome, RequestFiles files)
+                throws IOException;
+    }
+
+    void methodNotAllowed(Operation operation, String allowed, ServerRequest req, ServerResponse res,
+                          ApiFormat format) {
         res.header(HeaderNames.ALLOW, allowed);
         AnswerWriter.error(res, ExchangeReader.requestId(req), GatewayException.of(ErrorCode.METHOD_NOT_ALLOWED,
                 req.prologue().method().text() + " is not allowed on " + req.path().path() + "; use " + allowed),
@@ -142,6 +188,17 @@ public final class InferenceRoutes {
 
     private void handle(Operation operation, String route, ServerRequest req, ServerResponse res,
                         boolean deploymentRoute, ApiFormat format) {
+        handle(operation, route, req, res, format, (requestId, receivedAt, outcome, files) -> reader.read(operation,
+                req, deploymentRoute ? req.path().pathParameters().get("deployment") : null, requestId, receivedAt,
+                outcome, format == ApiFormat.ANTHROPIC ? anthropicDefaultProvider : null));
+    }
+
+    /**
+     * Serves one request: reads it ({@code source}), hands it to the chain, writes the answer or the
+     * error in the route's format, records the request's metrics and span, and deletes what it spooled.
+     */
+    void handle(Operation operation, String route, ServerRequest req, ServerResponse res, ApiFormat format,
+                Source source) {
         long started = System.nanoTime();
         Instant receivedAt = Instant.now();
         String requestId = ExchangeReader.requestId(req);
@@ -155,10 +212,9 @@ public final class InferenceRoutes {
                 name -> req.headers().first(io.helidon.http.HeaderNames.create(name)).orElse(null));
         outcome.traceId(span.traceId());
         LogContext.set(requestId);
+        RequestFiles files = OperationKinds.takesForm(operation) ? surface.files() : null;
         try {
-            String deployment = deploymentRoute ? req.path().pathParameters().get("deployment") : null;
-            Exchange exchange = reader.read(operation, req, deployment, requestId, receivedAt, outcome,
-                    format == ApiFormat.ANTHROPIC ? anthropicDefaultProvider : null);
+            Exchange exchange = source.read(requestId, receivedAt, outcome, files);
             stream = exchange.stream();
             Response response = chain.proceed(exchange);
             if (response == null) {
@@ -173,6 +229,7 @@ public final class InferenceRoutes {
                 case Response.Streaming streaming -> status = SseRelay.relay(res, requestId, operation, streaming,
                         outcome, modelName(null, outcome.requested().orElse(null)));
                 case Response.Complete complete -> AnswerWriter.complete(res, requestId, complete, outcome);
+                case Response.Binary binary -> status = BinaryRelay.relay(res, requestId, binary, outcome);
             }
         } catch (GatewayException e) {
             status = e.status();
@@ -183,6 +240,12 @@ public final class InferenceRoutes {
         } catch (UncheckedIOException | IOException e) {
             // the client went away while we read its body; there is no one to answer
             status = SseRelay.CLIENT_GONE;
+        } catch (io.helidon.webserver.CloseConnectionException e) {
+            // a binary answer failed after its first bytes: the server cuts the connection
+            status = 502;
+            failure = e.getCause() instanceof GatewayException cause ? cause
+                    : GatewayException.of(ErrorCode.PROVIDER_CONNECTION_FAILED, e.getMessage());
+            throw e;
         } catch (RuntimeException | Error e) {
             status = 500;
             model = outcome.requested().orElse(null);
@@ -198,6 +261,9 @@ public final class InferenceRoutes {
             span.end(status, failure);
             span.close();
             LogContext.clear();
+            if (files != null) {
+                files.close();
+            }
         }
     }
 

@@ -349,7 +349,7 @@ public final class RequestBodies {
      * A model name the gateway can route and echo in a header: at most {@link #MAX_MODEL_LENGTH}
      * characters and no control characters.
      */
-    private static void checkModelName(String model, String param) {
+    static void checkModelName(String model, String param) {
         if (model.length() > MAX_MODEL_LENGTH) {
             throw GatewayException.invalidRequest("'" + param + "' names a model of " + model.length()
                     + " characters; model names are at most " + MAX_MODEL_LENGTH + " characters", param);

@@ -54,15 +54,30 @@ public final class AnswerScanner {
      * @param id             the answer's {@code id} (or its {@code response}'s or {@code message}'s)
      * @param model          the answer's {@code model} likewise
      * @param finishReasons  {@code choices[].finish_reason} values, or an Anthropic {@code stop_reason}
+     * @param seconds        the top-level {@code duration} (a transcription's length in seconds), or -1
+     * @param images         the number of items of a top-level {@code data} array (images made), or 0
      */
-    public record Facts(JsonObject usage, String id, String model, List<String> finishReasons) {
+    public record Facts(JsonObject usage, String id, String model, List<String> finishReasons, double seconds,
+                        int images) {
 
         /** Nothing found. */
-        public static final Facts NONE = new Facts(null, null, null, List.of());
+        public static final Facts NONE = new Facts(null, null, null, List.of(), -1, 0);
 
         /** Copies the list. */
         public Facts {
             finishReasons = List.copyOf(finishReasons);
+        }
+
+        /**
+         * Facts without a duration or images.
+         *
+         * @param usage         the usage object, or {@code null}
+         * @param id            the id, or {@code null}
+         * @param model         the model, or {@code null}
+         * @param finishReasons the finish reasons
+         */
+        public Facts(JsonObject usage, String id, String model, List<String> finishReasons) {
+            this(usage, id, model, finishReasons, -1, 0);
         }
     }
 
@@ -143,6 +158,8 @@ public final class AnswerScanner {
         private String id;
         private String model;
         private List<String> finishReasons;
+        private double seconds = -1;
+        private int images;
 
         Collector(boolean all) {
             this.all = all;
@@ -156,10 +173,10 @@ public final class AnswerScanner {
         }
 
         Facts facts() {
-            if (usage == null && id == null && model == null && finishReasons == null) {
+            if (usage == null && id == null && model == null && finishReasons == null && seconds < 0 && images == 0) {
                 return Facts.NONE;
             }
-            return new Facts(usage, id, model, finishReasons == null ? List.of() : finishReasons);
+            return new Facts(usage, id, model, finishReasons == null ? List.of() : finishReasons, seconds, images);
         }
     }
 
@@ -191,10 +208,25 @@ public final class AnswerScanner {
                 found.finishReason(parser.getString());
             } else if (found.all && outer && value == JsonToken.START_ARRAY && "choices".equals(name)) {
                 choices(parser, found);
+            } else if (outer && (value == JsonToken.VALUE_NUMBER_FLOAT || value == JsonToken.VALUE_NUMBER_INT)
+                    && "duration".equals(name)) {
+                found.seconds = parser.getDoubleValue();
+            } else if (outer && value == JsonToken.START_ARRAY && "data".equals(name)) {
+                found.images = count(parser);
             } else {
                 parser.skipChildren();
             }
         }
+    }
+
+    /** The number of items of the array the parser is in (after its START_ARRAY), to its end. */
+    private static int count(JsonParser parser) {
+        int items = 0;
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            parser.skipChildren();
+            items++;
+        }
+        return items;
     }
 
     /** The {@code finish_reason} of each choice (after the array's START_ARRAY, to its end). */

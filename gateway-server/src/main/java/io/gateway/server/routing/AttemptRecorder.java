@@ -27,7 +27,13 @@ final class AttemptRecorder implements ProviderRuntime.AnswerSink {
     private final String virtualKey;
     private final long started = System.nanoTime();
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final AtomicBoolean unitsPriced = new AtomicBoolean();
     private volatile TokenUsage usage;
+    private volatile io.gateway.spi.Operation kind;
+    private volatile Pricing.Units units = Pricing.Units.NONE;
+    private volatile double answeredSeconds = -1;
+    private volatile int answeredImages;
+    private volatile java.math.BigDecimal unitCost;
 
     AttemptRecorder(ServerOutcome outcome, AttemptSpan span, GatewayMetrics metrics, String operation,
                     String providerName, String provider, String model, Pricing pricing, String virtualKey) {
@@ -52,8 +58,35 @@ final class AttemptRecorder implements ProviderRuntime.AnswerSink {
         return span.capturing();
     }
 
+    /**
+     * What the request brings for pricing by units (speech characters, the upload's audio seconds, the
+     * image size), for operations billed by them.
+     *
+     * @param operation the operation
+     * @param request   the request's units
+     * @return this recorder
+     */
+    AttemptRecorder units(io.gateway.spi.Operation operation, Pricing.Units request) {
+        this.kind = operation;
+        this.units = request;
+        return this;
+    }
+
     @Override
     public void facts(AnswerScanner.Facts facts) {
+        if (facts.seconds() >= 0) {
+            answeredSeconds = facts.seconds();
+        }
+        if (facts.images() > 0) {
+            answeredImages = facts.images();
+        }
+        JsonObjectView usageObject = JsonObjectView.of(facts.usage());
+        if (usageObject.durationOnly()) {
+            // {"type":"duration","seconds":N}: audio billed by time, no tokens
+            answeredSeconds = usageObject.seconds();
+            span.answered(facts.id(), facts.model(), facts.finishReasons(), null);
+            return;
+        }
         TokenUsage tokens = facts.usage() == null ? null : merged(usage, TokenUsage.parse(facts.usage()));
         if (tokens != null) {
             usage = tokens;
@@ -104,6 +137,24 @@ final class AttemptRecorder implements ProviderRuntime.AnswerSink {
     }
 
     /**
+     * Prices the answer by units when tokens did not price it: speech characters, audio minutes or
+     * images at the model's unit price. Once; the cost goes to the outcome.
+     */
+    void priceUnits() {
+        io.gateway.spi.Operation operation = kind;
+        if (operation == null || usage != null || !unitsPriced.compareAndSet(false, true)) {
+            return;
+        }
+        Pricing.Units request = units;
+        double seconds = answeredSeconds >= 0 ? answeredSeconds : request.seconds();
+        Pricing.Units used = new Pricing.Units(request.characters(), seconds, answeredImages, request.imageSize());
+        pricing.unitCost(provider, model, operation, used).ifPresent(cost -> {
+            unitCost = cost;
+            outcome.cost(cost);
+        });
+    }
+
+    /**
      * The attempt ended.
      *
      * @param status the HTTP status it ended with
@@ -117,6 +168,9 @@ final class AttemptRecorder implements ProviderRuntime.AnswerSink {
         if (error == null) {
             metrics.models().answered(provider, model);
         }
+        if (error == null) {
+            priceUnits();
+        }
         String label = metrics.models().label(provider, model);
         metrics.genAiDuration(operation, providerName, label, error == null ? null : error.errorCode().type(), nanos);
         TokenUsage tokens = usage;
@@ -126,7 +180,21 @@ final class AttemptRecorder implements ProviderRuntime.AnswerSink {
             if (cost.signum() > 0) {
                 metrics.cost(provider, label, virtualKey, cost.doubleValue());
             }
+        } else if (unitCost != null && unitCost.signum() > 0) {
+            metrics.cost(provider, label, virtualKey, unitCost.doubleValue());
         }
         span.end(status, error);
+    }
+
+    /** A usage object read for what decides its kind: tokens, or audio seconds only. */
+    private record JsonObjectView(boolean durationOnly, double seconds) {
+        static JsonObjectView of(jakarta.json.JsonObject usage) {
+            if (usage == null || !(usage.get("seconds") instanceof jakarta.json.JsonNumber seconds)
+                    || usage.containsKey("input_tokens") || usage.containsKey("prompt_tokens")
+                    || usage.containsKey("total_tokens")) {
+                return new JsonObjectView(false, -1);
+            }
+            return new JsonObjectView(true, seconds.doubleValue());
+        }
     }
 }

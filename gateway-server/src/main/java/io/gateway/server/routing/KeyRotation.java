@@ -64,7 +64,7 @@ final class KeyRotation {
                     + provider.name() + "' does not have; its keys: "
                     + String.join(", ", keys.keys().stream().map(ApiKey::name).toList()), "x-bf-api-key");
         }
-        if (!key.allows(model)) {
+        if (model != null && !key.allows(model)) {
             throw new GatewayException(ErrorCode.MODEL_NOT_ALLOWED, "key '" + key.name() + "' of provider '"
                     + provider.name() + "' does not allow model '" + model + "'", "model", null, null);
         }

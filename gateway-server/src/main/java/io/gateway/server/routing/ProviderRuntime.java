@@ -126,6 +126,7 @@ public record ProviderRuntime(String name, String type, String pluginId, Provide
         }
         return switch (response) {
             case Response.Streaming streaming -> streaming.withEvents(new CheckedStream(streaming.events(), sink));
+            case Response.Binary binary -> binary.withBody(new CheckedBytes(binary.body()));
             case Response.Complete complete -> {
                 AnswerScanner.Facts facts = complete.isRelayed()
                         ? AnswerScanner.scan(complete.bytes(), name, sink.wantsAllFacts())
@@ -145,7 +146,11 @@ public record ProviderRuntime(String name, String type, String pluginId, Provide
     private static AnswerScanner.Facts factsOf(JsonObject body, boolean all) {
         JsonObject usage = body.get("usage") instanceof JsonObject object ? object : null;
         if (!all) {
-            return usage == null ? AnswerScanner.Facts.NONE : new AnswerScanner.Facts(usage, null, null, List.of());
+            int images = body.get("data") instanceof jakarta.json.JsonArray data ? data.size() : 0;
+            double seconds = body.get("duration") instanceof jakarta.json.JsonNumber duration
+                    ? duration.doubleValue() : -1;
+            return usage == null && images == 0 && seconds < 0 ? AnswerScanner.Facts.NONE
+                    : new AnswerScanner.Facts(usage, null, null, List.of(), seconds, images);
         }
         List<String> reasons = new java.util.ArrayList<>(1);
         if (body.get("choices") instanceof jakarta.json.JsonArray choices) {
@@ -156,8 +161,10 @@ public record ProviderRuntime(String name, String type, String pluginId, Provide
                 }
             }
         }
+        int images = body.get("data") instanceof jakarta.json.JsonArray data ? data.size() : 0;
+        double seconds = body.get("duration") instanceof jakarta.json.JsonNumber duration ? duration.doubleValue() : -1;
         return new AnswerScanner.Facts(usage, io.gateway.spi.JsonBodies.string(body, "id"),
-                io.gateway.spi.JsonBodies.string(body, "model"), reasons);
+                io.gateway.spi.JsonBodies.string(body, "model"), reasons, seconds, images);
     }
 
     /**
@@ -206,6 +213,39 @@ public record ProviderRuntime(String name, String type, String pluginId, Provide
         public void close() {
             try {
                 PluginCalls.run(classLoader, events::close);
+            } catch (RuntimeException | LinkageError ignored) {
+                // a failing close must not hide the outcome the client already has
+            }
+        }
+    }
+
+    /**
+     * Runs each read and the close of a plugin's binary answer in the plugin's class loader context;
+     * an unexpected exception becomes a 500 naming the provider.
+     */
+    private final class CheckedBytes implements io.gateway.spi.ByteStream {
+        private final io.gateway.spi.ByteStream body;
+
+        CheckedBytes(io.gateway.spi.ByteStream body) {
+            this.body = body;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+            try {
+                return PluginCalls.call(classLoader, () -> body.read(buffer, offset, length));
+            } catch (GatewayException e) {
+                throw e;
+            } catch (RuntimeException | LinkageError e) {
+                throw new GatewayException(ErrorCode.INTERNAL, "provider " + name
+                        + " failed in the middle of its answer; see the gateway log", null, null, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                PluginCalls.run(classLoader, body::close);
             } catch (RuntimeException | LinkageError ignored) {
                 // a failing close must not hide the outcome the client already has
             }

@@ -1,6 +1,7 @@
 package io.gateway.server.routing;
 
 import io.gateway.server.core.ClientBody;
+import io.gateway.server.core.OperationKinds;
 import io.gateway.server.core.Pricing;
 import io.gateway.server.core.ServerOutcome;
 import io.gateway.server.format.Translation;
@@ -90,6 +91,9 @@ public final class Router {
         if (exchange.operation() == Operation.LIST_MODELS) {
             return catalog.list(exchange);
         }
+        if (OperationKinds.byResource(exchange.operation())) {
+            return routeResource(exchange);
+        }
         ModelRef requested = exchange.model();
         if (requested == null) {
             throw GatewayException.invalidRequest("'model' is required: name it as provider/model, e.g. "
@@ -123,7 +127,10 @@ public final class Router {
                 metrics.count("gateway.fallbacks", 1, "provider", provider.name());
             }
             try {
-                Response response = attempts(exchange, provider, target.model(), index, outcome, translation);
+                Response response = attempts(exchange, provider, target.model(), index, outcome, translation,
+                        translation == null ? Upstream.of(exchange, target.model())
+                                : Upstream.translated(translation.request(exchange.body(), provider.name() + " (type "
+                                        + provider.type() + ")"), target.model()));
                 if (outcome.retries() > 0 || index > 0) {
                     LOG.log(System.Logger.Level.INFO, "request " + exchange.requestId() + " served by "
                             + target + (index > 0 ? " (fallback " + index + ")" : "") + " after attempts " + outcome);
@@ -147,6 +154,51 @@ public final class Router {
                     + "; answering with " + reported.status() + " " + reported.errorCode().type());
         }
         throw reported;
+    }
+
+    /**
+     * A file or batch request: to the provider its id prefix, {@code x-bf-provider} or the default
+     * names ({@link ResourceIds}), without fallbacks; ids in the answer get the provider's prefix.
+     */
+    private Response routeResource(Exchange exchange) {
+        ResourceIds.Target target = ResourceIds.target(exchange, providers.keySet());
+        ProviderRuntime provider = providers.get(target.provider());
+        ServerOutcome outcome = ServerOutcome.of(exchange);
+        outcome.target(provider.name(), "", 0);
+        if (!provider.operations().contains(exchange.operation())) {
+            throw new GatewayException(ErrorCode.UNSUPPORTED_OPERATION, "provider '" + provider.name() + "' (type "
+                    + provider.type() + ") does not support " + exchange.operation().wireName()
+                    + "; send the request to a provider that offers it (x-bf-provider)", null, null, null);
+        }
+        byte[] raw = target.body() == exchange.body() ? ClientBody.of(exchange) : null;
+        Upstream upstream = new Upstream(new ForwardBody.Forwarded(target.body(), raw), target.parameters(),
+                exchange.form().orElse(null), exchange.content().orElse(null));
+        Response response = attempts(exchange, provider, "", 0, outcome, null, upstream);
+        return ResourceIds.qualify(response, provider.name(), exchange.operation());
+    }
+
+    /**
+     * What one target is sent: the body (with the bare model), the path and query values, the form
+     * (with the bare model), a raw body.
+     */
+    private record Upstream(ForwardBody.Forwarded body, java.util.Map<String, String> parameters,
+                            io.gateway.spi.MultipartForm form, io.gateway.spi.Content content) {
+
+        static Upstream of(Exchange exchange, String model) {
+            return new Upstream(ForwardBody.forward(exchange.body(), ClientBody.of(exchange), model),
+                    exchange.parameters(), exchange.form().map(form -> form.withField("model", model)).orElse(null),
+                    exchange.content().orElse(null));
+        }
+
+        /** A request translated into the provider's format (Anthropic's Messages as a chat completion). */
+        static Upstream translated(jakarta.json.JsonObject body, String model) {
+            return new Upstream(ForwardBody.forward(body, null, model), java.util.Map.of(), null, null);
+        }
+
+        /** Whether the body can be sent again after a failed attempt. */
+        boolean replayable() {
+            return (form == null || form.repeatable()) && (content == null || content.repeatable());
+        }
     }
 
     private List<ModelRef> targets(Exchange exchange, ModelRef requested, ProviderRuntime primary) {
@@ -191,20 +243,22 @@ public final class Router {
      * translation the provider is called in its own format and its answer translated back.
      */
     private Response attempts(Exchange exchange, ProviderRuntime provider, String model, int fallbackIndex,
-                              ServerOutcome outcome, Translation translation) {
+                              ServerOutcome outcome, Translation translation, Upstream upstream) {
         Operation operation = translation == null ? exchange.operation() : translation.target();
-        ForwardBody.Forwarded body = translation == null
-                ? ForwardBody.forward(exchange.body(), ClientBody.of(exchange), model)
-                : ForwardBody.forward(translation.request(exchange.body(), provider.name() + " (type "
-                        + provider.type() + ")"), null, model);
-        KeyRotation keys = new KeyRotation(provider, model, exchange.headers().first("x-bf-api-key").orElse(null));
+        KeyRotation keys = new KeyRotation(provider, model.isEmpty() ? null : model,
+                exchange.headers().first("x-bf-api-key").orElse(null));
+        ForwardBody.Forwarded body = upstream.body();
+        Pricing.Units units = MediaUnits.of(exchange);
         int retries = 0;
         while (true) {
             ApiKey key = keys.next();
             ProviderCall call = ProviderCall.builder(operation, body.body())
                     .requestId(exchange.requestId())
-                    .model(model)
+                    .model(model.isEmpty() ? null : model)
                     .rawBody(body.raw())
+                    .form(upstream.form())
+                    .content(upstream.content())
+                    .parameters(upstream.parameters())
                     .stream(exchange.stream())
                     .key(key)
                     .headers(exchange.headers())
@@ -216,7 +270,7 @@ public final class Router {
                     provider.name(), provider.type(), model, key.name(), outcome.attempts().size() + 1, fallbackIndex,
                     exchange.stream(), body.body()), metrics, AttemptSpan.operationName(operation),
                     AttemptSpan.providerName(provider.type()), provider.name(), model, pricing,
-                    exchange.attribute(AttributeKey.CLIENT_IDENTITY).orElse(""));
+                    exchange.attribute(AttributeKey.CLIENT_IDENTITY).orElse("")).units(operation, units);
             Response answered = null;
             try {
                 Response response = callOnce(provider, call, attempt);
@@ -226,6 +280,8 @@ public final class Router {
                         TimeUnit.NANOSECONDS.toMillis(elapsed), fallbackIndex));
                 if (response instanceof Response.Complete) {
                     attempt.end(response.status(), null);
+                } else if (response instanceof Response.Binary) {
+                    attempt.priceUnits(); // known from the request (speech characters) before the bytes pass
                 }
                 answered = response;
             } catch (GatewayException e) {
@@ -236,6 +292,9 @@ public final class Router {
                         TimeUnit.NANOSECONDS.toMillis(elapsed), fallbackIndex));
                 if (e.errorCode() == ErrorCode.REQUEST_DROPPED) {
                     metrics.count("gateway.requests.dropped", 1, "provider", provider.name());
+                }
+                if (!upstream.replayable()) {
+                    throw e; // the body was streamed through and cannot be sent again
                 }
                 RoutingPolicy.Failure failure = RoutingPolicy.Failure.of(e, !key.value().isEmpty());
                 switch (RoutingPolicy.afterFailure(failure, retries, provider.maxRetries())) {
@@ -307,6 +366,10 @@ public final class Router {
                 handedOver = true;
                 return streaming.withEvents(new SlotStream(events, first, provider.limit(), attempt,
                         streaming.status()));
+            }
+            if (response instanceof Response.Binary binary) {
+                handedOver = true;
+                return binary.withBody(new SlotBytes(binary.body(), provider.limit(), attempt, binary.status()));
             }
             return response;
         } finally {

@@ -49,7 +49,8 @@ public final class WeightedKeySelector {
     /**
      * Picks a key.
      *
-     * @param model    the bare model name
+     * @param model    the bare model name, or {@code null} for requests that name none (files, batches):
+     *                 every key may serve them
      * @param excluded names of keys not to pick (dead or just rate limited)
      * @param random   the random source
      * @return a key, or {@code null} when no allowed key is left
@@ -57,7 +58,7 @@ public final class WeightedKeySelector {
     public ApiKey select(String model, Set<String> excluded, RandomGenerator random) {
         double total = 0;
         for (ApiKey key : keys) {
-            if (key.allows(model) && !excluded.contains(key.name())) {
+            if (allows(key, model) && !excluded.contains(key.name())) {
                 total += key.weight();
             }
         }
@@ -67,7 +68,7 @@ public final class WeightedKeySelector {
         double point = random.nextDouble() * total;
         ApiKey last = null;
         for (ApiKey key : keys) {
-            if (key.allows(model) && !excluded.contains(key.name())) {
+            if (allows(key, model) && !excluded.contains(key.name())) {
                 point -= key.weight();
                 last = key;
                 if (point < 0) {
@@ -91,5 +92,9 @@ public final class WeightedKeySelector {
             }
         }
         return null;
+    }
+
+    private static boolean allows(ApiKey key, String model) {
+        return model == null || key.allows(model);
     }
 }

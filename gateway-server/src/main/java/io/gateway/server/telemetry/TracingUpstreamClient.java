@@ -56,6 +56,7 @@ public final class TracingUpstreamClient implements UpstreamClient {
         return delegate.send(UpstreamRequest.builder(request.method(), uri)
                 .headers(headers.build())
                 .body(request.body())
+                .content(request.content())
                 .stream(request.stream())
                 .deadline(request.deadline())
                 .idleTimeout(request.idleTimeout())

@@ -154,7 +154,12 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
                 return exchange(pooled, request, head, deadline);
             } catch (StaleConnection stale) {
                 // The upstream closed the idle connection before or while it took the request: it never
-                // answered, so sending once more on a fresh connection is safe.
+                // answered, so sending once more on a fresh connection is safe, if the body can be read again.
+                if (request.content() != null && !request.content().repeatable()) {
+                    throw new GatewayException(ErrorCode.PROVIDER_CONNECTION_FAILED, "the provider at "
+                            + origin(request.uri()) + " closed the connection while the request body streamed "
+                            + "through; it cannot be sent again", null, null, stale.getCause());
+                }
             }
         }
         // a fresh connection has served nothing, so its failures are never StaleConnection
@@ -169,7 +174,10 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
         try {
             byte[] body = request.body();
             try {
-                if (body == null || body.length == 0) {
+                if (request.content() != null) {
+                    connection.write(head, 0, head.length, deadline);
+                    writeContent(connection, request.content(), deadline);
+                } else if (body == null || body.length == 0) {
                     connection.write(head, 0, head.length, deadline);
                 } else if (head.length + body.length <= SINGLE_WRITE) {
                     byte[] all = new byte[head.length + body.length];
@@ -204,6 +212,63 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
                     ? "the provider at " + origin(request.uri()) + " closed the connection without answering"
                     : "the connection to the provider at " + origin(request.uri()) + " broke before it answered",
                     null, null, e);
+        }
+    }
+
+    /**
+     * Streams a body that is not held in memory: copied as it is read, framed by its length when known,
+     * else chunked. Reading the content and writing the connection fail differently: the first is the
+     * gateway's (or the client's) side, the second the upstream's.
+     */
+    private static void writeContent(Http1Connection connection, io.gateway.spi.Content content, long deadline)
+            throws IOException {
+        long length = content.length();
+        byte[] buffer = new byte[SINGLE_WRITE];
+        long written = 0;
+        try (InputStream in = openContent(content)) {
+            while (true) {
+                int read;
+                try {
+                    read = in.readNBytes(buffer, 0, buffer.length);
+                } catch (IOException e) {
+                    throw new GatewayException(ErrorCode.INTERNAL, "the request body could not be read to its end "
+                            + "while it was sent to the provider", null, null, e);
+                }
+                if (read <= 0) {
+                    break;
+                }
+                if (length < 0) {
+                    byte[] size = (Integer.toHexString(read) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                    connection.write(size, 0, size.length, deadline);
+                    connection.write(buffer, 0, read, deadline);
+                    connection.write(CRLF, 0, CRLF.length, deadline);
+                } else {
+                    if (written + read > length) {
+                        throw GatewayException.of(ErrorCode.INTERNAL, "the request body is longer than the "
+                                + length + " bytes it announced");
+                    }
+                    connection.write(buffer, 0, read, deadline);
+                }
+                written += read;
+            }
+        }
+        if (length < 0) {
+            connection.write(LAST_CHUNK, 0, LAST_CHUNK.length, deadline);
+        } else if (written != length) {
+            throw GatewayException.of(ErrorCode.INTERNAL, "the request body ended after " + written + " of the "
+                    + length + " bytes it announced");
+        }
+    }
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private static InputStream openContent(io.gateway.spi.Content content) {
+        try {
+            return content.open();
+        } catch (java.io.UncheckedIOException | IllegalStateException e) {
+            throw new GatewayException(ErrorCode.INTERNAL, "the request body cannot be read to send it to the "
+                    + "provider: " + e.getMessage(), null, null, e);
         }
     }
 
@@ -468,7 +533,17 @@ public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable 
             text.append("user-agent: llm-gateway\r\n");
         }
         byte[] body = request.body();
-        if (body != null) {
+        io.gateway.spi.Content content = request.content();
+        if (content != null) {
+            if (!request.headers().contains("content-type")) {
+                text.append("content-type: ").append(content.contentType()).append("\r\n");
+            }
+            if (content.length() >= 0) {
+                text.append("content-length: ").append(content.length()).append("\r\n");
+            } else {
+                text.append("transfer-encoding: chunked\r\n");
+            }
+        } else if (body != null) {
             text.append("content-length: ").append(body.length).append("\r\n");
         } else if (!"GET".equals(request.method()) && !"HEAD".equals(request.method())) {
             text.append("content-length: 0\r\n");

@@ -88,4 +88,37 @@ class PricingTest {
             assertTrue(e.getMessage().startsWith("gateway.pricing."), e.getMessage());
         }
     }
+
+    @Test
+    void unitPricesAreReadAndPriceAudioSpeechAndImages() {
+        GatewayConfig config = GatewayConfig.parse("""
+                gateway:
+                  pricing:
+                    groq/whisper-large-v3: {audio-minute: 0.00185}
+                    azure/tts: {characters: 15}
+                    openai/dall-e-2: {image: 0.02, image-sizes: {256x256: 0.016}}
+                """, Map.of(), Path.of("."));
+        Pricing pricing = Pricing.read(config.gateway().block("pricing").orElseThrow());
+        assertEquals(BigDecimal.ZERO, pricing.find("groq", "whisper-large-v3").orElseThrow().input(),
+                "a unit-priced model needs no token price");
+        // 10 minutes at 0.00185
+        assertEquals(new BigDecimal("0.018500"), pricing.unitCost("groq", "whisper-large-v3",
+                io.gateway.spi.Operation.TRANSCRIPTION, new Pricing.Units(0, 600, 0, null)).orElseThrow());
+        assertEquals(new BigDecimal("0.000030"), pricing.unitCost("azure", "tts", io.gateway.spi.Operation.SPEECH,
+                new Pricing.Units(2, -1, 0, null)).orElseThrow());
+        assertEquals(new BigDecimal("0.048000"), pricing.unitCost("openai", "dall-e-2",
+                io.gateway.spi.Operation.IMAGE_VARIATION, new Pricing.Units(0, -1, 3, "256x256")).orElseThrow());
+        assertEquals(new BigDecimal("0.060000"), pricing.unitCost("openai", "dall-e-2",
+                io.gateway.spi.Operation.IMAGE_EDIT, new Pricing.Units(0, -1, 3, "1024x1024")).orElseThrow(),
+                "a size without its own price costs the flat one");
+        assertTrue(pricing.unitCost("groq", "whisper-large-v3", io.gateway.spi.Operation.TRANSCRIPTION,
+                new Pricing.Units(0, -1, 0, null)).isEmpty(), "an unknown length prices nothing");
+        assertTrue(pricing.unitCost("openai", "gpt-4o", io.gateway.spi.Operation.SPEECH,
+                new Pricing.Units(100, -1, 0, null)).isEmpty(), "a model without a unit price");
+        GatewayConfig bad = GatewayConfig.parse("gateway: {pricing: {openai/x: {image-sizes: {large: 1}}}}",
+                Map.of(), Path.of("."));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Pricing.read(bad.gateway().block("pricing").orElseThrow()));
+        assertTrue(e.getMessage().contains("image size"), e.getMessage());
+    }
 }

@@ -3,6 +3,7 @@ package io.gateway.testkit.fakes;
 import io.gateway.spi.Operation;
 import io.gateway.testkit.fakes.FakeJson.Rejection;
 import io.gateway.testkit.http.FakeUpstream;
+import io.gateway.testkit.http.OpenAiMediaPreset;
 import io.gateway.testkit.http.OpenAiPreset;
 import io.gateway.testkit.http.RecordedRequest;
 import io.gateway.testkit.http.Reply;
@@ -30,8 +31,14 @@ import java.util.Set;
  * }</pre>
  *
  * <p><b>Routes.</b> {@code POST /v1/chat/completions}, {@code /v1/completions}, {@code /v1/responses},
- * {@code /v1/embeddings}, {@code /v1/images/generations}; {@code GET /v1/models}. Anything else answers
- * 404 {@code not_found}.
+ * {@code /v1/embeddings}, {@code /v1/images/generations}; {@code GET /v1/models}. The rest of the
+ * surface: {@code POST /v1/audio/speech}, {@code /v1/audio/transcriptions}, {@code /v1/audio/translations},
+ * {@code /v1/images/edits}, {@code /v1/images/variations}, {@code /v1/moderations} (answers of
+ * {@link OpenAiMediaPreset}, multipart forms checked as OpenAI checks them); files
+ * ({@code POST/GET /v1/files}, {@code GET/DELETE /v1/files/{id}}, {@code GET /v1/files/{id}/content})
+ * and batches ({@code POST/GET /v1/batches}, {@code GET /v1/batches/{id}},
+ * {@code POST /v1/batches/{id}/cancel}), kept by the fake: a batch moves one step per poll and completes
+ * with an output file. Anything else answers 404 {@code not_found}.
  *
  * <p><b>Checks, in order</b> (each failure in OpenAI's {@code {"error":{"message","type","param",
  * "code"}}}):
@@ -56,11 +63,35 @@ public final class FakeOpenAi extends ProviderFake<FakeOpenAi> {
     private static final Set<String> POST_ROUTES = Set.of("chat/completions", "completions", "responses",
             "embeddings", "images/generations");
 
+    /** The audio, image-edit and moderation models the fake accepts besides {@link OpenAiPreset#MODELS}. */
+    public static final List<String> MEDIA_MODELS = List.of("whisper-1", "gpt-4o-transcribe", "tts-1", "tts-1-hd",
+            "gpt-4o-mini-tts", "dall-e-2", "omni-moderation-latest");
+
+    private static final Set<String> MEDIA_ROUTES = Set.of("audio/speech", "audio/transcriptions",
+            "audio/translations", "images/edits", "images/variations", "moderations");
+
     private final Set<String> models = new LinkedHashSet<>(OpenAiPreset.MODELS);
+    private final OpenAiFileStore store = new OpenAiFileStore();
 
     private FakeOpenAi(String apiKey) {
         super(apiKey);
+        models.addAll(MEDIA_MODELS);
         serve();
+    }
+
+    /**
+     * Stores a file whose content is made as it is read, never held: for downloads larger than memory.
+     * It is listed, fetched and deleted like an uploaded one.
+     *
+     * @param filename the file name
+     * @param purpose  its purpose, e.g. {@code batch}
+     * @param bytes    the exact number of bytes {@code content} gives
+     * @param content  makes the content, once per download
+     * @return the file's id
+     */
+    public String addFile(String filename, String purpose, long bytes,
+                          java.util.function.Supplier<java.io.InputStream> content) {
+        return store.add(filename, purpose, bytes, content);
     }
 
     /**
@@ -173,6 +204,20 @@ public final class FakeOpenAi extends ProviderFake<FakeOpenAi> {
             throw new Rejection(404, "not_found", "Invalid URL (" + request.method() + " " + path + ")");
         }
         String route = path.substring("/v1/".length());
+        if (route.equals("files") || route.startsWith("files/") || route.equals("batches")
+                || route.startsWith("batches/")) {
+            authenticate(request);
+            Reply scripted = scripted(request);
+            return scripted != null ? scripted : resources(request, route);
+        }
+        if (MEDIA_ROUTES.contains(route)) {
+            authenticate(request);
+            if (!request.method().equals("POST")) {
+                throw new Rejection(405, "method_not_allowed", "Invalid method for URL (" + request.method() + " "
+                        + path + ")");
+            }
+            return media(request, route);
+        }
         boolean models = route.equals("models");
         if (!models && !POST_ROUTES.contains(route)) {
             throw new Rejection(404, "not_found", "Invalid URL (" + request.method() + " " + path + ")");
@@ -216,6 +261,86 @@ public final class FakeOpenAi extends ProviderFake<FakeOpenAi> {
             case "embeddings" -> OpenAiPreset.embeddings(request);
             default -> OpenAiPreset.imageGenerations(request);
         };
+    }
+
+    /** The audio, image-edit and moderation routes: a known model, then the preset's checks and answer. */
+    private Reply media(RecordedRequest request, String route) {
+        boolean form = !route.equals("audio/speech") && !route.equals("moderations");
+        String model;
+        if (form) {
+            String type = request.header("content-type");
+            if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+                throw OpenAiRequests.invalid(null, null, "Invalid Content-Type header (" + type + "), expected "
+                        + "multipart/form-data. (HINT: If you're using curl, you can pass -F 'key=value' to send "
+                        + "form data)");
+            }
+            try {
+                model = io.gateway.testkit.http.MultipartParts.parse(type, request.body()).text("model");
+            } catch (io.gateway.testkit.http.MultipartParts.Malformed e) {
+                throw OpenAiRequests.invalid(null, null, e.getMessage());
+            }
+        } else {
+            JsonObject body = FakeJson.jsonContentType(request) ? FakeJson.parseOrNull(request) : null;
+            if (body == null) {
+                throw OpenAiRequests.invalid(null, null, "We could not parse the JSON body of your request.");
+            }
+            model = FakeJson.text(body, "model");
+        }
+        if (model != null && !models().contains(model)) {
+            throw new Rejection(404, "model_not_found", "The model `" + model + "` does not exist or you do not"
+                    + " have access to it.");
+        }
+        Reply scripted = scripted(request);
+        if (scripted != null) {
+            return scripted;
+        }
+        return switch (route) {
+            case "audio/speech" -> OpenAiMediaPreset.speech(request);
+            case "audio/transcriptions" -> OpenAiMediaPreset.transcriptions(request);
+            case "audio/translations" -> OpenAiMediaPreset.translations(request);
+            case "images/edits" -> OpenAiMediaPreset.imageEdits(request);
+            case "images/variations" -> OpenAiMediaPreset.imageVariations(request);
+            default -> OpenAiMediaPreset.moderations(request);
+        };
+    }
+
+    /** Files and batches, kept by the fake. */
+    private Reply resources(RecordedRequest request, String route) {
+        String[] segments = route.split("/", -1);
+        String method = request.method();
+        boolean files = segments[0].equals("files");
+        if (segments.length == 1) {
+            if (method.equals("GET")) {
+                return files ? store.list(request) : store.listBatches(request);
+            }
+            if (method.equals("POST")) {
+                if (files) {
+                    return store.upload(request);
+                }
+                JsonObject body = FakeJson.jsonContentType(request) ? FakeJson.parseOrNull(request) : null;
+                if (body == null) {
+                    throw OpenAiRequests.invalid(null, null, "We could not parse the JSON body of your request.");
+                }
+                return store.createBatch(body);
+            }
+        } else if (segments.length == 2 && !segments[1].isEmpty()) {
+            String id = java.net.URLDecoder.decode(segments[1], java.nio.charset.StandardCharsets.UTF_8);
+            if (method.equals("GET")) {
+                return files ? store.retrieve(id) : store.retrieveBatch(id);
+            }
+            if (method.equals("DELETE") && files) {
+                return store.delete(id);
+            }
+        } else if (segments.length == 3) {
+            String id = java.net.URLDecoder.decode(segments[1], java.nio.charset.StandardCharsets.UTF_8);
+            if (files && segments[2].equals("content") && method.equals("GET")) {
+                return store.content(id);
+            }
+            if (!files && segments[2].equals("cancel") && method.equals("POST")) {
+                return store.cancelBatch(id);
+            }
+        }
+        throw new Rejection(404, "not_found", "Invalid URL (" + method + " /v1/" + route + ")");
     }
 
     private void authenticate(RecordedRequest request) {

@@ -745,6 +745,7 @@ public final class FakeUpstream implements AutoCloseable {
             case FIXED -> sendFixed(exchange, request, reply);
             case TRUNCATED -> sendTruncated(exchange, request, reply);
             case STREAM -> sendStream(exchange, request, reply);
+            case GENERATED -> sendGenerated(exchange, request, reply);
             case DYNAMIC -> throw new IllegalStateException("unresolved dynamic reply");
         }
     }
@@ -798,6 +799,24 @@ public final class FakeUpstream implements AutoCloseable {
         // sendResponseHeaders only buffers the head; flush so the client gets head and partial body
         out.flush();
         throw new DropConnection();
+    }
+
+    private void sendGenerated(HttpExchange exchange, RecordedRequest request, Reply reply) throws IOException {
+        applyHeaders(exchange, reply);
+        request.lastWriteStarting();
+        exchange.sendResponseHeaders(reply.status(), reply.declaredLength() == 0 ? -1 : reply.declaredLength());
+        if (reply.declaredLength() == 0) {
+            exchange.close();
+            request.completed();
+            return;
+        }
+        try (InputStream in = reply.generator().get(); OutputStream out = exchange.getResponseBody()) {
+            in.transferTo(out);
+        } catch (IOException e) {
+            request.clientWentAway(true);
+            throw new DropConnection();
+        }
+        request.completed();
     }
 
     private void sendStream(HttpExchange exchange, RecordedRequest request, Reply reply) throws IOException {

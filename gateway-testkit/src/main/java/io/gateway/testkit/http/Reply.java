@@ -33,7 +33,7 @@ import java.util.function.Function;
  */
 public final class Reply {
 
-    enum Kind { FIXED, STREAM, DROP, TRUNCATED, DYNAMIC }
+    enum Kind { FIXED, STREAM, DROP, TRUNCATED, DYNAMIC, GENERATED }
 
     /**
      * One piece of a {@link #chunked} body, written and flushed on its own after {@code delay}.
@@ -133,6 +133,7 @@ public final class Reply {
     private final Function<RecordedRequest, Reply> handler;
     private final int holdAfter;
     private final Gate gate;
+    private java.util.function.Supplier<java.io.InputStream> generator;
 
     private Reply(Kind kind, int status, List<Header> defaultHeaders, List<Header> headers, byte[] body,
                   List<Chunk> chunks, long declaredLength, Duration delay, boolean dropAfterBody,
@@ -311,6 +312,40 @@ public final class Reply {
     }
 
     /**
+     * A body made as it is written, never held whole: for large downloads (a file's content of
+     * hundreds of megabytes). Sent with its {@code Content-Length}; the stream is opened once per
+     * reply written and closed after it.
+     *
+     * @param status      the HTTP status
+     * @param contentType the {@code Content-Type}
+     * @param length      the exact number of bytes the stream gives
+     * @param body        makes the stream
+     * @return the reply
+     */
+    public static Reply generated(int status, String contentType, long length,
+                                  java.util.function.Supplier<java.io.InputStream> body) {
+        checkStatus(status);
+        Objects.requireNonNull(body, "body");
+        if (length < 0) {
+            throw new IllegalArgumentException("length must be 0 or more");
+        }
+        Reply reply = simple(Kind.GENERATED, status, List.of(new Header("Content-Type",
+                Objects.requireNonNull(contentType, "contentType"))), null, List.of(), length, null);
+        reply.generator = body;
+        return reply;
+    }
+
+    /** A copy keeps the generator of a generated body. */
+    private Reply keep(Reply next) {
+        next.generator = generator;
+        return next;
+    }
+
+    java.util.function.Supplier<java.io.InputStream> generator() {
+        return generator;
+    }
+
+    /**
      * Closes the connection without sending anything (after {@link #delay}, if set). The client sees
      * the connection end before a status line.
      *
@@ -405,8 +440,8 @@ public final class Reply {
         }
         List<Header> next = new ArrayList<>(headers);
         next.add(new Header(name, value));
-        return new Reply(kind, status, defaultHeaders, next, body, chunks, declaredLength, delay, dropAfterBody,
-                handler, holdAfter, gate);
+        return keep(new Reply(kind, status, defaultHeaders, next, body, chunks, declaredLength, delay, dropAfterBody,
+                handler, holdAfter, gate));
     }
 
     /**
@@ -422,8 +457,8 @@ public final class Reply {
         if (delay.isNegative()) {
             throw new IllegalArgumentException("delay must not be negative, was " + delay);
         }
-        return new Reply(kind, status, defaultHeaders, headers, body, chunks, declaredLength, delay, dropAfterBody,
-                handler, holdAfter, gate);
+        return keep(new Reply(kind, status, defaultHeaders, headers, body, chunks, declaredLength, delay, dropAfterBody,
+                handler, holdAfter, gate));
     }
 
     /**
@@ -438,8 +473,8 @@ public final class Reply {
         if (kind != Kind.STREAM) {
             throw new IllegalStateException("thenDropConnection() applies to sse() and chunked() replies only");
         }
-        return new Reply(kind, status, defaultHeaders, headers, body, chunks, declaredLength, delay, true, handler,
-                holdAfter, gate);
+        return keep(new Reply(kind, status, defaultHeaders, headers, body, chunks, declaredLength, delay, true, handler,
+                holdAfter, gate));
     }
 
     /**
@@ -460,8 +495,8 @@ public final class Reply {
         if (before < 0) {
             throw new IllegalArgumentException("before must not be negative, was " + before);
         }
-        return new Reply(kind, status, defaultHeaders, headers, body, chunks, declaredLength, delay, dropAfterBody,
-                handler, before, Objects.requireNonNull(gate, "gate"));
+        return keep(new Reply(kind, status, defaultHeaders, headers, body, chunks, declaredLength, delay, dropAfterBody,
+                handler, before, Objects.requireNonNull(gate, "gate")));
     }
 
     /**
@@ -549,6 +584,7 @@ public final class Reply {
             case DROP -> "Reply[drop connection";
             case TRUNCATED -> "Reply[" + status + ", " + body.length + " of " + declaredLength + " bytes, then drop";
             case DYNAMIC -> "Reply[dynamic";
+            case GENERATED -> "Reply[" + status + ", " + declaredLength + " bytes generated";
         };
         return base + (delay.isZero() ? "" : ", delay " + delay.toMillis() + "ms") + "]";
     }

@@ -151,11 +151,19 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
                         || delivery == RequestOutcome.AsyncDelivery.FIRST;
                 if (complete.status() >= 200 && complete.status() < 300 && charged) {
                     TokenUsage usage = usageOf(exchange);
-                    if (usage != null) {
+                    if (usage != null || exchange.outcome().costUsd().isPresent()) {
                         account(governed, usage, exchange);
                     }
                 }
                 yield complete;
+            }
+            case Response.Binary binary -> {
+                // audio and file contents report no tokens; what the gateway priced by units (speech
+                // characters) is known before the bytes pass, and the upstream has billed it
+                if (binary.status() >= 200 && binary.status() < 300 && exchange.outcome().costUsd().isPresent()) {
+                    account(governed, usageOf(exchange), exchange);
+                }
+                yield binary;
             }
             case Response.Streaming streaming -> {
                 StreamUsage usage = new StreamUsage(governed, exchange, hideUsageChunk);
@@ -400,7 +408,9 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
     }
 
     /**
-     * Charges a finished request to its key. The answer exists and the upstream has billed for it, so a
+     * Charges a finished request to its key: its tokens (when it reported any; answers priced by units,
+     * such as audio, have none) and what the gateway priced it at. The answer exists and the upstream
+     * has billed for it, so a
      * store failure here is logged and the answer still delivered: failing it would only make the client
      * retry and pay twice.
      */
@@ -410,7 +420,7 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
             long now = clock.millis();
             UsagePeriod period = governed.period(now);
             RateLimit tokens = key.tokens();
-            if (usage.totalTokens() > 0) {
+            if (usage != null && usage.totalTokens() > 0) {
                 if (tokens != null) {
                     store.increment(windowKey("gov:tok:", key, tokens.window(now)), usage.totalTokens(), tokens.per());
                 } else {
@@ -611,7 +621,7 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
          */
         void complete(StreamOutcome outcome) {
             TokenUsage usage = usageOf(exchange);
-            if (usage != null && charged.compareAndSet(false, true)) {
+            if ((usage != null || exchange.outcome().costUsd().isPresent()) && charged.compareAndSet(false, true)) {
                 account(governed, usage, exchange);
             }
         }

@@ -85,6 +85,19 @@ final class RequestLogMiddleware implements Middleware {
                 write(withHeaders(line, exchange));
                 yield complete;
             }
+            // audio, a file's content, a transcript as text: logged once its bytes have passed
+            case Response.Binary binary -> binary.withBody(binary.body().onComplete(outcome -> {
+                LogLine line = common(exchange, binary.headers(), exchange.stream(), binary.status())
+                        .add("outcome", outcome.status().name().toLowerCase(Locale.ROOT))
+                        .add("content_type", binary.contentType())
+                        .add("bytes", outcome.bytes())
+                        .add("latency_ms", millisSince(start));
+                appendUsage(line, exchange);
+                Optional.ofNullable(outcome.error()).ifPresent(error -> line
+                        .add("error_type", error.errorCode().type())
+                        .add("error_status", error.status()));
+                write(withHeaders(line, exchange));
+            }));
         };
     }
 
@@ -118,6 +131,16 @@ final class RequestLogMiddleware implements Middleware {
                 .add("model", model != null ? model : requested == null ? UNKNOWN : requested.model())
                 .add("stream", stream)
                 .add("status", status);
+        exchange.form().ifPresent(form -> {
+            // an upload's size, never its content
+            long bytes = 0;
+            for (io.gateway.spi.MultipartForm.Part part : form.parts()) {
+                if (part.isFile() && part.content().length() > 0) {
+                    bytes += part.content().length();
+                }
+            }
+            line.add("upload_bytes", bytes);
+        });
         if (attempts.size() > 1) {
             // provider/model key=NAME status=S MS ms for each attempt: retries, rotations and fallbacks
             line.add("attempts", attempts.toString());

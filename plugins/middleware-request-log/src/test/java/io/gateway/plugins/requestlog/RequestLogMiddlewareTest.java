@@ -307,6 +307,35 @@ class RequestLogMiddlewareTest {
         events.close();
     }
 
+    @Test
+    void aBinaryAnswerIsLoggedOnceItsBytesPassedWithTheUploadsSizeNeverItsContent() {
+        io.gateway.spi.MultipartForm form = io.gateway.spi.MultipartForm.builder()
+                .file("file", "secret-meeting.wav", io.gateway.spi.Content.of(new byte[1234], "audio/wav"))
+                .field("model", "openai/whisper-1").field("prompt", "confidential names").build();
+        Exchange transcription = exchange(Operation.TRANSCRIPTION, "{}").withForm(form);
+        Response response = middleware.handle(transcription, RouterStandIn.answering(exchange -> {
+            advance(10);
+            return new Response.Binary(200, null, "text/plain; charset=utf-8", 5,
+                    io.gateway.spi.ByteStream.of("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }));
+        assertTrue(logger.lines().isEmpty(), "nothing is logged before the bytes passed");
+        io.gateway.spi.ByteStream body = ((Response.Binary) response).body();
+        byte[] buffer = new byte[16];
+        advance(5);
+        assertEquals(5, body.read(buffer, 0, 16));
+        assertEquals(-1, body.read(buffer, 0, 16));
+        Map<String, String> line = onlyLine();
+        assertEquals("transcription", line.get("route"));
+        assertEquals("whisper-1", line.get("model"));
+        assertEquals("completed", line.get("outcome"));
+        assertEquals("5", line.get("bytes"));
+        assertEquals("1234", line.get("upload_bytes"));
+        assertEquals("15", line.get("latency_ms"));
+        String text = logger.lines().getFirst();
+        assertFalse(text.contains("secret-meeting") || text.contains("confidential") || text.contains("hello"),
+                "no file name, field or answer content in the log: " + text);
+    }
+
     private Map<String, String> onlyLine() {
         List<String> lines = logger.lines();
         assertEquals(1, lines.size(), "exactly one line per request: " + lines);

@@ -1,6 +1,7 @@
 package io.gateway.plugins.azure;
 
 import io.gateway.spi.Operation;
+import io.gateway.spi.provider.ProviderCall;
 import io.gateway.toolkit.openai.OpenAiPaths;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,13 @@ import java.nio.charset.StandardCharsets;
  *       deployment goes in the body's {@code model}; R is {@code responses-api-version})</li>
  *   <li>{@code {base}/openai/models?api-version=V}</li>
  * </ul>
- * v1 form ({@code api-version: v1}): {@code {base}/openai/v1/{op}} without a query, the deployment
- * in the body's {@code model}.
+ * Audio (speech, transcriptions, translations) and image edits are deployment-scoped like chat:
+ * {@code {base}/openai/deployments/{deployment}/audio/transcriptions?api-version=V}. Files and batches
+ * belong to the resource: {@code {base}/openai/files[/{id}[/content]]?api-version=V},
+ * {@code {base}/openai/batches[/{id}[/cancel]]?api-version=V}.
+ *
+ * <p>v1 form ({@code api-version: v1}): {@code {base}/openai/v1/{op}} without a query, the deployment
+ * in the body's (or the form's) {@code model}.
  */
 final class AzureEndpoints {
 
@@ -83,6 +89,27 @@ final class AzureEndpoints {
             return v1Operations[operation.ordinal()];
         }
         return URI.create(base + "/openai/deployments/" + pathSegment(deployment) + "/" + OpenAiPaths.of(operation)
+                + "?api-version=" + apiVersion);
+    }
+
+    /**
+     * The URL of one call of the operations added with SPI 2.1: deployment-scoped for audio and image
+     * edits, resource-scoped (with the id and the list query) for files and batches.
+     *
+     * @param call       the call
+     * @param deployment the deployment, or {@code null} for files and batches
+     * @return the absolute URL
+     */
+    URI uri(ProviderCall call, String deployment) {
+        String path = OpenAiPaths.of(call);
+        if (v1) {
+            return URI.create(base + "/openai/v1/" + path);
+        }
+        if (deployment == null) {
+            return URI.create(base + "/openai/" + path + (path.indexOf('?') >= 0 ? "&" : "?")
+                    + "api-version=" + apiVersion);
+        }
+        return URI.create(base + "/openai/deployments/" + pathSegment(deployment) + "/" + path
                 + "?api-version=" + apiVersion);
     }
 

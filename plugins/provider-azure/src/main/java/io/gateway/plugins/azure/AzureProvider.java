@@ -8,7 +8,9 @@ import io.gateway.spi.Response;
 import io.gateway.spi.provider.ApiKey;
 import io.gateway.spi.provider.Provider;
 import io.gateway.spi.provider.ProviderCall;
+import io.gateway.spi.MultipartForm;
 import io.gateway.toolkit.json.Json;
+import io.gateway.toolkit.openai.OpenAiRoutes;
 import io.gateway.toolkit.settings.KeySettings;
 import io.gateway.toolkit.upstream.UpstreamCalls;
 import jakarta.json.JsonObject;
@@ -26,9 +28,13 @@ import java.util.Set;
  */
 final class AzureProvider implements Provider {
 
-    private static final Set<Operation> OPERATIONS = Set.copyOf(EnumSet.of(Operation.CHAT_COMPLETION,
-            Operation.TEXT_COMPLETION, Operation.RESPONSES, Operation.EMBEDDING, Operation.IMAGE_GENERATION,
-            Operation.LIST_MODELS));
+    /**
+     * Every operation of OpenAI's API but image variations (no DALL·E 2 on Azure), moderations (Azure filters
+     * content itself) and rerank; Anthropic-format requests reach it translated into chat.
+     */
+    private static final Set<Operation> OPERATIONS = Set.copyOf(EnumSet.complementOf(EnumSet.of(
+            Operation.IMAGE_VARIATION, Operation.MODERATION, Operation.RERANK, Operation.MESSAGES,
+            Operation.COUNT_TOKENS)));
 
     private final String name;
     private final AzureEndpoints endpoints;
@@ -85,6 +91,19 @@ final class AzureProvider implements Provider {
         if (operation == Operation.LIST_MODELS) {
             return upstream.relay(upstream.get(call, endpoints.uri(operation, null)));
         }
+        switch (operation) {
+            case FILE_UPLOAD, FILE_LIST, FILE_RETRIEVE, FILE_CONTENT, FILE_DELETE, BATCH_CREATE, BATCH_LIST,
+                 BATCH_RETRIEVE, BATCH_CANCEL -> {
+                // the resource's files and batches: no deployment (a batch's lines name theirs)
+                return OpenAiRoutes.relay(call, upstream, endpoints.uri(call, null), call.bodyBytes(),
+                        call.form().orElse(null));
+            }
+            case SPEECH, TRANSCRIPTION, TRANSLATION, IMAGE_EDIT -> {
+                return deploymentScoped(call);
+            }
+            default -> {
+            }
+        }
         String model = call.model() != null ? call.model() : JsonBodies.string(call.body(), "model");
         if (model == null || model.isBlank()) {
             throw GatewayException.invalidRequest("'model' is required", "model");
@@ -100,6 +119,34 @@ final class AzureProvider implements Provider {
                 && !deployment.equals(JsonBodies.string(call.body(), "model"));
         byte[] body = rename ? JsonBodies.toBytes(withModel(call.body(), deployment)) : call.bodyBytes();
         return upstream.relay(upstream.post(call, uri, body));
+    }
+
+    /** Audio and image edits: to the model's deployment, named in the URL or (v1) in the body or form. */
+    private Response deploymentScoped(ProviderCall call) {
+        String deployment = deployment(call);
+        URI uri = endpoints.uri(call, deploymentInUrl() ? deployment : null);
+        MultipartForm form = call.form().map(f -> endpoints.v1() ? f.withField("model", deployment) : f).orElse(null);
+        byte[] body = call.form().isPresent() ? null
+                : endpoints.v1() && !deployment.equals(JsonBodies.string(call.body(), "model"))
+                ? JsonBodies.toBytes(withModel(call.body(), deployment)) : call.bodyBytes();
+        return OpenAiRoutes.relay(call, upstream, uri, body, form);
+    }
+
+    private boolean deploymentInUrl() {
+        return !endpoints.v1();
+    }
+
+    private String deployment(ProviderCall call) {
+        String model = call.model() != null ? call.model() : JsonBodies.string(call.body(), "model");
+        if (model == null || model.isBlank()) {
+            throw GatewayException.invalidRequest("'model' is required", "model");
+        }
+        String deployment = deploymentFor(call.key(), model);
+        if (!Deployments.validName(deployment)) {
+            throw GatewayException.invalidRequest("'" + deployment + "' is not a valid Azure deployment name;"
+                    + " map the model to a deployment in the key's 'deployments'", "model");
+        }
+        return deployment;
     }
 
     private static JsonObject withModel(JsonObject body, String deployment) {

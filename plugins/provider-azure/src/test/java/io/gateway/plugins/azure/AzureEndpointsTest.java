@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gateway.spi.JsonBodies;
 import io.gateway.spi.Operation;
+import io.gateway.spi.provider.ProviderCall;
 import io.gateway.toolkit.openai.OpenAiPaths;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The URL table of both forms. */
@@ -46,6 +49,33 @@ class AzureEndpointsTest {
                 assertTrue(endpoints.deploymentInBody(operation), operation + " names the deployment in the body");
             }
         }
+    }
+
+    @Test
+    void audioAndImageEditsAreDeploymentScopedFilesAndBatchesBelongToTheResource() {
+        AzureEndpoints classic = new AzureEndpoints(BASE, "2024-10-21", "2025-04-01-preview");
+        assertEquals(BASE + "/openai/deployments/whisper/audio/transcriptions?api-version=2024-10-21",
+                classic.uri(call(Operation.TRANSCRIPTION, Map.of()), "whisper").toString());
+        assertEquals(BASE + "/openai/deployments/tts/audio/speech?api-version=2024-10-21",
+                classic.uri(call(Operation.SPEECH, Map.of()), "tts").toString());
+        assertEquals(BASE + "/openai/deployments/img/images/edits?api-version=2024-10-21",
+                classic.uri(call(Operation.IMAGE_EDIT, Map.of()), "img").toString());
+        assertEquals(BASE + "/openai/files/file-1/content?api-version=2024-10-21",
+                classic.uri(call(Operation.FILE_CONTENT, Map.of("file_id", "file-1")), null).toString());
+        assertEquals(BASE + "/openai/files?purpose=batch&api-version=2024-10-21",
+                classic.uri(call(Operation.FILE_LIST, Map.of("purpose", "batch")), null).toString());
+        assertEquals(BASE + "/openai/batches/batch_1/cancel?api-version=2024-10-21",
+                classic.uri(call(Operation.BATCH_CANCEL, Map.of("batch_id", "batch_1")), null).toString());
+
+        AzureEndpoints v1 = new AzureEndpoints(BASE, "v1", "2025-04-01-preview");
+        assertEquals(BASE + "/openai/v1/audio/transcriptions",
+                v1.uri(call(Operation.TRANSCRIPTION, Map.of()), null).toString());
+        assertEquals(BASE + "/openai/v1/files/file-1", v1.uri(call(Operation.FILE_RETRIEVE,
+                Map.of("file_id", "file-1")), null).toString());
+    }
+
+    private static ProviderCall call(Operation operation, Map<String, String> parameters) {
+        return ProviderCall.builder(operation, JsonBodies.parse("{}")).parameters(parameters).build();
     }
 
     @Test

@@ -52,7 +52,10 @@ import java.util.regex.Pattern;
  */
 final class MockProvider implements Provider {
 
-    /** Every operation of the OpenAI API; Anthropic-format requests reach it translated into chat. */
+    /**
+     * The operations it answers: the JSON operations of the OpenAI API and rerank; audio, image edits, files,
+     * batches and moderations are not mocked, and Anthropic-format requests reach it translated into chat.
+     */
     private static final Set<Operation> OPERATIONS = Collections.unmodifiableSet(EnumSet.of(
             Operation.CHAT_COMPLETION, Operation.TEXT_COMPLETION, Operation.RESPONSES, Operation.EMBEDDING,
             Operation.IMAGE_GENERATION, Operation.LIST_MODELS, Operation.RERANK));

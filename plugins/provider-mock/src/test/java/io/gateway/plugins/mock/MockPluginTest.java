@@ -30,11 +30,13 @@ class MockPluginTest {
     }
 
     @Test
-    void offersEveryOpenAiOperation() {
+    void offersEveryJsonOperation() {
         Provider provider = Fixtures.provider();
 
+        // audio, image edits, files, batches and moderations (SPI 2.1) are not mocked
         assertEquals(EnumSet.of(Operation.CHAT_COMPLETION, Operation.TEXT_COMPLETION, Operation.RESPONSES,
-                Operation.EMBEDDING, Operation.IMAGE_GENERATION, Operation.LIST_MODELS), EnumSet.copyOf(provider.operations()));
+                Operation.EMBEDDING, Operation.IMAGE_GENERATION, Operation.LIST_MODELS, Operation.RERANK),
+                EnumSet.copyOf(provider.operations()));
     }
 
     @Test

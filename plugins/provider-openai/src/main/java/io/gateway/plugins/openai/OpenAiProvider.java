@@ -7,6 +7,7 @@ import io.gateway.spi.Response;
 import io.gateway.spi.provider.Provider;
 import io.gateway.spi.provider.ProviderCall;
 import io.gateway.toolkit.openai.OpenAiPaths;
+import io.gateway.toolkit.openai.OpenAiRoutes;
 import io.gateway.toolkit.settings.BaseUrl;
 import io.gateway.toolkit.upstream.HeaderRelay;
 import io.gateway.toolkit.upstream.UpstreamCalls;
@@ -15,8 +16,10 @@ import java.util.Set;
 
 /**
  * Pass-through to an OpenAI-compatible API: the body goes upstream as the router prepared it (only
- * {@code model} rewritten, gateway fields removed), and the answer comes back byte for byte — JSON
- * unparsed, streams event by event. Errors are read as OpenAI-compatible servers write them.
+ * {@code model} rewritten, gateway fields removed; a multipart form re-encoded with its files streamed),
+ * and the answer comes back byte for byte — JSON unparsed, streams event by event, audio and file
+ * contents as their bytes arrive ({@link OpenAiRoutes}). Errors are read as OpenAI-compatible servers
+ * write them.
  */
 final class OpenAiProvider implements Provider {
 
@@ -59,19 +62,27 @@ final class OpenAiProvider implements Provider {
 
     @Override
     public Response call(ProviderCall call) {
-        if (!operations.contains(call.operation())) {
+        Operation operation = call.operation();
+        if (!operations.contains(operation) || endpoints[operation.ordinal()] == null) {
             // the server never asks; a direct caller gets a refusal, not a call to a path the service lacks
             throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "provider " + name + " does not offer "
-                    + call.operation().wireName());
+                    + operation.wireName());
         }
-        URI endpoint = endpoints[call.operation().ordinal()];
-        if (endpoint == null) {
-            throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "provider " + name + " does not offer "
-                    + call.operation().wireName());
+        switch (operation) {
+            case CHAT_COMPLETION, TEXT_COMPLETION, RESPONSES, EMBEDDING, IMAGE_GENERATION, RERANK ->
+                    // the hot path: one URI per operation, made once
+                    {
+                        return upstream.relay(upstream.post(call, endpoints[operation.ordinal()], call.bodyBytes()));
+                    }
+            case LIST_MODELS -> {
+                return upstream.relay(upstream.get(call, endpoints[operation.ordinal()]));
+            }
+            default -> {
+                URI uri = OpenAiPaths.of(operation).equals(OpenAiPaths.of(call)) ? endpoints[operation.ordinal()]
+                        : base.resolve(OpenAiPaths.of(call));
+                return OpenAiRoutes.relay(call, upstream, uri, call.bodyBytes(), call.form().orElse(null));
+            }
         }
-        return upstream.relay(call.operation() == Operation.LIST_MODELS
-                ? upstream.get(call, endpoint)
-                : upstream.post(call, endpoint, call.bodyBytes()));
     }
 
     @Override

@@ -62,12 +62,17 @@ final class OpenAiProviderFactory implements ProviderFactory {
         }
         Set<Operation> chosen = EnumSet.noneOf(Operation.class);
         for (String name : only) {
-            chosen.add(Arrays.stream(Operation.values())
+            // a wire name is one operation; a path ("files", "batches") every operation served below it
+            List<Operation> named = Arrays.stream(Operation.values())
                     .filter(o -> OpenAiPaths.of(o) != null && (o.wireName().equals(name) || OpenAiPaths.of(o).equals(name)))
-                    .findFirst()
-                    .orElseThrow(() -> config.invalid("operations", "'" + name + "' is not an operation; use "
-                            + "chat_completion, text_completion, responses, embedding, image_generation, "
-                            + "list_models, rerank")));
+                    .toList();
+            if (named.isEmpty()) {
+                throw config.invalid("operations", "'" + name + "' is not an operation; use one of "
+                        + String.join(", ", Arrays.stream(Operation.values()).filter(o -> OpenAiPaths.of(o) != null)
+                                .map(Operation::wireName).toList())
+                        + ", or a path such as files or batches");
+            }
+            chosen.addAll(named);
         }
         return chosen;
     }

@@ -24,28 +24,45 @@ record Preset(String type, String defaultBaseUrl, Set<Operation> operations) {
     private static final Operation MODELS = Operation.LIST_MODELS;
     /** {@code POST rerank}, Jina's and Cohere's shape, which vLLM and Together serve below {@code /v1/}. */
     private static final Operation RERANK = Operation.RERANK;
+    private static final Set<Operation> AUDIO_IN = EnumSet.of(Operation.TRANSCRIPTION, Operation.TRANSLATION);
+    private static final Set<Operation> FILES_AND_BATCHES = EnumSet.of(Operation.FILE_UPLOAD, Operation.FILE_LIST,
+            Operation.FILE_RETRIEVE, Operation.FILE_CONTENT, Operation.FILE_DELETE, Operation.BATCH_CREATE,
+            Operation.BATCH_LIST, Operation.BATCH_RETRIEVE, Operation.BATCH_CANCEL);
 
-    /** OpenAI itself: every operation of the OpenAI API the gateway serves. */
-    static final Preset OPENAI = new Preset("openai", "https://api.openai.com/v1",
-            EnumSet.of(CHAT, TEXT, RESPONSES, EMBED, IMAGES, MODELS));
+    /** OpenAI itself: every operation of its API the gateway serves, named one by one. */
+    static final Preset OPENAI = new Preset("openai", "https://api.openai.com/v1", union(
+            EnumSet.of(CHAT, TEXT, RESPONSES, EMBED, IMAGES, MODELS, Operation.SPEECH, Operation.IMAGE_EDIT,
+                    Operation.IMAGE_VARIATION, Operation.MODERATION), AUDIO_IN, FILES_AND_BATCHES));
 
     /** The OpenAI-compatible services with their own type names; each stays overridable by base-url. */
     static final List<Preset> ALL = List.of(
             OPENAI,
-            new Preset("groq", "https://api.groq.com/openai/v1", EnumSet.of(CHAT, RESPONSES, MODELS)),
+            new Preset("groq", "https://api.groq.com/openai/v1", union(EnumSet.of(CHAT, RESPONSES, MODELS,
+                    Operation.SPEECH), AUDIO_IN, FILES_AND_BATCHES)),
             new Preset("mistral", "https://api.mistral.ai/v1", EnumSet.of(CHAT, EMBED, MODELS)),
             new Preset("deepseek", "https://api.deepseek.com/v1", EnumSet.of(CHAT, MODELS)),
-            new Preset("together", "https://api.together.xyz/v1", EnumSet.of(CHAT, TEXT, EMBED, IMAGES, MODELS, RERANK)),
+            new Preset("together", "https://api.together.xyz/v1", union(EnumSet.of(CHAT, TEXT, EMBED, IMAGES, MODELS,
+                    RERANK, Operation.SPEECH), AUDIO_IN)),
             new Preset("fireworks", "https://api.fireworks.ai/inference/v1", EnumSet.of(CHAT, TEXT, EMBED, MODELS)),
             new Preset("openrouter", "https://openrouter.ai/api/v1", EnumSet.of(CHAT, TEXT, RESPONSES, MODELS)),
             new Preset("xai", "https://api.x.ai/v1", EnumSet.of(CHAT, RESPONSES, IMAGES, MODELS)),
             new Preset("perplexity", "https://api.perplexity.ai", EnumSet.of(CHAT)),
             new Preset("cerebras", "https://api.cerebras.ai/v1", EnumSet.of(CHAT, TEXT, MODELS)),
             new Preset("ollama", "http://127.0.0.1:11434/v1", EnumSet.of(CHAT, TEXT, EMBED, MODELS)),
-            new Preset("vllm", "http://127.0.0.1:8000/v1", EnumSet.of(CHAT, TEXT, EMBED, RESPONSES, MODELS, RERANK)),
+            new Preset("vllm", "http://127.0.0.1:8000/v1", union(EnumSet.of(CHAT, TEXT, EMBED, RESPONSES, MODELS,
+                    RERANK), AUDIO_IN)),
             new Preset("lmstudio", "http://127.0.0.1:1234/v1", EnumSet.of(CHAT, TEXT, EMBED, RESPONSES, MODELS)));
 
     Preset {
         operations = Set.copyOf(operations);
+    }
+
+    @SafeVarargs
+    private static Set<Operation> union(Set<Operation>... sets) {
+        Set<Operation> all = EnumSet.noneOf(Operation.class);
+        for (Set<Operation> set : sets) {
+            all.addAll(set);
+        }
+        return all;
     }
 }
