@@ -19,7 +19,7 @@ public final class SpiVersion {
     public static final int MAJOR = 2;
 
     /** Minor version of this SPI. Incremented when types or default methods are added. */
-    public static final int MINOR = 0;
+    public static final int MINOR = 1;
 
     /** The manifest attribute naming the SPI version a plugin jar was built against. */
     public static final String MANIFEST_ATTRIBUTE = "Gateway-Spi-Version";
@@ -30,7 +30,7 @@ public final class SpiVersion {
     /**
      * The version as written in manifests, {@code MAJOR.MINOR}.
      *
-     * @return e.g. {@code 2.0}
+     * @return e.g. {@code 2.1}
      */
     public static String text() {
         return MAJOR + "." + MINOR;
