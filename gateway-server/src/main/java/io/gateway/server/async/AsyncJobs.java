@@ -225,6 +225,8 @@ public final class AsyncJobs implements AutoCloseable {
                         null, null, exchange.operation().wireName()).toBytes()));
             }
             renewal.cancel(false);
+            // charged before the result can be polled, so a client that has the result sees it charged
+            outcome.jobFinished();
             store.put(key, finished.toBytes(), ttl);
         } catch (RuntimeException e) {
             // The store failed; the lease runs out and polls will report the job failed.
@@ -234,7 +236,7 @@ public final class AsyncJobs implements AutoCloseable {
                 renewal.cancel(false);
             }
             pending.decrementAndGet();
-            // middleware waiting for the job's end (to charge its usage) learns of it here, polled or not
+            // when the store failed before: middleware waiting for the job's end learns of it all the same
             outcome.jobFinished();
         }
     }
