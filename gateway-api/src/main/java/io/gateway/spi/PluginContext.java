@@ -55,6 +55,17 @@ public interface PluginContext {
     }
 
     /**
+     * The gateway's price list ({@code gateway.pricing}): what the gateway prices answers with, for
+     * plugins that must know what a request can cost before it is sent (budgets reserve its worst case).
+     * Since SPI 2.1.
+     *
+     * @return the price list; {@link PriceList#none()} by default (every model unpriced)
+     */
+    default PriceList prices() {
+        return PriceList.none();
+    }
+
+    /**
      * A logger for this plugin, named {@code gateway.plugin.<id>}. Never log secrets or bodies.
      *
      * @return the logger

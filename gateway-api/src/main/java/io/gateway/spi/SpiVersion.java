@@ -30,7 +30,7 @@ public final class SpiVersion {
     /**
      * The version as written in manifests, {@code MAJOR.MINOR}.
      *
-     * @return e.g. {@code 2.0}
+     * @return e.g. {@code 2.1}
      */
     public static String text() {
         return MAJOR + "." + MINOR;

@@ -62,9 +62,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Governance against the real server: virtual keys, model access, request rates (exact, also across
- * two replicas sharing a real Redis), budgets crossed mid-stream, the admin API, and secrets kept out
- * of upstream requests, answers and the log of the whole class. The last test closes everything and
- * checks the log captured from the first line on.
+ * two replicas sharing a real Redis), streams charged at their end against a budget, the admin API, and
+ * secrets kept out of upstream requests, answers and the log of the whole class. The last test closes
+ * everything and checks the log captured from the first line on.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GovernanceIT {
@@ -143,7 +143,7 @@ class GovernanceIT {
                         - name: budget
                           value: ${BUDGET_KEY}
                           allowed-models: ["openai/gpt-4o-*"]
-                          budget: {usd: 0.001, per: 1M}
+                          budget: {usd: 0.15, per: 1M}
                         - name: metered
                           value: ${METERED_KEY}
                           rate-limit: {tokens: 1000000, tokens-per: 1h}
@@ -582,11 +582,17 @@ class GovernanceIT {
 
     // ---------------------------------------------------------------- budgets and accounting
 
+    /**
+     * A stream whose worst case fits the budget runs and is charged at its end; a request whose worst
+     * case does not fit what is left (no output cap: 4,096 output tokens at $1000 per 1M) is refused
+     * with 402 before it goes upstream.
+     */
     @Test
-    void aStreamCrossingTheBudgetFinishesAndTheNextRequestGets402() throws IOException {
+    void aStreamIsChargedAtItsEndAndARequestThatMayNotFitTheBudgetGets402() throws IOException {
         assertEquals(0, spentUsd("budget").signum(), "nothing spent yet");
         String body = stream(gateway.uri(CHAT), "{\"model\":\"openai/gpt-4o-mini\",\"stream\":true,"
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"spend it all\"}]}", "x-bf-vk", BUDGET_KEY);
+                + "\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"spend it all\"}]}",
+                "x-bf-vk", BUDGET_KEY);
         List<SseFrame> frames = SseParser.readAll(body);
         assertTrue(frames.get(frames.size() - 1).isDone(), "the stream finishes with [DONE]: " + body);
         StringBuilder text = new StringBuilder();
@@ -614,7 +620,8 @@ class GovernanceIT {
         // 12 prompt + 6 completion tokens at $1000 per 1M tokens each
         assertUsd(new BigDecimal("0.018"), spentUsd("budget"), "spend of the budget key");
         JsonObject spend = usage("budget").getJsonObject("spend");
-        assertUsd(new BigDecimal("0.001"), spend.getJsonNumber("budget_usd").bigDecimalValue(), "budget_usd");
+        assertUsd(new BigDecimal("0.15"), spend.getJsonNumber("budget_usd").bigDecimalValue(), "budget_usd");
+        assertEquals(0, spend.getJsonNumber("reserved_usd").bigDecimalValue().signum(), "nothing held afterwards");
         assertEquals("1M", spend.getString("period"));
     }
 

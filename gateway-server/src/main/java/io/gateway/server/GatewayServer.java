@@ -151,15 +151,15 @@ public final class GatewayServer implements AutoCloseable {
             Map<String, ProviderRuntime> providers = createProviders(config, registry, state, clock, metrics, clients,
                     telemetry);
             providers.values().forEach(p -> created.add(p.provider()));
-            List<PluginMiddleware> middleware = createMiddleware(config, registry, state, clock, metrics, clients,
-                    telemetry);
-            created.addAll(middleware);
             Pricing pricing;
             try {
                 pricing = Pricing.read(config.gateway().block("pricing").orElse(null));
             } catch (IllegalArgumentException e) {
                 throw new StartupException(e.getMessage());
             }
+            List<PluginMiddleware> middleware = createMiddleware(config, registry, state, clock, metrics, clients,
+                    telemetry, pricing.lend(fallbacks(providers)));
+            created.addAll(middleware);
             Router router = new Router(providers, clock, metrics, telemetry, pricing);
             AsyncJobs async = createAsync(config.async(), state, clock, housekeeping, telemetry, pricing);
             created.add(async);
@@ -496,9 +496,18 @@ public final class GatewayServer implements AutoCloseable {
         return keys;
     }
 
+    /** Each provider's configured fallbacks, for the price list lent to middleware (worst-case estimates). */
+    private static Map<String, List<io.gateway.spi.ModelRef>> fallbacks(Map<String, ProviderRuntime> providers) {
+        Map<String, List<io.gateway.spi.ModelRef>> fallbacks = new HashMap<>();
+        providers.forEach((name, provider) -> fallbacks.put(name, provider.fallbacks().stream()
+                .map(io.gateway.spi.ModelRef::parse).toList()));
+        return fallbacks;
+    }
+
     private static List<PluginMiddleware> createMiddleware(GatewayConfig config, PluginRegistry registry, StateStore state,
                                                      Clock clock, GatewayMetrics metrics,
-                                                     List<Http1UpstreamClient> clients, Telemetry telemetry) {
+                                                     List<Http1UpstreamClient> clients, Telemetry telemetry,
+                                                     io.gateway.spi.PriceList prices) {
         List<PluginMiddleware> result = new ArrayList<>();
         List<ConfigBlock> blocks;
         try {
@@ -519,7 +528,7 @@ public final class GatewayServer implements AutoCloseable {
                 ServerPluginContext context = new ServerPluginContext(
                         TracingUpstreamClient.wrap(upstreamClient(clients, clock, config), telemetry), state, clock,
                         metrics.forPlugin(offered.plugin().id()),
-                        System.getLogger("gateway.plugin." + offered.plugin().id()));
+                        System.getLogger("gateway.plugin." + offered.plugin().id()), prices);
                 Middleware created = inPlugin(offered.plugin(), block.path(),
                         () -> offered.factory().create(block, context));
                 if (created == null) {

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * A {@link StateStore} in memory with the contract of the server's stores: the atomic operations are
@@ -22,7 +23,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>{@link #failing(boolean)} makes every call fail with 503 {@code store_unavailable}, as an
  * unreachable back end does, so a plugin's behaviour during an outage can be tested. The inspection
- * methods ({@link #counter}, {@link #counters}, {@link #value}, {@link #timeToLive}) are not affected.
+ * methods ({@link #counter}, {@link #counters}, {@link #value}, {@link #timeToLive}, {@link #holds}) are
+ * not affected.
+ *
+ * <p>Holds ({@link #reserve}, {@link #settle}, {@link #reserved}) are kept beside the counters, as the
+ * server's stores keep them: {@link #counter} and {@link #counters} show settled values only, and the
+ * holds expire on the same clock.
  *
  * <p>Thread-safe. Keys are used as given: the store adds no prefix.
  */
@@ -35,7 +41,15 @@ public final class MemoryStateStore implements StateStore {
         }
     }
 
+    private static final Pattern HOLD_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    /** One hold: what it holds and when it expires. */
+    private record Hold(long amount, long expiresAt) {
+    }
+
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Each counter's holds by id; a map is only changed inside a {@code compute} of its counter's key. */
+    private final ConcurrentHashMap<String, Map<String, Hold>> holds = new ConcurrentHashMap<>();
     private final Clock clock;
     private volatile boolean failing;
 
@@ -155,6 +169,90 @@ public final class MemoryStateStore implements StateStore {
         return removed != null && !removed.expired(clock.millis());
     }
 
+    @Override
+    public boolean reserve(String key, String id, long amount, long limit, Duration holdTtl) {
+        check();
+        checkHold(id);
+        if (amount < 0 || limit < 0) {
+            throw new IllegalArgumentException("a hold's amount and limit must not be negative: " + amount + ", " + limit);
+        }
+        if (holdTtl == null || holdTtl.isZero() || holdTtl.isNegative()) {
+            throw new IllegalArgumentException("a hold needs a positive time to live: " + holdTtl);
+        }
+        long now = clock.millis();
+        long expiresAt = now + holdTtl.toMillis();
+        boolean[] held = {false};
+        holds.compute(key, (k, current) -> {
+            Map<String, Hold> live = live(current, now);
+            Hold existing = live.get(id);
+            if (existing != null) {
+                live.put(id, new Hold(existing.amount(), Math.max(existing.expiresAt(), expiresAt)));
+                held[0] = true;
+            } else if (fits(settled(key, now), total(live), amount, limit)) {
+                live.put(id, new Hold(amount, expiresAt));
+                held[0] = true;
+            }
+            return live.isEmpty() ? null : live;
+        });
+        return held[0];
+    }
+
+    @Override
+    public long settle(String key, String id, long amount, Duration ttl) {
+        check();
+        checkHold(id);
+        long now = clock.millis();
+        long[] settled = new long[1];
+        holds.compute(key, (k, current) -> {
+            settled[0] = amount != 0 ? increment(key, amount, ttl) : settled(key, now);
+            Map<String, Hold> live = live(current, now);
+            live.remove(id);
+            return live.isEmpty() ? null : live;
+        });
+        return settled[0];
+    }
+
+    @Override
+    public long reserved(String key) {
+        check();
+        return holds(key).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static Map<String, Hold> live(Map<String, Hold> current, long now) {
+        Map<String, Hold> live = new TreeMap<>();
+        if (current != null) {
+            current.forEach((id, hold) -> {
+                if (hold.expiresAt() > now) {
+                    live.put(id, hold);
+                }
+            });
+        }
+        return live;
+    }
+
+    private static long total(Map<String, Hold> live) {
+        return live.values().stream().mapToLong(Hold::amount).sum();
+    }
+
+    private long settled(String key, long now) {
+        Entry entry = entries.get(key);
+        return entry == null || entry.expired(now) ? 0 : decode(entry.value());
+    }
+
+    private static boolean fits(long settled, long held, long amount, long limit) {
+        try {
+            return Math.addExact(Math.addExact(settled, held), amount) <= limit;
+        } catch (ArithmeticException overflow) {
+            return false;
+        }
+    }
+
+    private static void checkHold(String id) {
+        if (id == null || !HOLD_ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("a hold's id is 1 to 128 letters, digits, '-', '_', '.' or ':': " + id);
+        }
+    }
+
     private static long decode(byte[] value) {
         try {
             return Long.parseLong(new String(value, StandardCharsets.US_ASCII));
@@ -239,6 +337,26 @@ public final class MemoryStateStore implements StateStore {
             return Optional.empty();
         }
         return Optional.of(entry.ttl());
+    }
+
+    /**
+     * The live holds on a counter: amount by hold id.
+     *
+     * @param key the counter
+     * @return a snapshot, sorted by id; empty when nothing is held
+     */
+    public Map<String, Long> holds(String key) {
+        long now = clock.millis();
+        Map<String, Long> result = new TreeMap<>();
+        Map<String, Hold> current = holds.get(key);
+        if (current != null) {
+            current.forEach((id, hold) -> {
+                if (hold.expiresAt() > now) {
+                    result.put(id, hold.amount());
+                }
+            });
+        }
+        return result;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.gateway.testkit;
 
 import io.gateway.spi.PluginContext;
+import io.gateway.spi.PriceList;
 import io.gateway.spi.upstream.UpstreamClient;
 import java.util.Objects;
 
@@ -9,7 +10,7 @@ import java.util.Objects;
  * {@link TestClock} that stands still until the test moves it, a {@link MemoryStateStore} whose
  * expiry follows that clock, {@link RecordingMetrics}, a {@link RecordingLogger}, and the upstream
  * client the test chose ({@link ScriptedUpstream} for canned answers, {@link HttpUpstream} for real
- * HTTP to a fake upstream), or none.
+ * HTTP to a fake upstream), or none, and the price list the test chose ({@link TestPrices}), or none.
  *
  * <pre>{@code
  * TestContext context = TestContext.builder().upstream(HttpUpstream.create()).build();
@@ -28,8 +29,10 @@ public final class TestContext implements PluginContext {
     private final MemoryStateStore state;
     private final RecordingMetrics metrics;
     private final RecordingLogger logger;
+    private final PriceList prices;
 
     private TestContext(Builder builder) {
+        this.prices = builder.prices;
         this.upstream = builder.upstream;
         this.clock = builder.clock;
         this.state = builder.withoutState ? null : builder.state != null ? builder.state : new MemoryStateStore(clock);
@@ -113,6 +116,16 @@ public final class TestContext implements PluginContext {
         return logger;
     }
 
+    /**
+     * The price list the test gave.
+     *
+     * @return the list; {@link PriceList#none()} unless the builder was given one
+     */
+    @Override
+    public PriceList prices() {
+        return prices;
+    }
+
     @Override
     public String toString() {
         return "TestContext[" + clock + ", " + (state == null ? "no store" : state) + (upstream == null ? "" : ", " + upstream) + "]";
@@ -125,6 +138,7 @@ public final class TestContext implements PluginContext {
         private MemoryStateStore state;
         private RecordingMetrics metrics = new RecordingMetrics();
         private RecordingLogger logger = new RecordingLogger();
+        private PriceList prices = PriceList.none();
         private boolean withoutState;
 
         private Builder() {
@@ -192,6 +206,17 @@ public final class TestContext implements PluginContext {
          */
         public Builder logger(RecordingLogger value) {
             logger = Objects.requireNonNull(value, "logger");
+            return this;
+        }
+
+        /**
+         * The price list lent to the plugin, as the server lends {@code gateway.pricing}.
+         *
+         * @param value the list, e.g. a {@link TestPrices}
+         * @return this builder
+         */
+        public Builder prices(PriceList value) {
+            prices = Objects.requireNonNull(value, "prices");
             return this;
         }
 

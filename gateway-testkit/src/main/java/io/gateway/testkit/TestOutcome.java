@@ -6,7 +6,9 @@ import io.gateway.spi.middleware.RoutingAttempt;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A {@link RequestOutcome} a test writes, standing in for the server's: give it to
@@ -14,7 +16,12 @@ import java.util.Optional;
  * io.gateway.spi.Headers, java.time.Instant, RequestOutcome)}, or let {@link RouterStandIn} fill it as the
  * server's router would. Its {@link #costUsd()} prices the usage at the serving model with the
  * {@link TestPrices} given to {@link #prices}, as the server prices with {@code gateway.pricing}; without
- * a price list it is empty. Thread-safe.
+ * a price list it is empty.
+ *
+ * <p>An async job's submission is played with {@link #startJob()} (what the server records when it
+ * hands the job to a worker) and {@link #finishJob()} (the worker's end, after the test recorded the
+ * job's attempt and usage): actions middleware registered with {@link #onAsyncJobFinished} run then.
+ * Thread-safe.
  */
 public final class TestOutcome implements RequestOutcome {
 
@@ -26,6 +33,9 @@ public final class TestOutcome implements RequestOutcome {
     private AsyncDelivery asyncDelivery = AsyncDelivery.NONE;
     private TestPrices prices;
     private BigDecimal fixedCost;
+    /** 0: no job; 1: a job runs; 2: the job finished. */
+    private int job;
+    private final List<Consumer<RequestOutcome>> jobActions = new ArrayList<>();
 
     /** An outcome where nothing has happened yet. */
     public TestOutcome() {
@@ -65,6 +75,57 @@ public final class TestOutcome implements RequestOutcome {
     public synchronized TestOutcome asyncDelivery(AsyncDelivery value) {
         asyncDelivery = value;
         return this;
+    }
+
+    /**
+     * Records that the request submitted an async job: the delivery becomes
+     * {@link AsyncDelivery#SUBMITTED} and actions registered with {@link #onAsyncJobFinished} wait for
+     * {@link #finishJob()}.
+     *
+     * @return this outcome
+     */
+    public synchronized TestOutcome startJob() {
+        asyncDelivery = AsyncDelivery.SUBMITTED;
+        job = 1;
+        return this;
+    }
+
+    /**
+     * Ends the job {@link #startJob()} began, as the server's worker does when the job completed or
+     * failed: the registered actions run once, on this thread, in registration order.
+     *
+     * @return this outcome
+     * @throws IllegalStateException when no job was started or it finished already
+     */
+    public TestOutcome finishJob() {
+        List<Consumer<RequestOutcome>> actions;
+        synchronized (this) {
+            if (job != 1) {
+                throw new IllegalStateException(job == 0 ? "no job was started; call startJob() first"
+                        : "the job finished already");
+            }
+            job = 2;
+            actions = List.copyOf(jobActions);
+            jobActions.clear();
+        }
+        actions.forEach(action -> action.accept(this));
+        return this;
+    }
+
+    @Override
+    public boolean onAsyncJobFinished(Consumer<RequestOutcome> action) {
+        Objects.requireNonNull(action, "action");
+        synchronized (this) {
+            if (job == 0) {
+                return false;
+            }
+            if (job == 1) {
+                jobActions.add(action);
+                return true;
+            }
+        }
+        action.accept(this);
+        return true;
     }
 
     /**

@@ -1,10 +1,12 @@
 package io.gateway.testkit;
 
+import io.gateway.spi.ModelPrice;
+import io.gateway.spi.PriceList;
 import io.gateway.spi.TokenUsage;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A price list standing in for the gateway's ({@code gateway.pricing}) in middleware tests: USD per
@@ -18,16 +20,18 @@ import java.util.Map;
  * TestOutcome outcome = new TestOutcome().prices(prices);
  * }</pre>
  *
+ * <p>It is also the {@link PriceList} the server lends plugins ({@code PluginContext.prices()}): give it
+ * to {@link TestContext.Builder#prices} for middleware that estimates a request's worst case before the
+ * call, and {@link #maxOutputTokens} for the output maximum of a model.
+ *
  * <p>The server's table also prices cache reads and writes separately; this stand-in charges cached
  * input at the input price. Immutable and thread-safe.
  */
-public final class TestPrices {
+public final class TestPrices implements PriceList {
 
-    private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
+    private final Map<String, ModelPrice> prices;
 
-    private final Map<String, BigDecimal[]> prices;
-
-    private TestPrices(Map<String, BigDecimal[]> prices) {
+    private TestPrices(Map<String, ModelPrice> prices) {
         this.prices = Map.copyOf(prices);
     }
 
@@ -72,9 +76,40 @@ public final class TestPrices {
         if (in.signum() < 0 || out.signum() < 0) {
             throw new IllegalArgumentException("prices must not be negative: " + model);
         }
-        Map<String, BigDecimal[]> copy = new LinkedHashMap<>(prices);
-        copy.put(model, new BigDecimal[] {in, out});
+        Map<String, ModelPrice> copy = new LinkedHashMap<>(prices);
+        copy.put(model, ModelPrice.of(in, out, in, in));
         return new TestPrices(copy);
+    }
+
+    /**
+     * This list with the most output tokens a model produces for one answer, as {@code max-output-tokens}
+     * in {@code gateway.pricing}.
+     *
+     * @param model  {@code provider/model}, already in the list
+     * @param tokens the maximum, at least 1
+     * @return a new list
+     * @throws IllegalArgumentException when the model has no entry or {@code tokens} is below 1
+     */
+    public TestPrices maxOutputTokens(String model, long tokens) {
+        ModelPrice price = prices.get(model);
+        if (price == null) {
+            throw new IllegalArgumentException("no entry for " + model + "; add its prices with and(...) first");
+        }
+        Map<String, ModelPrice> copy = new LinkedHashMap<>(prices);
+        copy.put(model, price.withMaxOutputTokens(tokens));
+        return new TestPrices(copy);
+    }
+
+    /**
+     * A model's entry.
+     *
+     * @param provider the provider name
+     * @param model    the bare model
+     * @return the price, or empty for a model without an entry
+     */
+    @Override
+    public Optional<ModelPrice> price(String provider, String model) {
+        return Optional.ofNullable(prices.get(provider + "/" + model));
     }
 
     /**
@@ -86,12 +121,7 @@ public final class TestPrices {
      * @return USD, scale 6; zero for a model without an entry
      */
     public BigDecimal cost(String provider, String model, TokenUsage usage) {
-        BigDecimal[] price = prices.get(provider + "/" + model);
-        if (price == null) {
-            return BigDecimal.ZERO.setScale(6);
-        }
-        return price[0].multiply(BigDecimal.valueOf(usage.inputTokens()))
-                .add(price[1].multiply(BigDecimal.valueOf(usage.outputTokens())))
-                .divide(MILLION, 6, RoundingMode.HALF_UP);
+        ModelPrice price = prices.get(provider + "/" + model);
+        return price == null ? BigDecimal.ZERO.setScale(6) : price.cost(usage);
     }
 }

@@ -109,4 +109,49 @@ class MemoryStateStoreTest {
         }
         assertEquals(8000, store.counter("hits"));
     }
+
+    // ---------------------------------------------------------------- holds
+
+    private static final Duration MINUTE = Duration.ofMinutes(1);
+
+    @Test
+    void holdsCountUntilSettledAndCountersShowTheSettledValueOnly() {
+        store.increment("tok", 30, MINUTE);
+        assertTrue(store.reserve("tok", "r1", 50, 100, MINUTE));
+        assertFalse(store.reserve("tok", "r2", 21, 100, MINUTE));
+        assertTrue(store.reserve("tok", "r2", 20, 100, MINUTE));
+        assertEquals(70, store.reserved("tok"));
+        assertEquals(Map.of("r1", 50L, "r2", 20L), store.holds("tok"));
+        assertEquals(Map.of("tok", 30L), store.counters());
+
+        assertEquals(40, store.settle("tok", "r1", 10, MINUTE));
+        assertEquals(105, store.settle("tok", "r2", 65, MINUTE));
+        assertEquals(0, store.reserved("tok"));
+        assertEquals(0, store.settle("usd", "r9", 0, MINUTE), "a release creates no counter");
+        assertEquals(Map.of("tok", 105L), store.counters());
+    }
+
+    @Test
+    void holdsRenewAndExpireOnTheTestsClock() {
+        assertTrue(store.reserve("tok", "r1", 100, 100, Duration.ofSeconds(30)));
+        clock.advance(Duration.ofSeconds(20));
+        assertTrue(store.reserve("tok", "r1", 100, 100, Duration.ofSeconds(30)), "renewed, not counted twice");
+        clock.advance(Duration.ofSeconds(20));
+        assertEquals(100, store.reserved("tok"), "renewed at 20 s, it lives until 50 s");
+        clock.advance(Duration.ofSeconds(10));
+        assertEquals(0, store.reserved("tok"));
+        assertTrue(store.holds("tok").isEmpty());
+        assertTrue(store.reserve("tok", "r2", 100, 100, MINUTE));
+    }
+
+    @Test
+    void holdsFailWithTheStoreAndCheckTheirArguments() {
+        store.failing(true);
+        assertEquals(503, assertThrows(GatewayException.class, () -> store.reserve("tok", "r1", 1, 10, MINUTE))
+                .status());
+        assertEquals(503, assertThrows(GatewayException.class, () -> store.settle("tok", "r1", 1, MINUTE)).status());
+        store.failing(false);
+        assertThrows(IllegalArgumentException.class, () -> store.reserve("tok", "a b", 1, 10, MINUTE));
+        assertThrows(IllegalArgumentException.class, () -> store.reserve("tok", "r1", 1, 10, Duration.ZERO));
+    }
 }

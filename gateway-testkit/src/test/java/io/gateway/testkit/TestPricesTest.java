@@ -40,4 +40,33 @@ class TestPricesTest {
         assertThrows(IllegalArgumentException.class, () -> TestPrices.of("openai/x", "-1", "1"));
         assertThrows(NumberFormatException.class, () -> TestPrices.of("openai/x", "cheap", "1"));
     }
+
+    @Test
+    void itIsThePriceListLentToPluginsWithOptionalOutputMaximums() {
+        TestPrices prices = TestPrices.of("openai/gpt-4o", "2.5", "10").maxOutputTokens("openai/gpt-4o", 16_384);
+        io.gateway.spi.ModelPrice price = prices.price("openai", "gpt-4o").orElseThrow();
+        assertEquals(new BigDecimal("2.5"), price.maxInput(), "cached input costs the input price here");
+        assertEquals(java.util.OptionalLong.of(16_384), price.maxOutputTokens());
+        assertTrue(prices.price("openai", "gpt-4o-mini").isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> prices.maxOutputTokens("openai/other", 10));
+        TestContext context = TestContext.builder().prices(prices).build();
+        assertEquals(price, context.prices().price("openai", "gpt-4o").orElseThrow());
+        assertTrue(TestContext.create().prices().price("openai", "gpt-4o").isEmpty(), "no price list unless given");
+    }
+
+    @Test
+    void anOutcomePlaysAnAsyncJobsEnd() {
+        TestOutcome outcome = new TestOutcome();
+        java.util.List<io.gateway.spi.middleware.RequestOutcome> seen = new java.util.ArrayList<>();
+        assertEquals(false, outcome.onAsyncJobFinished(seen::add), "no job, nothing to wait for");
+        outcome.startJob();
+        assertEquals(io.gateway.spi.middleware.RequestOutcome.AsyncDelivery.SUBMITTED, outcome.asyncDelivery());
+        assertTrue(outcome.onAsyncJobFinished(seen::add));
+        assertTrue(seen.isEmpty());
+        outcome.usage(USAGE).finishJob();
+        assertEquals(java.util.List.of(outcome), seen);
+        assertTrue(outcome.onAsyncJobFinished(seen::add), "after the end an action runs at once");
+        assertEquals(2, seen.size());
+        assertThrows(IllegalStateException.class, outcome::finishJob);
+    }
 }

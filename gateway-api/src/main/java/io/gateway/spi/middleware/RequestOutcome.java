@@ -2,7 +2,9 @@ package io.gateway.spi.middleware;
 
 import io.gateway.spi.TokenUsage;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * What happened to one request beyond the middleware: the upstream attempts the router made, the
@@ -80,13 +82,42 @@ public interface RequestOutcome {
         return Optional.empty();
     }
 
+    /**
+     * Runs an action once the background work this request started has finished. The only such work
+     * is an async job: for its submission ({@link AsyncDelivery#SUBMITTED}) the action runs when the
+     * job's worker has the answer or has failed, whichever replica later delivers the result and
+     * whether or not anyone ever polls. The outcome it receives is this one, holding the job's attempts,
+     * serving model, {@link #usage()} and {@link #costUsd()} (empty after a failure). This is how
+     * middleware charges a job when it completes.
+     *
+     * <p>Register after {@link Chain#proceed} returned the submission's answer. The action runs once:
+     * on the worker's thread, or at once on the caller's thread when the job had already finished. It
+     * runs with the context class loader the caller had when registering. It must not block for long;
+     * what it throws is logged and otherwise ignored. When the replica running the job stops before the
+     * job finished, the action never runs: state the action would release must expire by itself.
+     * Since SPI 2.1.
+     *
+     * @param action what to run, given this outcome
+     * @return {@code true} when the action will run (or has run); {@code false} when this request
+     *         started no background work (a synchronous request, a poll, a failed submission) or the
+     *         outcome cannot report it (the default): then it never runs
+     */
+    default boolean onAsyncJobFinished(Consumer<RequestOutcome> action) {
+        Objects.requireNonNull(action, "action");
+        return false;
+    }
+
     /** Async job deliveries, so that usage is charged exactly once per job. */
     enum AsyncDelivery {
         /** A synchronous request. */
         NONE,
         /** The submission of an async job, answered with the pending job: nothing ran yet. */
         SUBMITTED,
-        /** A poll that receives a finished job's result for the first time: its usage is this request's. */
+        /**
+         * A poll that receives a finished job's result for the first time: its usage is this request's
+         * outcome's. Middleware that charged the job when it finished ({@link #onAsyncJobFinished}) does
+         * not charge it again here.
+         */
         FIRST,
         /** A poll that receives a result delivered before, or a pending or failed job: nothing to charge. */
         REPEAT

@@ -40,7 +40,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its job and renews it while it runs; a job whose lease ran out (its replica died) is reported as
  * failed by whichever replica polls it next. Finished jobs expire after their result TTL. The
  * middleware chain runs for the submission and for every poll (authentication, model access and
- * limits apply to both); the background work is the router's: keys, retries and fallbacks.
+ * limits apply to both); the background work is the router's: keys, retries and fallbacks. When a
+ * job's work ends, the actions middleware registered on the submission's outcome run on the worker
+ * ({@link io.gateway.spi.middleware.RequestOutcome#onAsyncJobFinished}), so usage is charged when a
+ * job completes, whoever polls it and whether or not anyone does.
  */
 public final class AsyncJobs implements AutoCloseable {
 
@@ -160,9 +163,12 @@ public final class AsyncJobs implements AutoCloseable {
             long now = clock.millis();
             Job job = Job.queued(id, exchange.operation(), now, owner(exchange), ttl.toSeconds());
             store.put(PREFIX + id, job.toBytes(), ttl.plus(lease));
+            ServerOutcome outcome = ServerOutcome.of(exchange);
+            // before the worker can finish, so that middleware registering later learns of the end either way
+            outcome.jobStarted();
             workers.execute(context.apply(() -> run(job, exchange, router)));
             started = true;
-            ServerOutcome.of(exchange).asyncDelivery(AsyncDelivery.SUBMITTED);
+            outcome.asyncDelivery(AsyncDelivery.SUBMITTED);
             return Response.Complete.ok(job.pendingBody());
         } finally {
             if (!started) {
@@ -184,6 +190,8 @@ public final class AsyncJobs implements AutoCloseable {
     private void run(Job queued, Exchange exchange, Chain router) {
         String key = PREFIX + queued.id();
         Duration ttl = Duration.ofSeconds(queued.ttlSeconds());
+        // the submission's outcome: its answer (the pending job) was written already
+        ServerOutcome outcome = ServerOutcome.of(exchange);
         ScheduledFuture<?> renewal = null;
         try {
             Job running = queued.running(clock.millis() + lease.toMillis());
@@ -203,8 +211,6 @@ public final class AsyncJobs implements AutoCloseable {
             }, every, every, TimeUnit.MILLISECONDS);
             Job finished;
             try {
-                // the submission's outcome: its answer (the pending job) was written already
-                ServerOutcome outcome = ServerOutcome.of(exchange);
                 Response response = router.proceed(exchange);
                 if (!(response instanceof Response.Complete complete)) {
                     closeStream(response);
@@ -226,6 +232,8 @@ public final class AsyncJobs implements AutoCloseable {
                         null, null, exchange.operation().wireName()).toBytes()));
             }
             renewal.cancel(false);
+            // charged before the result can be polled, so a client that has the result sees it charged
+            outcome.jobFinished();
             store.put(key, finished.toBytes(), ttl);
         } catch (RuntimeException e) {
             // The store failed; the lease runs out and polls will report the job failed.
@@ -235,6 +243,8 @@ public final class AsyncJobs implements AutoCloseable {
                 renewal.cancel(false);
             }
             pending.decrementAndGet();
+            // when the store failed before: middleware waiting for the job's end learns of it all the same
+            outcome.jobFinished();
         }
     }
 

@@ -7,15 +7,20 @@ import io.gateway.spi.middleware.RequestOutcome;
 import io.gateway.spi.middleware.RoutingAttempt;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The server's record of one request's outcome: what middleware reads as {@link RequestOutcome}, plus
  * the time spent waiting for providers (for the overhead metric). The router, the async layer and
  * the provider call write it; the HTTP layer reads it to set the routing headers. Thread-safe: an
- * async job's worker writes it while the request's thread may read it.
+ * async job's worker writes it while the request's thread may read it, and runs the actions
+ * middleware registered for the job's end ({@link #onAsyncJobFinished}) once it finished.
  */
 public final class ServerOutcome implements RequestOutcome {
+
+    private static final System.Logger LOG = System.getLogger("gateway.async");
 
     private final List<RoutingAttempt> attempts = new ArrayList<>(2);
     private String provider;
@@ -27,6 +32,9 @@ public final class ServerOutcome implements RequestOutcome {
     private ModelRef requested;
     private String traceId;
     private java.math.BigDecimal cost;
+    /** 0: no job; 1: a job runs; 2: the job finished. */
+    private int job;
+    private List<Runnable> jobActions;
 
     /**
      * The server's outcome of an exchange. An exchange a middleware built from scratch (not with its
@@ -81,6 +89,60 @@ public final class ServerOutcome implements RequestOutcome {
      */
     public synchronized void asyncDelivery(AsyncDelivery value) {
         asyncDelivery = value;
+    }
+
+    /**
+     * Records that this request started an async job, whose end {@link #jobFinished()} reports.
+     */
+    public synchronized void jobStarted() {
+        job = 1;
+    }
+
+    /**
+     * Records that the async job this request started has finished (completed or failed: the outcome
+     * holds its usage and cost, or none), and runs the actions registered for it, on this thread.
+     * Each runs with the context class loader its registrant had; what one throws is logged.
+     */
+    public void jobFinished() {
+        List<Runnable> actions;
+        synchronized (this) {
+            if (job != 1) {
+                return;
+            }
+            job = 2;
+            actions = jobActions;
+            jobActions = null;
+        }
+        if (actions != null) {
+            actions.forEach(Runnable::run);
+        }
+    }
+
+    @Override
+    public boolean onAsyncJobFinished(Consumer<RequestOutcome> action) {
+        Objects.requireNonNull(action, "action");
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        Runnable run = () -> {
+            try {
+                PluginCalls.run(loader, () -> action.accept(this));
+            } catch (RuntimeException | LinkageError e) {
+                LOG.log(System.Logger.Level.WARNING, "an action waiting for an async job failed", e);
+            }
+        };
+        synchronized (this) {
+            if (job == 0) {
+                return false;
+            }
+            if (job == 1) {
+                if (jobActions == null) {
+                    jobActions = new ArrayList<>(1);
+                }
+                jobActions.add(run);
+                return true;
+            }
+        }
+        run.run();
+        return true;
     }
 
     /**

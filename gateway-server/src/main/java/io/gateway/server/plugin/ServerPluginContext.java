@@ -2,9 +2,11 @@ package io.gateway.server.plugin;
 
 import io.gateway.spi.PluginContext;
 import io.gateway.spi.PluginMetrics;
+import io.gateway.spi.PriceList;
 import io.gateway.spi.state.StateStore;
 import io.gateway.spi.upstream.UpstreamClient;
 import java.time.Clock;
+import java.util.Objects;
 
 /**
  * What the server lends one plugin instance. A state store's own context has neither an upstream
@@ -15,9 +17,29 @@ import java.time.Clock;
  * @param clock    the clock
  * @param metrics  metrics tagged with the plugin
  * @param logger   the plugin's logger
+ * @param prices   the gateway's price list ({@code gateway.pricing}); {@link PriceList#none()} where none is lent
  */
 public record ServerPluginContext(UpstreamClient upstream, StateStore state, Clock clock, PluginMetrics metrics,
-                                  System.Logger logger) implements PluginContext {
+                                  System.Logger logger, PriceList prices) implements PluginContext {
+
+    /** Checks the price list. */
+    public ServerPluginContext {
+        Objects.requireNonNull(prices, "prices");
+    }
+
+    /**
+     * A context without the price list (providers and state stores need none).
+     *
+     * @param upstream the HTTP client, or {@code null}
+     * @param state    the state store, or {@code null}
+     * @param clock    the clock
+     * @param metrics  metrics tagged with the plugin
+     * @param logger   the plugin's logger
+     */
+    public ServerPluginContext(UpstreamClient upstream, StateStore state, Clock clock, PluginMetrics metrics,
+                               System.Logger logger) {
+        this(upstream, state, clock, metrics, logger, PriceList.none());
+    }
 
     @Override
     public UpstreamClient upstream() {

@@ -120,5 +120,38 @@ class PricingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Pricing.read(bad.gateway().block("pricing").orElseThrow()));
         assertTrue(e.getMessage().contains("image size"), e.getMessage());
+    void theOutputMaximumIsShippedForKnownModelsAndConfigurable() {
+        Pricing pricing = Pricing.read(GatewayConfig.parse("""
+                gateway:
+                  pricing:
+                    openai/gpt-4o: {input: 2.5, output: 10, max-output-tokens: 4096}
+                    openai/house: {input: 1}
+                """, Map.of(), Path.of(".")).gateway().block("pricing").orElseThrow());
+        assertEquals(java.util.OptionalLong.of(4096), pricing.find("openai", "gpt-4o").orElseThrow().maxOutputTokens());
+        assertEquals(java.util.OptionalLong.empty(), pricing.find("openai", "house").orElseThrow().maxOutputTokens());
+        assertEquals(java.util.OptionalLong.of(64_000),
+                pricing.find("anthropic", "claude-sonnet-4-20250514").orElseThrow().maxOutputTokens());
+        for (String yaml : new String[] {"gateway: {pricing: {openai/x: {input: 1, max-output-tokens: 0}}}",
+            "gateway: {pricing: {openai/x: {input: 1, max-output-tokens: many}}}"}) {
+            GatewayConfig config = GatewayConfig.parse(yaml, Map.of(), Path.of("."));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Pricing.read(config.gateway().block("pricing").orElseThrow()), yaml);
+            assertTrue(e.getMessage().startsWith("gateway.pricing.openai/x.max-output-tokens"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theLentPriceListTargetsTheRequestsFallbacksElseTheProvidersConfiguredOnes() {
+        io.gateway.spi.PriceList lent = Pricing.defaults().lend(Map.of("openai",
+                java.util.List.of(io.gateway.spi.ModelRef.parse("anthropic/claude-opus-4"))));
+        io.gateway.spi.ModelRef mini = io.gateway.spi.ModelRef.parse("openai/gpt-4o-mini");
+        io.gateway.spi.ModelRef gemini = io.gateway.spi.ModelRef.parse("gemini/gemini-2.5-pro");
+        assertEquals(java.util.List.of(mini, io.gateway.spi.ModelRef.parse("anthropic/claude-opus-4")),
+                lent.targets(mini, java.util.List.of()));
+        assertEquals(java.util.List.of(mini, gemini), lent.targets(mini, java.util.List.of(gemini)),
+                "a request's own fallbacks replace the configured ones, as the router does");
+        assertEquals(java.util.List.of(gemini), lent.targets(gemini, java.util.List.of()));
+        assertEquals(Pricing.defaults().find("openai", "gpt-4o").orElseThrow(),
+                lent.price("openai", "gpt-4o-2024-08-06").orElseThrow());
     }
 }

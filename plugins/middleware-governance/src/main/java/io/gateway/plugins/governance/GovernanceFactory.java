@@ -19,8 +19,10 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the {@code governance} entry of {@code gateway.middleware}: {@code require-virtual-key},
- * {@code virtual-key-prefix} and {@code virtual-keys}; costs come priced from the gateway
- * ({@code gateway.pricing}) in the request's outcome. Every mistake stops start-up
+ * {@code virtual-key-prefix}, {@code virtual-keys}, and how reservations estimate and hold a request's
+ * worst case ({@code default-max-output-tokens}, {@code input-bytes-per-token},
+ * {@code image-input-tokens}, {@code reservation-lease}); costs come priced from the gateway
+ * ({@code gateway.pricing}) in the request's outcome, and worst cases from the price list it lends. Every mistake stops start-up
  * with one line naming the key, and no line ever shows a key's value.
  */
 final class GovernanceFactory implements MiddlewareFactory {
@@ -51,8 +53,27 @@ final class GovernanceFactory implements MiddlewareFactory {
             context.logger().log(System.Logger.Level.WARNING, "governance: require-virtual-key is true but no"
                     + " virtual-keys are configured, so every request is refused with 401");
         }
+        Estimator estimator = new Estimator(
+                bounded(config, "input-bytes-per-token", 1, 1, 8, "UTF-8 bytes counted as one input token"),
+                bounded(config, "image-input-tokens", 2_500, 1, 1_000_000, "input tokens counted per image"),
+                bounded(config, "default-max-output-tokens", 4_096, 1, 10_000_000,
+                        "output tokens counted for a request without a cap on a model without a known maximum"));
+        Duration lease = config.duration("reservation-lease", Duration.ofMinutes(1));
+        if (lease.toMillis() < 1000) {
+            throw config.invalid("reservation-lease", "must be at least 1s, e.g. 1m: how long the holds of a request"
+                    + " outlive its replica");
+        }
         return new GovernanceMiddleware(requireKey, prefix, keys, context.state(), context.clock(),
-                context.logger(), context.metrics());
+                context.logger(), context.metrics(), context.prices(), estimator, lease);
+    }
+
+    private static int bounded(PluginConfig config, String key, int dflt, int min, int max, String meaning) {
+        int value = config.integer(key, dflt);
+        if (value < min || value > max) {
+            throw config.invalid(key, "must be a whole number from " + min + " to " + max + " (" + meaning + "), e.g. "
+                    + dflt);
+        }
+        return value;
     }
 
     /**

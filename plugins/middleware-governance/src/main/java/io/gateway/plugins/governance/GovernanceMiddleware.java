@@ -10,6 +10,7 @@ import io.gateway.spi.middleware.Middleware;
 import io.gateway.spi.ModelRef;
 import io.gateway.spi.Operation;
 import io.gateway.spi.PluginMetrics;
+import io.gateway.spi.PriceList;
 import io.gateway.spi.Response;
 import io.gateway.spi.state.StateStore;
 import io.gateway.spi.StreamEvent;
@@ -35,6 +36,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -44,11 +48,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>All counters live in the {@link StateStore}: the request rate is one atomic increment per
  * request, whose result alone decides admission, so a limit holds exactly across replicas sharing a
- * store. Token and spend limits are checked against the counter before the call and charged after it
- * (their cost is only known then), so a request admitted under the limit may end above it; the next
- * one is refused. Nothing is cached locally but the names of the current period's counters. Every key
- * is counted, also one without limits: its requests and tokens per usage period (its budget's, else a
- * calendar month), for the usage report.
+ * store. Token limits and budgets are <em>reserved, then settled</em>: before the call the request's
+ * worst case ({@link Estimator}: its input estimated from the body, its output capped by the request
+ * or the model's maximum) is held against the key's window and budget with one atomic
+ * {@link StateStore#reserve} each, and refused when it does not fit; after the answer (a stream at its
+ * end, an async job when its worker finished, a failure at once) the hold is replaced by what was used
+ * ({@link StateStore#settle}). A limit is therefore passed only by what the estimates of the requests
+ * in flight fell short. Holds are renewed while their request runs ({@code reservation-lease}) and
+ * expire when its replica dies. Nothing is cached locally but the names of the current period's
+ * counters. Every key is counted, also one without limits: its requests and tokens per usage period
+ * (its budget's, else a calendar month), for the usage report.
  *
  * <p>What counts as a virtual key: {@code x-bf-vk} always; a bearer token, {@code x-api-key} or
  * {@code api-key} only when it starts with the configured prefix ({@code sk-bf-} by default), because
@@ -86,11 +95,25 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
     private final Clock clock;
     private final System.Logger logger;
     private final PluginMetrics metrics;
+    private final PriceList prices;
+    private final Estimator estimator;
+    private final Duration lease;
     /** Set while counting the requests of keys without a request limit fails, so that is logged once. */
     private final AtomicBoolean countingFails = new AtomicBoolean();
+    /** Set while renewing holds fails, so that is logged once. */
+    private final AtomicBoolean renewalFails = new AtomicBoolean();
+    /** Admitted requests that hold something, until settled: their holds are renewed while they run. */
+    private final Set<Reservation> live = ConcurrentHashMap.newKeySet();
+    private final Object renewerLock = new Object();
+    private ScheduledExecutorService renewer;
+    private boolean closed;
 
     GovernanceMiddleware(boolean requireKey, String prefix, List<VirtualKey> keys, StateStore store,
-                         Clock clock, System.Logger logger, PluginMetrics metrics) {
+                         Clock clock, System.Logger logger, PluginMetrics metrics, PriceList prices,
+                         Estimator estimator, Duration lease) {
+        this.prices = prices;
+        this.estimator = estimator;
+        this.lease = lease;
         this.requireKey = requireKey;
         this.prefix = prefix;
         this.missingKey = missingKeyMessage(prefix);
@@ -121,12 +144,21 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
         checkModels(key, exchange);
         boolean billable = exchange.operation() != Operation.LIST_MODELS;
         long now = clock.millis();
-        if (billable) {
+        Reservation reservation = null;
+        if (billable && exchange.model() == null) {
+            // an async poll: it costs nothing, so it holds nothing, but a spent key is refused as before
             checkBudget(governed, now);
             checkTokens(key, now);
+        } else if (billable) {
+            reservation = reserve(governed, exchange, now);
         }
-        // Last of the checks, so requests refused for another reason do not use up the rate.
-        countRequest(governed, now);
+        try {
+            // Last of the checks, so requests refused for another reason do not use up the rate.
+            countRequest(governed, now);
+        } catch (RuntimeException e) {
+            release(reservation, exchange.requestId());
+            throw e;
+        }
 
         Exchange forwarded = exchange.withHeaders(withoutCredentials(exchange.headers()))
                 .withAttribute(AttributeKey.CLIENT_IDENTITY, key.name());
@@ -139,37 +171,295 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
             hideUsageChunk = true;
         }
 
-        Response response = chain.proceed(forwarded);
+        Response response;
+        try {
+            response = chain.proceed(forwarded);
+        } catch (RuntimeException | Error e) {
+            // a failure costs nothing: the holds go at once
+            release(reservation, exchange.requestId());
+            throw e;
+        }
         if (!billable) {
             return onlyAllowedModels(key, response);
         }
+        if (reservation == null) {
+            // an async poll: the job was charged when it finished, on whichever replica ran it
+            return response;
+        }
+        Reservation admitted = reservation;
         return switch (response) {
             case Response.Complete complete -> {
-                // an async job is charged on its first delivery, neither on its submission nor on later polls
-                RequestOutcome.AsyncDelivery delivery = exchange.outcome().asyncDelivery();
-                boolean charged = delivery == RequestOutcome.AsyncDelivery.NONE
-                        || delivery == RequestOutcome.AsyncDelivery.FIRST;
-                if (complete.status() >= 200 && complete.status() < 300 && charged) {
-                    TokenUsage usage = usageOf(exchange);
-                    if (usage != null || exchange.outcome().costUsd().isPresent()) {
-                        account(governed, usage, exchange);
+                if (exchange.outcome().asyncDelivery() == RequestOutcome.AsyncDelivery.SUBMITTED) {
+                    // charged when the job's worker finishes, polled or not; the holds live until then
+                    String requestId = exchange.requestId();
+                    if (!exchange.outcome().onAsyncJobFinished(done -> settle(admitted, done, requestId))) {
+                        release(admitted, requestId);
                     }
+                } else if (complete.status() >= 200 && complete.status() < 300) {
+                    settle(admitted, exchange.outcome(), exchange.requestId());
+                } else {
+                    release(admitted, exchange.requestId());
                 }
                 yield complete;
             }
             case Response.Binary binary -> {
                 // audio and file contents report no tokens; what the gateway priced by units (speech
                 // characters) is known before the bytes pass, and the upstream has billed it
-                if (binary.status() >= 200 && binary.status() < 300 && exchange.outcome().costUsd().isPresent()) {
-                    account(governed, usageOf(exchange), exchange);
+                if (binary.status() >= 200 && binary.status() < 300) {
+                    settle(admitted, exchange.outcome(), exchange.requestId());
+                } else {
+                    release(admitted, exchange.requestId());
                 }
                 yield binary;
             }
             case Response.Streaming streaming -> {
-                StreamUsage usage = new StreamUsage(governed, exchange, hideUsageChunk);
+                StreamUsage usage = new StreamUsage(admitted, exchange, hideUsageChunk);
                 yield streaming.withEvents(streaming.events().map(usage::observe).onComplete(usage::complete));
             }
         };
+    }
+
+    // ---------------------------------------------------------------- reserve, then settle
+
+    /**
+     * Holds the request's worst case against the key's budget and token window, each with one atomic
+     * reservation, or refuses it (402 for the budget, 429 for tokens) with nothing held. A key without
+     * a budget or token limit holds nothing; its usage is still counted when it is settled.
+     */
+    private Reservation reserve(Governed governed, Exchange exchange, long now) {
+        VirtualKey key = governed.key;
+        UsagePeriod period = governed.period(now);
+        Budget budget = key.budget();
+        RateLimit tokens = key.tokens();
+        Estimator.Estimate estimate = budget == null && tokens == null ? null
+                : estimator.estimate(exchange.operation(), exchange.body(), exchange.model(), prices);
+        Reservation.Counter spend = budget == null
+                ? new Reservation.Counter(period.spendCounter(), 0, -1, period.ttl(now))
+                : new Reservation.Counter(period.spendCounter(), estimate.microUsd(), budget.microUsd(), period.ttl(now));
+        Reservation.Counter tokenCounter = tokens == null
+                ? new Reservation.Counter(period.tokenCounter(), 0, -1, period.ttl(now))
+                : new Reservation.Counter(windowKey("gov:tok:", key, tokens.window(now)), estimate.tokens(),
+                        tokens.limit(), tokens.per());
+        Reservation reservation = new Reservation(key.name(), tokenCounter, spend, now + renewEvery());
+        if (!reservation.holds()) {
+            return reservation;
+        }
+        if (spend.held() && !store.reserve(spend.counter(), reservation.id(), spend.amount(), spend.limit(), lease)) {
+            throw budgetRefusal(governed, period, estimate, exchange);
+        }
+        boolean held;
+        try {
+            held = !tokenCounter.held() || store.reserve(tokenCounter.counter(), reservation.id(),
+                    tokenCounter.amount(), tokenCounter.limit(), lease);
+        } catch (RuntimeException e) {
+            release(reservation, exchange.requestId());
+            throw e;
+        }
+        if (!held) {
+            release(reservation, exchange.requestId());
+            throw tokenRefusal(key, tokens, tokenCounter, estimate, exchange, now);
+        }
+        live.add(reservation);
+        startRenewer();
+        return reservation;
+    }
+
+    private GatewayException budgetRefusal(Governed governed, UsagePeriod period, Estimator.Estimate estimate,
+                                           Exchange exchange) {
+        Budget budget = governed.key.budget();
+        String name = governed.key.name();
+        long spent = read(period.spendCounter());
+        String message;
+        if (spent >= budget.microUsd()) {
+            message = "virtual key '" + name + "' has spent its budget of $" + plain(budget.usd()) + " for "
+                    + period.id() + "; it renews at " + Instant.ofEpochMilli(period.end());
+        } else if (estimate.microUsd() > budget.microUsd()) {
+            message = "a request to " + printable(exchange.model().toString()) + " may cost up to $" + usd(estimate.microUsd())
+                    + " (" + worstCase(estimate) + "), more than the whole budget of $" + plain(budget.usd())
+                    + " of virtual key '" + name + "' for " + period.id() + "; send a shorter request or a lower "
+                    + capField(exchange.operation());
+        } else {
+            long held = store.reserved(period.spendCounter());
+            message = "virtual key '" + name + "' has $" + usd(Math.max(0, budget.microUsd() - spent - held))
+                    + " of its budget of $" + plain(budget.usd()) + " for " + period.id() + " left besides $"
+                    + usd(held) + " held by requests in flight, and a request to "
+                    + printable(exchange.model().toString()) + " may cost up to $" + usd(estimate.microUsd()) + " ("
+                    + worstCase(estimate) + "); retry when they finished, or send a lower "
+                    + capField(exchange.operation());
+        }
+        return rejected("budget", GatewayException.of(ErrorCode.BUDGET_EXCEEDED, message));
+    }
+
+    private GatewayException tokenRefusal(VirtualKey key, RateLimit limit, Reservation.Counter counter,
+                                          Estimator.Estimate estimate, Exchange exchange, long now) {
+        long used = read(counter.counter());
+        long retry = limit.secondsLeft(now);
+        String message;
+        if (used >= limit.limit()) {
+            message = "virtual key '" + key.name() + "' has used its token limit of " + limit.limit() + " tokens per "
+                    + limit.perText() + "; retry in " + retry + "s";
+        } else if (estimate.tokens() > limit.limit()) {
+            message = "this request may use up to " + estimate.tokens() + " tokens (" + worstCase(estimate)
+                    + "), more than the token limit of " + limit.limit() + " tokens per " + limit.perText()
+                    + " of virtual key '" + key.name() + "'; send a shorter request or a lower "
+                    + capField(exchange.operation());
+        } else {
+            long held = store.reserved(counter.counter());
+            if (used + estimate.tokens() <= limit.limit()) {
+                // only requests in flight stand in the way, and they end soon
+                retry = 1;
+            }
+            message = "virtual key '" + key.name() + "' has " + Math.max(0, limit.limit() - used - held) + " of its "
+                    + limit.limit() + " tokens per " + limit.perText() + " left besides " + held
+                    + " held by requests in flight, and this request may use up to " + estimate.tokens() + " ("
+                    + worstCase(estimate) + "); retry in " + retry + "s, or send a lower "
+                    + capField(exchange.operation());
+        }
+        return rejected("tokens", new GatewayException(ErrorCode.RATE_LIMITED, message, null,
+                Headers.of("retry-after", Long.toString(retry)), null));
+    }
+
+    private static String worstCase(Estimator.Estimate estimate) {
+        return "about " + estimate.inputTokens() + " input tokens and up to " + estimate.outputTokens() + " output tokens"
+                + (estimate.capped() ? "" : ", the gateway's default-max-output-tokens, as the request states no cap");
+    }
+
+    private static String capField(Operation operation) {
+        return switch (operation) {
+            case RESPONSES -> "max_output_tokens";
+            case CHAT_COMPLETION -> "max_completion_tokens";
+            case IMAGE_GENERATION -> "n";
+            default -> "max_tokens";
+        };
+    }
+
+    private static String usd(long micros) {
+        return plain(BigDecimal.valueOf(micros, 6)).toPlainString();
+    }
+
+    /** Replaces the request's holds with what its outcome says it used (nothing without usage). */
+    private void settle(Reservation reservation, RequestOutcome outcome, String requestId) {
+        TokenUsage usage = outcome.usage().orElse(null);
+        if (usage == null && outcome.costUsd().isEmpty()) {
+            release(reservation, requestId);
+            return;
+        }
+        if (!reservation.end()) {
+            return;
+        }
+        live.remove(reservation);
+        // answers priced by units (speech, transcriptions, images) report no tokens but have a cost
+        long tokens = usage == null ? 0 : Math.max(0, usage.totalTokens());
+        long cost = costMicros(outcome);
+        try {
+            charge(reservation.tokens(), reservation.id(), tokens);
+            charge(reservation.spend(), reservation.id(), cost);
+        } catch (RuntimeException e) {
+            logger.log(System.Logger.Level.WARNING, "governance: the usage of request " + printable(requestId)
+                    + " could not be charged to virtual key '" + reservation.key() + "' (" + reason(e) + ")");
+        }
+    }
+
+    /** Adds what was used to a counter, in place of its hold when it has one. */
+    private void charge(Reservation.Counter counter, String id, long amount) {
+        if (counter.held()) {
+            store.settle(counter.counter(), id, amount, counter.ttl());
+        } else if (amount > 0) {
+            store.increment(counter.counter(), amount, counter.ttl());
+        }
+    }
+
+    /**
+     * Gives the request's holds back, charging nothing. A store failure here is logged: the holds then
+     * expire after {@code reservation-lease}.
+     */
+    private void release(Reservation reservation, String requestId) {
+        if (reservation == null || !reservation.end()) {
+            return;
+        }
+        live.remove(reservation);
+        for (Reservation.Counter counter : new Reservation.Counter[] {reservation.spend(), reservation.tokens()}) {
+            if (!counter.held()) {
+                continue;
+            }
+            try {
+                store.settle(counter.counter(), reservation.id(), 0, null);
+            } catch (RuntimeException e) {
+                logger.log(System.Logger.Level.WARNING, "governance: the hold of request " + printable(requestId)
+                        + " on virtual key '" + reservation.key() + "' could not be released (" + reason(e)
+                        + "); it expires within " + lease.toSeconds() + "s");
+            }
+        }
+    }
+
+    private long renewEvery() {
+        return Math.max(1, lease.toMillis() / 3);
+    }
+
+    private void startRenewer() {
+        synchronized (renewerLock) {
+            if (renewer != null || closed) {
+                return;
+            }
+            renewer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "governance-renewals");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long every = renewEvery();
+            renewer.scheduleWithFixedDelay(this::renewDue, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Renews the holds of the requests still running whose renewal is due, so they outlive
+     * {@code reservation-lease} only while their request does. Runs on the renewal thread every third
+     * of the lease; a failure is logged once until renewing works again (holds then expire early, which
+     * only frees capacity sooner than planned).
+     */
+    void renewDue() {
+        long now = clock.millis();
+        long every = renewEvery();
+        for (Reservation reservation : live) {
+            try {
+                reservation.renewing(now, every, () -> {
+                    for (Reservation.Counter counter : new Reservation.Counter[] {reservation.spend(),
+                        reservation.tokens()}) {
+                        if (counter.held()) {
+                            store.reserve(counter.counter(), reservation.id(), counter.amount(), counter.limit(), lease);
+                        }
+                    }
+                });
+                if (renewalFails.compareAndSet(true, false)) {
+                    logger.log(System.Logger.Level.INFO, "governance: holds of requests in flight are renewed again");
+                }
+            } catch (RuntimeException e) {
+                if (renewalFails.compareAndSet(false, true)) {
+                    logger.log(System.Logger.Level.WARNING, "governance: the holds of requests in flight cannot be"
+                            + " renewed (" + reason(e) + ", first for virtual key '" + reservation.key() + "'); they"
+                            + " expire after reservation-lease " + lease.toSeconds() + "s if this goes on");
+                }
+            }
+        }
+    }
+
+    /**
+     * Requests holding something now, for tests.
+     *
+     * @return the count
+     */
+    int inFlight() {
+        return live.size();
+    }
+
+    @Override
+    public void close() {
+        synchronized (renewerLock) {
+            closed = true;
+            if (renewer != null) {
+                renewer.shutdownNow();
+            }
+        }
     }
 
     /**
@@ -402,47 +692,12 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
         return complete.withBody(Json.object(body).add("data", kept).build());
     }
 
-    /** The answer's usage as the server read it from the answer (or, for a stream, its usage event). */
-    private static TokenUsage usageOf(Exchange exchange) {
-        return exchange.outcome().usage().orElse(null);
-    }
-
-    /**
-     * Charges a finished request to its key: its tokens (when it reported any; answers priced by units,
-     * such as audio, have none) and what the gateway priced it at. The answer exists and the upstream
-     * has billed for it, so a
-     * store failure here is logged and the answer still delivered: failing it would only make the client
-     * retry and pay twice.
-     */
-    private void account(Governed governed, TokenUsage usage, Exchange exchange) {
-        VirtualKey key = governed.key;
-        try {
-            long now = clock.millis();
-            UsagePeriod period = governed.period(now);
-            RateLimit tokens = key.tokens();
-            if (usage != null && usage.totalTokens() > 0) {
-                if (tokens != null) {
-                    store.increment(windowKey("gov:tok:", key, tokens.window(now)), usage.totalTokens(), tokens.per());
-                } else {
-                    store.increment(period.tokenCounter(), usage.totalTokens(), period.ttl(now));
-                }
-            }
-            long cost = costMicros(exchange);
-            if (cost > 0) {
-                store.increment(period.spendCounter(), cost, period.ttl(now));
-            }
-        } catch (RuntimeException e) {
-            logger.log(System.Logger.Level.WARNING, "governance: the usage of request " + printable(exchange.requestId())
-                    + " could not be charged to virtual key '" + key.name() + "' (" + reason(e) + ")");
-        }
-    }
-
     /**
      * What the answer cost in micro-dollars, as the gateway priced it ({@code gateway.pricing}) at the
      * model that served; a model without a price costs 0 (the gateway warns about it once).
      */
-    private static long costMicros(Exchange exchange) {
-        return exchange.outcome().costUsd()
+    private static long costMicros(RequestOutcome outcome) {
+        return outcome.costUsd()
                 .map(usd -> usd.movePointRight(6).setScale(0, RoundingMode.HALF_UP).longValue())
                 .filter(micros -> micros > 0)
                 .orElse(0L);
@@ -490,7 +745,8 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
 
     /**
      * Every configured key with its counts in the current windows and usage period. A count with a limit
-     * is the limit's window; without one it is the usage period's (which the entry then names).
+     * is the limit's window; without one it is the usage period's (which the entry then names). Tokens
+     * and spend show what is settled and what requests in flight hold besides.
      */
     @Override
     public JsonObject usage() {
@@ -501,7 +757,8 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
             UsagePeriod period = governed.period(now);
             long spent = read(period.spendCounter());
             JsonObjectBuilder spend = Json.object()
-                    .add("usd", plain(BigDecimal.valueOf(spent, 6)));
+                    .add("usd", plain(BigDecimal.valueOf(spent, 6)))
+                    .add("reserved_usd", plain(BigDecimal.valueOf(store.reserved(period.spendCounter()), 6)));
             if (key.budget() == null) {
                 spend.addNull("budget_usd");
             } else {
@@ -520,16 +777,23 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
         return Json.object().add("virtual_keys", entries).build();
     }
 
-    /** A count in the report: in the limit's window, or without a limit in the usage period. */
+    /**
+     * A count in the report: in the limit's window, or without a limit in the usage period; tokens with
+     * what requests in flight hold besides ({@code reserved}).
+     */
     private JsonObjectBuilder count(String prefix, Governed governed, RateLimit limit, UsagePeriod period,
                                     String periodCounter, long now) {
         JsonObjectBuilder count = Json.object();
+        String counter = limit == null ? periodCounter : windowKey(prefix, governed.key, limit.window(now));
+        count.add("count", read(counter));
+        if (prefix.equals("gov:tok:")) {
+            count.add("reserved", store.reserved(counter));
+        }
         if (limit == null) {
-            return count.add("count", read(periodCounter)).addNull("limit").addNull("window_seconds")
+            return count.addNull("limit").addNull("window_seconds")
                     .add("period", governed.usagePeriod.text()).add("period_id", period.id());
         }
-        return count.add("count", read(windowKey(prefix, governed.key, limit.window(now))))
-                .add("limit", limit.limit())
+        return count.add("limit", limit.limit())
                 .add("window_seconds", limit.windowSeconds());
     }
 
@@ -579,9 +843,12 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
                     "gov:req:" + name + ":" + id, "gov:tok:" + name + ":" + id, "gov:usd:" + name + ":" + id);
         }
 
-        /** Until the period ends, plus a grace, so a late write never starts a fresh counter. */
+        /**
+         * Until the period ends, plus a grace, so a late write never starts a fresh counter; at least a
+         * second (a request that outlived its period and the grace settles into a counter that goes at once).
+         */
         Duration ttl(long now) {
-            return Duration.ofMillis(end - now).plus(PERIOD_GRACE);
+            return Duration.ofMillis(Math.max(1000, end - now + PERIOD_GRACE.toMillis()));
         }
     }
 
@@ -590,13 +857,12 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
      * #complete} may run on another (a client disconnect closes the stream from elsewhere).
      */
     private final class StreamUsage {
-        private final Governed governed;
+        private final Reservation reservation;
         private final Exchange exchange;
         private final boolean hideUsageChunk;
-        private final AtomicBoolean charged = new AtomicBoolean();
 
-        StreamUsage(Governed governed, Exchange exchange, boolean hideUsageChunk) {
-            this.governed = governed;
+        StreamUsage(Reservation reservation, Exchange exchange, boolean hideUsageChunk) {
+            this.reservation = reservation;
             this.exchange = exchange;
             this.hideUsageChunk = hideUsageChunk;
         }
@@ -616,14 +882,11 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
         }
 
         /**
-         * Charges the stream once it ended, whichever way, if its usage arrived: a stream that failed
-         * before reporting usage costs nothing.
+         * Settles the stream once it ended, whichever way: with its usage if it arrived, else by giving
+         * its holds back (a stream that failed before reporting usage costs nothing).
          */
         void complete(StreamOutcome outcome) {
-            TokenUsage usage = usageOf(exchange);
-            if ((usage != null || exchange.outcome().costUsd().isPresent()) && charged.compareAndSet(false, true)) {
-                account(governed, usage, exchange);
-            }
+            settle(reservation, exchange.outcome(), exchange.requestId());
         }
     }
 }

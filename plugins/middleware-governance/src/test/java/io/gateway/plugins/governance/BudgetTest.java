@@ -182,7 +182,7 @@ class BudgetTest {
     void aRequestThatFailsUpstreamCostsNothing() {
         Harness harness = Harness.of(mapOf("type", "governance",
                 "virtual-keys", List.of(key("team-a", TEAM_A_SECRET, "budget", mapOf("usd", "1", "per", "1d"),
-                        "rate-limit", mapOf("tokens", "1000", "tokens-per", "1h")))));
+                        "rate-limit", mapOf("tokens", "100000", "tokens-per", "1h")))));
         GatewayException upstream = GatewayException.upstream(500, "server_error", null, "the model is overloaded",
                 null, null);
 
@@ -192,6 +192,8 @@ class BudgetTest {
         assertSame(upstream, e, "the upstream's failure reaches the client as it was");
         assertTrue(harness.store.counters().keySet().stream().noneMatch(k -> k.startsWith("gov:usd:")
                 || k.startsWith("gov:tok:")), harness.store.counters().toString());
+        assertEquals(Map.of(), harness.store.holds("gov:usd:team-a:2026-11-24"), "the budget's hold was released");
+        assertEquals(Map.of(), harness.store.holds("gov:tok:team-a:" + harness.clock.millis() / 3_600_000));
     }
 
     @Test

@@ -33,15 +33,20 @@ final class Harness {
     final RecordingMetrics metrics;
     final TestConfig config;
     final Middleware middleware;
+    final GovernanceMiddleware governance;
 
     private Harness(Map<String, ?> config, String now) {
-        TestContext context = TestContext.builder().clock(TestClock.at(now)).build();
+        this(config, TestContext.builder().clock(TestClock.at(now)).prices(PRICES).build());
+    }
+
+    private Harness(Map<String, ?> config, TestContext context) {
         this.clock = context.clock();
         this.store = context.state();
         this.logger = context.logger();
         this.metrics = context.metrics();
         this.config = TestConfig.middleware(0, config);
         this.middleware = new GovernanceFactory().create(this.config, context);
+        this.governance = (GovernanceMiddleware) middleware;
     }
 
     static Harness of(Map<String, ?> config) {
@@ -50,6 +55,16 @@ final class Harness {
 
     static Harness of(Map<String, ?> config, String now) {
         return new Harness(config, now);
+    }
+
+    /**
+     * A second replica: another middleware with the same configuration, clock and store.
+     *
+     * @param config the governance entry
+     * @return the replica
+     */
+    Harness replica(Map<String, ?> config) {
+        return new Harness(config, TestContext.builder().clock(clock).state(store).prices(PRICES).build());
     }
 
     /** The middleware block of a governance entry with these virtual keys. */

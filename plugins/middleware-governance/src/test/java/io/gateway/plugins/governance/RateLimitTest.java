@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gateway.spi.ErrorCode;
 import io.gateway.spi.GatewayException;
+import io.gateway.spi.middleware.Exchange;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,25 +126,35 @@ class RateLimitTest {
         assertEquals(1, chain.calls());
     }
 
+    /** A chat request stating its output cap, so its worst case is its input estimate plus that cap. */
+    static Exchange cappedChat(String secret, String model, int maxTokens) {
+        return Harness.exchange(io.gateway.spi.Operation.CHAT_COMPLETION, "{\"model\":\"" + model
+                + "\",\"max_tokens\":" + maxTokens + ",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}",
+                "x-bf-vk", secret);
+    }
+
     @Test
     void tokenLimitRefusesOnceTheWindowsTokensAreUsed() {
+        // each request may use about 70 input tokens (its body's bytes) and 10 output tokens
         Harness harness = Harness.of(config(key("team-a", TEAM_A_SECRET,
-                "rate-limit", mapOf("tokens", "100", "tokens-per", "1h"))));
+                "rate-limit", mapOf("tokens", "200", "tokens-per", "1h"))));
 
-        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), RouterStandIn.chatUsage(50, 30));
-        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), RouterStandIn.chatUsage(20, 10));
-        GatewayException e = harness.refused(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), RouterStandIn.chatUsage(1, 1));
+        harness.send(cappedChat(TEAM_A_SECRET, "openai/gpt-4o", 10), RouterStandIn.chatUsage(50, 30));
+        harness.send(cappedChat(TEAM_A_SECRET, "openai/gpt-4o", 10), RouterStandIn.chatUsage(70, 30));
+        GatewayException e = harness.refused(cappedChat(TEAM_A_SECRET, "openai/gpt-4o", 10),
+                RouterStandIn.chatUsage(1, 1));
 
         assertEquals(429, e.status());
         assertEquals(ErrorCode.RATE_LIMITED, e.errorCode());
-        assertEquals(Optional.of(Long.toString(3600 - 10)), e.headers().first("retry-after"));
-        assertTrue(e.getMessage().contains("100 tokens per 1h"), e.getMessage());
+        assertEquals(Optional.of(Long.toString(3600 - 10)), e.headers().first("retry-after"),
+                "what is settled leaves no room until the window ends");
+        assertTrue(e.getMessage().contains("200 tokens per 1h"), e.getMessage());
         String counter = "gov:tok:team-a:" + (harness.clock.millis() / 3_600_000);
-        assertEquals(110, harness.store.counter(counter));
+        assertEquals(180, harness.store.counter(counter));
         assertEquals(Duration.ofHours(1), harness.store.createdWithTtl(counter).orElseThrow());
 
         harness.clock.advance(Duration.ofSeconds(3600 - 10));
-        harness.send(chatAs(TEAM_A_SECRET, "openai/gpt-4o"), RouterStandIn.chatUsage(1, 1));
+        harness.send(cappedChat(TEAM_A_SECRET, "openai/gpt-4o", 10), RouterStandIn.chatUsage(1, 1));
     }
 
     @Test
@@ -194,7 +205,7 @@ class RateLimitTest {
     void aKeyWithOneLimitCountsTheOtherInItsUsagePeriod() {
         Harness harness = Harness.of(config(
                 key("team-a", TEAM_A_SECRET, "rate-limit", mapOf("requests", "10", "per", "1m")),
-                key("team-b", TEAM_B_SECRET, "rate-limit", mapOf("tokens", "1000", "tokens-per", "1h"),
+                key("team-b", TEAM_B_SECRET, "rate-limit", mapOf("tokens", "100000", "tokens-per", "1h"),
                         "budget", mapOf("usd", "5", "per", "1w"))));
 
         // an unpriced model, so only request and token counters appear

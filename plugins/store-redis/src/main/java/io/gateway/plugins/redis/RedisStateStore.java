@@ -44,6 +44,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 
 /**
@@ -85,10 +86,117 @@ final class RedisStateStore implements StateStore {
             return redis.call('GET', KEYS[1])
             """);
 
+    /**
+     * The common head of the hold scripts: Redis's own clock in milliseconds (one clock for every
+     * replica), and {@code purge}, which drops the expired holds of {@code KEYS[2]} and answers the
+     * amount still held. A hold set is a hash: {@code h:<id>} = {@code "<amount> <expiresAt>"}, {@code t}
+     * = the sum of the holds, {@code e} = no later than the earliest expiry, so the holds are only
+     * scanned when one may have expired. Numbers are written with {@code %.0f}: Lua's own formatting
+     * would switch to exponents above 10^14.
+     */
+    private static final String HOLDS_HEAD = """
+            if redis.replicate_commands then redis.replicate_commands() end
+            local time = redis.call('TIME')
+            local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+            local holds = KEYS[2]
+            local function num(x) return string.format('%.0f', x) end
+            local function purge()
+              local total = tonumber(redis.call('HGET', holds, 't') or '0')
+              local earliest = tonumber(redis.call('HGET', holds, 'e') or '0')
+              if earliest == 0 or earliest > now then return total end
+              local all = redis.call('HGETALL', holds)
+              total = 0
+              local soonest = 0
+              local live = 0
+              for i = 1, #all, 2 do
+                if string.sub(all[i], 1, 2) == 'h:' then
+                  local amount, expires = string.match(all[i + 1], '^(%d+) (%d+)$')
+                  if tonumber(expires) <= now then
+                    redis.call('HDEL', holds, all[i])
+                  else
+                    total = total + tonumber(amount)
+                    live = live + 1
+                    if soonest == 0 or tonumber(expires) < soonest then soonest = tonumber(expires) end
+                  end
+                end
+              end
+              if live == 0 then
+                redis.call('DEL', holds)
+              else
+                redis.call('HSET', holds, 't', num(total))
+                redis.call('HSET', holds, 'e', num(soonest))
+              end
+              return total
+            end
+            """;
+
+    /**
+     * Hold {@code ARGV[2]} as {@code h:ARGV[1]} for {@code ARGV[4]} ms if the counter {@code KEYS[1]}
+     * plus the live holds plus it stays within {@code ARGV[3]}; a held id is renewed instead. The hold
+     * set lives at least as long as its newest hold.
+     */
+    private static final Script RESERVE = new Script(HOLDS_HEAD + """
+            local held = purge()
+            local field = 'h:' .. ARGV[1]
+            local expires = now + tonumber(ARGV[4])
+            local existing = redis.call('HGET', holds, field)
+            if existing then
+              local amount, old = string.match(existing, '^(%d+) (%d+)$')
+              if tonumber(old) < expires then redis.call('HSET', holds, field, amount .. ' ' .. num(expires)) end
+            else
+              local settled = tonumber(redis.call('GET', KEYS[1]) or '0')
+              if not settled then return redis.error_reply('ERR value is not an integer or out of range') end
+              local amount = tonumber(ARGV[2])
+              if settled + held + amount > tonumber(ARGV[3]) then return 0 end
+              redis.call('HSET', holds, field, ARGV[2] .. ' ' .. num(expires))
+              redis.call('HSET', holds, 't', num(held + amount))
+              local earliest = tonumber(redis.call('HGET', holds, 'e') or '0')
+              if earliest == 0 or expires < earliest then redis.call('HSET', holds, 'e', num(expires)) end
+            end
+            if redis.call('PTTL', holds) < tonumber(ARGV[4]) then redis.call('PEXPIRE', holds, ARGV[4]) end
+            return 1
+            """);
+
+    /**
+     * Remove the hold {@code h:ARGV[1]} (if still there) and add {@code ARGV[2]} to the counter as
+     * {@link #INCREMENT} does (TTL {@code ARGV[3]} when created), in one step; answer the counter.
+     */
+    private static final Script SETTLE = new Script("""
+            local holds = KEYS[2]
+            local field = 'h:' .. ARGV[1]
+            local existing = redis.call('HGET', holds, field)
+            if existing then
+              redis.call('HDEL', holds, field)
+              if redis.call('HLEN', holds) <= 2 then
+                redis.call('DEL', holds)
+              else
+                local total = tonumber(redis.call('HGET', holds, 't') or '0')
+                    - tonumber(string.match(existing, '^(%d+) '))
+                redis.call('HSET', holds, 't', string.format('%.0f', math.max(total, 0)))
+              end
+            end
+            if ARGV[2] ~= '0' then
+              local created = redis.call('EXISTS', KEYS[1]) == 0
+              redis.call('INCRBY', KEYS[1], ARGV[2])
+              if created and tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+            end
+            return redis.call('GET', KEYS[1])
+            """);
+
+    /** The amount of the live holds of {@code KEYS[2]} ({@code KEYS[1]} is the counter, unused). */
+    private static final Script RESERVED = new Script(HOLDS_HEAD + """
+            return num(purge())
+            """);
+
+    /** Appended to a counter's key for the key of its hold set, as the SPI's default does. */
+    private static final String HOLDS_SUFFIX = "#holds";
+
     /** Longer TTLs are cut to this: Redis refuses expiry times that overflow its clock. */
     private static final Duration MAX_TTL = Duration.ofDays(365L * 100);
 
     private static final byte[] NO_TTL = {'0'};
+
+    private static final Pattern HOLD_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     /**
      * Lettuce's encoder logs every byte it sends at FINEST (trace), and the connection handshake
@@ -244,10 +352,60 @@ final class RedisStateStore implements StateStore {
         if (value == null) {
             throw GatewayException.of(ErrorCode.INTERNAL, "the redis state store returned no counter value");
         }
+        return counterValue(value);
+    }
+
+    @Override
+    public boolean reserve(String key, String id, long amount, long limit, Duration holdTtl) {
+        checkHoldId(id);
+        if (amount < 0 || limit < 0) {
+            throw new IllegalArgumentException("a hold's amount and limit must not be negative: " + amount + ", " + limit);
+        }
+        if (holdTtl == null || holdTtl.isZero() || holdTtl.isNegative()) {
+            throw new IllegalArgumentException("a hold needs a positive time to live: " + holdTtl);
+        }
+        byte[][] keys = {key(key), key(key + HOLDS_SUFFIX)};
+        byte[] field = id.getBytes(StandardCharsets.US_ASCII);
+        byte[] held = ascii(amount);
+        byte[] most = ascii(limit);
+        byte[] millis = ascii(ttlMillis(holdTtl));
+        Long done = call(redis -> RESERVE.run(redis, ScriptOutputType.INTEGER, keys, field, held, most, millis));
+        return done != null && done == 1L;
+    }
+
+    @Override
+    public long settle(String key, String id, long amount, Duration ttl) {
+        checkHoldId(id);
+        byte[][] keys = {key(key), key(key + HOLDS_SUFFIX)};
+        byte[] field = id.getBytes(StandardCharsets.US_ASCII);
+        byte[] used = ascii(amount);
+        byte[] millis = ttlArgument(ttl);
+        byte[] value = call(redis -> SETTLE.run(redis, ScriptOutputType.VALUE, keys, field, used, millis));
+        return value == null ? 0 : counterValue(value);
+    }
+
+    @Override
+    public long reserved(String key) {
+        byte[][] keys = {key(key), key(key + HOLDS_SUFFIX)};
+        byte[] value = call(redis -> RESERVED.run(redis, ScriptOutputType.VALUE, keys));
+        return value == null ? 0 : counterValue(value);
+    }
+
+    private static byte[] ascii(long value) {
+        return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static long counterValue(byte[] value) {
         try {
             return Long.parseLong(new String(value, StandardCharsets.US_ASCII));
         } catch (NumberFormatException e) {
             throw GatewayException.of(ErrorCode.INTERNAL, "a state entry used as a counter is not a number");
+        }
+    }
+
+    private static void checkHoldId(String id) {
+        if (id == null || !HOLD_ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("a hold's id is 1 to 128 letters, digits, '-', '_', '.' or ':': " + id);
         }
     }
 
@@ -571,7 +729,10 @@ final class RedisStateStore implements StateStore {
         }
 
         <T> T run(RedisCommands<byte[], byte[]> redis, ScriptOutputType type, byte[] key, byte[]... args) {
-            byte[][] keys = {key};
+            return run(redis, type, new byte[][] {key}, args);
+        }
+
+        <T> T run(RedisCommands<byte[], byte[]> redis, ScriptOutputType type, byte[][] keys, byte[]... args) {
             try {
                 return redis.evalsha(sha, type, keys, args);
             } catch (RedisNoScriptException e) {

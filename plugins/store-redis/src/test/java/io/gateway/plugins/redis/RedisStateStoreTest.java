@@ -355,6 +355,111 @@ class RedisStateStoreTest {
         assertTrue(pttl(key) > 0, "the counter got its window ttl");
     }
 
+    // ---------------------------------------------------------------- holds: reserve, then settle
+
+    private static final Duration MINUTE = Duration.ofMinutes(1);
+
+    @Test
+    void aHoldCountsUntilSettledAndTheCounterSeesOnlyWhatWasSettled() {
+        String tok = key("holds");
+        store.increment(tok, 30, MINUTE);
+
+        assertTrue(store.reserve(tok, "r1", 50, 100, MINUTE));
+        assertFalse(store.reserve(tok, "r2", 21, 100, MINUTE), "30 settled + 50 held + 21 > 100");
+        assertTrue(store.reserve(tok, "r2", 20, 100, MINUTE), "30 + 50 + 20 = 100 fits");
+        assertEquals(70, store.reserved(tok));
+        assertEquals("30", text(store.get(tok)), "GET sees the settled value only");
+
+        assertEquals(40, store.settle(tok, "r1", 10, MINUTE), "settled below its hold: the rest is free again");
+        assertEquals(20, store.reserved(tok));
+        assertTrue(store.reserve(tok, "r3", 40, 100, MINUTE));
+        assertEquals(105, store.settle(tok, "r2", 65, MINUTE), "settled above its hold: the counter takes it all");
+        assertEquals(40, store.reserved(tok));
+        assertEquals(105, store.settle(tok, "r3", 0, MINUTE), "0 only releases");
+        assertEquals(0, store.reserved(tok));
+        assertFalse(store.reserve(tok, "r4", 0, 100, MINUTE), "nothing fits once the settled value passed the limit");
+        assertEquals(0, raw.exists(bytes(prefix + tok + "#holds")), "no hold set is left behind");
+    }
+
+    @Test
+    void aSettlementCreatesTheCounterWithItsTtlAndAReleaseCreatesNone() {
+        String usd = key("settle-ttl");
+        assertTrue(store.reserve(usd, "r1", 60, 100, MINUTE));
+        assertTrue(store.reserve(usd, "r1", 60, 100, MINUTE), "a renewal fits whatever the limit");
+        assertEquals(60, store.reserved(usd), "a renewal does not count twice");
+        long holdTtl = raw.pttl(bytes(prefix + usd + "#holds"));
+        assertTrue(holdTtl > 50_000 && holdTtl <= 60_000, "the hold set lives as long as its hold: " + holdTtl);
+        assertEquals(0, store.settle(usd, "r1", 0, MINUTE));
+        assertTrue(store.get(usd).isEmpty(), "releasing creates no counter");
+        assertTrue(store.reserve(usd, "r2", 60, 100, MINUTE));
+        assertEquals(55, store.settle(usd, "r2", 55, Duration.ofSeconds(30)));
+        long ttl = pttl(usd);
+        assertTrue(ttl > 25_000 && ttl <= 30_000, "created with the settlement's TTL: " + ttl);
+        assertEquals(110, store.settle(usd, "never-held", 55, MINUTE), "an unknown hold only adds");
+        assertTrue(pttl(usd) <= 30_000, "an existing counter keeps its TTL");
+    }
+
+    @Test
+    void aHoldWhoseHolderVanishedExpiresOnRedissClock() throws InterruptedException {
+        String tok = key("expiry");
+        assertTrue(store.reserve(tok, "gone", 100, 100, Duration.ofMillis(200)));
+        assertTrue(store.reserve(tok, "stays", 0, 100, MINUTE));
+        assertFalse(store.reserve(tok, "r2", 1, 100, MINUTE));
+        Thread.sleep(400);
+        assertEquals(0, store.reserved(tok));
+        assertTrue(store.reserve(tok, "r2", 100, 100, MINUTE), "the expired hold no longer counts");
+        assertEquals(100, store.settle(tok, "gone", 100, MINUTE), "a late settlement still adds what was used");
+        assertEquals(100, store.reserved(tok));
+    }
+
+    @Test
+    void holdsAreExactUnderContentionFromTwoConnections() throws Exception {
+        String tok = key("contention");
+        try (StateStore second = new RedisStateStoreFactory().create(RedisConfigs.state("url", redis.url(),
+                "key-prefix", prefix), RedisConfigs.context(new RecordingLogger()))) {
+            List<Future<Boolean>> results = new ArrayList<>();
+            CountDownLatch go = new CountDownLatch(1);
+            try (ExecutorService threads = Executors.newFixedThreadPool(16)) {
+                for (int i = 0; i < 200; i++) {
+                    StateStore which = i % 2 == 0 ? store : second;
+                    String id = "r" + i;
+                    results.add(threads.submit(() -> {
+                        go.await();
+                        return which.reserve(tok, id, 7, 350, MINUTE);
+                    }));
+                }
+                go.countDown();
+            }
+            int held = 0;
+            for (Future<Boolean> result : results) {
+                held += result.get() ? 1 : 0;
+            }
+            assertEquals(50, held, "exactly 350 / 7 holds fit");
+            assertEquals(350, second.reserved(tok));
+        }
+    }
+
+    @Test
+    void largeAmountsStayExact() {
+        String usd = key("large");
+        long big = 4_000_000_000_000_000L; // beyond 10^14, where Lua would print exponents
+        assertTrue(store.reserve(usd, "r1", big, 2 * big, MINUTE));
+        assertTrue(store.reserve(usd, "r2", big, 2 * big, MINUTE));
+        assertFalse(store.reserve(usd, "r3", 1, 2 * big, MINUTE));
+        assertEquals(2 * big, store.reserved(usd));
+        assertEquals(big - 1, store.settle(usd, "r1", big - 1, null));
+        assertEquals(big, store.reserved(usd));
+    }
+
+    @Test
+    void aHoldOnANonNumberIsAnInternalError() {
+        String key = key("not-a-number");
+        store.put(key, bytes("abc"), MINUTE);
+        GatewayException e = assertThrows(GatewayException.class, () -> store.reserve(key, "r1", 1, 10, MINUTE));
+        assertEquals(ErrorCode.INTERNAL, e.errorCode());
+        assertThrows(IllegalArgumentException.class, () -> store.reserve(key, "bad id", 1, 10, MINUTE));
+    }
+
     @Test
     void keysCarryThePrefix() {
         String key = key("prefixed");
@@ -446,9 +551,21 @@ class RedisStateStoreTest {
             store.increment(counter, 1, Duration.ofMinutes(1));
             incrementNanos += System.nanoTime() - t0;
         }
+        long reserveNanos = 0;
+        long settleNanos = 0;
+        String held = key("latency-holds");
+        for (int i = 0; i < rounds; i++) {
+            long t0 = System.nanoTime();
+            assertTrue(store.reserve(held, "r" + (i % 50), 10, Long.MAX_VALUE / 4, Duration.ofMinutes(1)));
+            long t1 = System.nanoTime();
+            store.settle(held, "r" + (i % 50), 9, Duration.ofMinutes(1));
+            reserveNanos += t1 - t0;
+            settleNanos += System.nanoTime() - t1;
+        }
         System.out.printf("store-redis latency over %d rounds against %s: put %.1f us, get %.1f us, "
-                        + "increment (Lua) %.1f us%n", rounds, redis.url().replaceAll("//[^@/]*@", "//"),
-                putNanos / 1000.0 / rounds, getNanos / 1000.0 / rounds, incrementNanos / 1000.0 / rounds);
+                        + "increment (Lua) %.1f us, reserve (Lua) %.1f us, settle (Lua) %.1f us%n", rounds,
+                redis.url().replaceAll("//[^@/]*@", "//"), putNanos / 1000.0 / rounds, getNanos / 1000.0 / rounds,
+                incrementNanos / 1000.0 / rounds, reserveNanos / 1000.0 / rounds, settleNanos / 1000.0 / rounds);
         assertEquals(rounds, store.increment(counter, 0, null));
     }
 }
