@@ -2,6 +2,8 @@ package io.gateway.server.http;
 
 import io.gateway.server.core.ServerOutcome;
 import io.gateway.server.core.LogContext;
+import io.gateway.server.logs.LogRecord;
+import io.gateway.server.logs.RequestLog;
 import io.gateway.server.metrics.GatewayMetrics;
 import io.gateway.server.telemetry.RequestSpan;
 import io.gateway.server.telemetry.Telemetry;
@@ -48,9 +50,10 @@ public final class InferenceRoutes {
     private final GatewayMetrics metrics;
     private final ExchangeReader reader;
     private final Telemetry telemetry;
+    private final RequestLog requestLog;
 
     /**
-     * The routes.
+     * The routes, without a request log.
      *
      * @param chain              the middleware chain ending in the router
      * @param metrics            metrics
@@ -63,6 +66,27 @@ public final class InferenceRoutes {
      */
     public InferenceRoutes(Chain chain, GatewayMetrics metrics, long maxRequestBody, boolean deploymentProvider,
                            String deploymentName, Map<String, String> deploymentAliases, Telemetry telemetry) {
+        this(chain, metrics, maxRequestBody, deploymentProvider, deploymentName, deploymentAliases, telemetry,
+                RequestLog.off());
+    }
+
+    /**
+     * The routes.
+     *
+     * @param chain              the middleware chain ending in the router
+     * @param metrics            metrics
+     * @param maxRequestBody     the body size limit
+     * @param deploymentProvider the provider deployment-style routes go to, or {@code null} when it is
+     *                           not configured
+     * @param deploymentName     its configured name
+     * @param deploymentAliases  its model aliases (deployment name to model)
+     * @param telemetry          where request spans go
+     * @param requestLog         where every request is recorded
+     */
+    public InferenceRoutes(Chain chain, GatewayMetrics metrics, long maxRequestBody, boolean deploymentProvider,
+                           String deploymentName, Map<String, String> deploymentAliases, Telemetry telemetry,
+                           RequestLog requestLog) {
+        this.requestLog = requestLog;
         this.chain = chain;
         this.metrics = metrics;
         this.telemetry = telemetry;
@@ -130,9 +154,14 @@ public final class InferenceRoutes {
                 name -> req.headers().first(io.helidon.http.HeaderNames.create(name)).orElse(null));
         outcome.traceId(span.traceId());
         LogContext.set(requestId);
+        LogRecord log = requestLog.enabled() ? requestLog.begin(requestId, receivedAt.toEpochMilli(), started,
+                operation, req.remotePeer().address(), req.headers().first(HeaderNames.USER_AGENT).orElse(null)) : null;
         try {
             String deployment = deploymentRoute ? req.path().pathParameters().get("deployment") : null;
             Exchange exchange = reader.read(operation, req, deployment, requestId, receivedAt, outcome);
+            if (log != null) {
+                log.request(exchange);
+            }
             stream = exchange.stream();
             Response response = chain.proceed(exchange);
             if (response == null) {
@@ -140,9 +169,15 @@ public final class InferenceRoutes {
             }
             status = response.status();
             switch (response) {
-                case Response.Streaming streaming -> status = SseRelay.relay(res, requestId, operation, streaming,
+                case Response.Streaming streaming -> status = SseRelay.relay(res, requestId, operation,
+                        log == null ? streaming : streaming.withEvents(log.observe(streaming.events())),
                         outcome, modelName(null, outcome.requested().orElse(null)));
-                case Response.Complete complete -> AnswerWriter.complete(res, requestId, complete, outcome);
+                case Response.Complete complete -> {
+                    if (log != null) {
+                        log.answer(complete);
+                    }
+                    AnswerWriter.complete(res, requestId, complete, outcome);
+                }
             }
         } catch (GatewayException e) {
             status = e.status();
@@ -167,6 +202,9 @@ public final class InferenceRoutes {
             metrics.overhead(total - outcome.upstreamNanos());
             span.end(status, failure);
             span.close();
+            if (log != null) {
+                log.finish(status, stream, total, failure, outcome);
+            }
             LogContext.clear();
         }
     }
