@@ -623,6 +623,15 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
+     * The request log.
+     *
+     * @return the log ({@link RequestLog#off()} with {@code gateway.logs.store: none})
+     */
+    public RequestLog requestLog() {
+        return requestLog;
+    }
+
+    /**
      * The router, for administration.
      *
      * @return the router

@@ -173,7 +173,7 @@ final class LogWriter implements AutoCloseable {
                     problem = null;
                 }
             } catch (SQLException | RuntimeException e) {
-                if (store.reachable()) {
+                if (!connectionFailure(e) && store.reachable()) {
                     droppedFailed.add(pending.size());
                     LOG.log(System.Logger.Level.WARNING, "request log: " + pending.size() + " entries were not "
                             + "written and are dropped: " + message(e));
@@ -277,6 +277,25 @@ final class LogWriter implements AutoCloseable {
             }
         }
         return Math.min(millis * 2, MAX_PAUSE.toMillis());
+    }
+
+    /**
+     * Whether a failure says the database could not be reached (SQL state class 08, or the driver's and
+     * the pool's connection exceptions), as opposed to a refusal of what was sent.
+     */
+    static boolean connectionFailure(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof java.sql.SQLTransientConnectionException
+                    || cause instanceof java.sql.SQLNonTransientConnectionException
+                    || cause instanceof java.sql.SQLRecoverableException
+                    || cause instanceof java.net.ConnectException
+                    || cause instanceof java.net.SocketException
+                    || cause instanceof SQLException sql && sql.getSQLState() != null
+                    && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The first line of a failure's message, with the first line of its root cause when that adds to it. */
