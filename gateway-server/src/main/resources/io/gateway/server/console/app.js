@@ -19,12 +19,14 @@ let current = null;
 function offPage() {
   replace(main, h('section', { class: 'panel narrow', id: 'admin-off' },
     h('h1', {}, 'The admin API is off'),
-    h('p', {}, 'The console reads the gateway through its admin API, which answers only when an admin token is '
-      + 'configured. Add one to the gateway\'s configuration and restart it:'),
+    h('p', {}, 'The console reads the gateway through its admin API, which answers only when ',
+      h('code', {}, 'gateway.admin.token'), ' is set.'),
+    h('p', {}, 'The shipped conf/gateway.yaml takes it from the environment: restart the gateway with ',
+      h('code', {}, 'GATEWAY_ADMIN_TOKEN'), ' set to a long random value, e.g.'),
+    h('pre', {}, 'GATEWAY_ADMIN_TOKEN=$(openssl rand -hex 24) ./run.sh'),
+    h('p', {}, 'In a configuration of your own, add:'),
     h('pre', {}, 'gateway:\n  admin:\n    token: ${GATEWAY_ADMIN_TOKEN}'),
-    h('p', {}, 'then start the gateway with GATEWAY_ADMIN_TOKEN set to a long random value, e.g. ',
-      h('code', {}, 'GATEWAY_ADMIN_TOKEN=$(openssl rand -hex 24) ./run.sh'),
-      ', and log in here with that value.')));
+    h('p', {}, 'Then log in here with that value.')));
 }
 
 function loginPage(message) {
