@@ -39,8 +39,14 @@
 #                         of another commit: before/after in the same run)
 #   GATEWAY_B_YAML        when set, these lines are appended to the second gateway's config, under
 #                         `gateway:` (indent them by two spaces); @UP_PORT@ becomes the upstream's port,
-#                         whose nginx also accepts OTLP/HTTP exports at /v1/traces (answers 200), e.g.
+#                         whose nginx also accepts OTLP/HTTP exports at /v1/traces (answers 200), and
+#                         @WORK@ the temporary folder, e.g.
 #                         $'  telemetry:\n    otlp:\n      endpoint: http://127.0.0.1:@UP_PORT@'
+#   GATEWAY_YAML          the same for the first gateway (hop "gateway", and the request-log run); the
+#                         second gateway does not get these lines. Both gateways run from the
+#                         distribution folder, whose data/gateway.db is the default request log: give
+#                         each its own, e.g. GATEWAY_YAML=$'  logs:\n    path: @WORK@/a.db' and
+#                         GATEWAY_B_YAML=$'  logs:\n    store: none' for the log store on against off
 #   RESULTS               also write the results table to this file
 #   KEEP_WORK [0]         1 keeps the temporary folder (configs, raw outputs) for inspection
 #   GATEWAY_DIST          the distribution folder to run [distribution/target/gateway]
@@ -70,6 +76,7 @@ WITH_FLOOR=${WITH_FLOOR:-1}
 GATEWAY_B_OPTS=${GATEWAY_B_OPTS:-}
 GATEWAY_B_DIST=${GATEWAY_B_DIST:-}
 GATEWAY_B_YAML=${GATEWAY_B_YAML:-}
+GATEWAY_YAML=${GATEWAY_YAML:-}
 GATEWAY_B=''
 [ -n "$GATEWAY_B_OPTS$GATEWAY_B_DIST$GATEWAY_B_YAML" ] && GATEWAY_B=1
 HWM_B=0
@@ -414,6 +421,17 @@ YAML
     if [ "$middleware" != none ]; then
         printf '  middleware:\n    - type: %s\n' "$middleware" >> "$file"
     fi
+    # what the second gateway starts from: the first's config without GATEWAY_YAML
+    cp "$file" "${file%.yaml}.common.yaml"
+    if [ -n "$GATEWAY_YAML" ]; then
+        extra_yaml "$GATEWAY_YAML" >> "$file"
+    fi
+}
+
+# Extra config lines with @UP_PORT@ and @WORK@ replaced.
+extra_yaml() {
+    local text=${1//@UP_PORT@/$UP_PORT}
+    printf '%s\n' "${text//@WORK@/$WORK}"
 }
 
 # ---------------------------------------------------------------- servers
@@ -470,9 +488,9 @@ start_gateway_b() {
     local dist=${GATEWAY_B_DIST:-$DIST}
     [ -x "$dist/bin/gateway" ] || die "GATEWAY_B_DIST: no bin/gateway in $dist"
     sed -e "s/port: $GW_PORT\$/port: $GWB_PORT/" -e "s|plugins-dir: $DIST/plugins\$|plugins-dir: $dist/plugins|" \
-        "$WORK/gateway.yaml" > "$WORK/gateway-b.yaml"
+        "$WORK/gateway.common.yaml" > "$WORK/gateway-b.yaml"
     if [ -n "$GATEWAY_B_YAML" ]; then
-        printf '%s\n' "${GATEWAY_B_YAML//@UP_PORT@/$UP_PORT}" >> "$WORK/gateway-b.yaml"
+        extra_yaml "$GATEWAY_B_YAML" >> "$WORK/gateway-b.yaml"
     fi
     JAVA_OPTS="${JAVA_OPTS:-} $GATEWAY_B_OPTS" "$dist/bin/gateway" --config "$WORK/gateway-b.yaml" \
         > "$WORK/gateway-b.log" 2>&1 &
@@ -1027,7 +1045,7 @@ report() {
     echo "- versions: $java_version; nginx $nginx_version; wrk $wrk_version; hey $hey_version; curl $curl_version;" \
         "pacer from bench/pacer/pacer.c ($(gcc --version | awk 'NR == 1 {print $NF}'))"
     echo "- gateway: ${DIST_NOTE#$REPO/}, bin/gateway with its default JVM flags$( [ -n "${JAVA_OPTS:-}" ] && printf ' plus JAVA_OPTS=%s' "$JAVA_OPTS");" \
-        "one provider 'openai' (type openai, one key) at the nginx upstream"
+        "one provider 'openai' (type openai, one key) at the nginx upstream$( [ -n "$GATEWAY_YAML" ] && printf ', config + `%s`' "$(printf '%s' "$GATEWAY_YAML" | tr '\n' ' ' | tr -s ' ')")"
     echo "- all processes (load generator, nginx upstream, nginx proxy, jvm-floor, gateway) share the same cores;" \
         "nginx runs worker_processes auto; the wrk and hey figures are medians of $ROUNDS interleaved rounds" \
         "(per-round values in brackets), the evenly spaced ones are pooled over $PACED_ROUNDS interleaved rounds"

@@ -175,7 +175,9 @@ class DistributionIT {
         try (Stream<Path> files = Files.walk(DIST)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 String name = DIST.relativize(file).toString().replace('\\', '/');
-                if (!name.startsWith("cache/")) { // written by bin/gateway when it runs from here (run.sh)
+                // written by bin/gateway when it runs from here (run.sh): the class data archive and the
+                // request log's default SQLite file
+                if (!name.startsWith("cache/") && !name.startsWith("data/")) {
                     onDisk.put(name, Files.size(file));
                 }
             }
@@ -190,6 +192,8 @@ class DistributionIT {
         Path config = writeConfig("gateway.yaml", localConfig(port));
         Path log = tmp.resolve("gateway.log");
         ProcessBuilder builder = launcher(log, "--config", config.toString());
+        // the shipped configuration takes the admin token (and with it the console) from here
+        builder.environment().put("GATEWAY_ADMIN_TOKEN", "distribution-it-admin-token");
 
         long startNanos = System.nanoTime();
         Process gateway = builder.start();
@@ -218,6 +222,28 @@ class DistributionIT {
             assertEquals(401, openai.statusCode(), () -> "openai without a key: " + openai.body() + output(log));
             assertTrue(openai.body().contains("\"is_bifrost_error\""),
                     () -> "openai without a key: not the gateway's error envelope: " + openai.body());
+
+            // the web console and the request log behind it, with nothing configured but the token:
+            // SQLite under the distribution's data/ folder
+            HttpResponse<String> console = http.send(HttpRequest.newBuilder(base.resolve("/ui/")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, console.statusCode(), () -> "GET /ui/: " + console.body());
+            assertTrue(console.body().contains("<script type=\"module\" src=\"app.js\">"), console.body());
+            HttpResponse<String> status = http.send(HttpRequest.newBuilder(base.resolve("/ui/status.json")).GET()
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("{\"admin_api\":true,\"request_log\":true}", status.body());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            HttpResponse<String> logs;
+            do {
+                Thread.sleep(100);
+                logs = http.send(HttpRequest.newBuilder(base.resolve("/admin/logs?model=mock/any-model"))
+                        .header("Authorization", "Bearer distribution-it-admin-token").GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } while (!logs.body().contains("\"any-model\"") && System.nanoTime() < deadline);
+            HttpResponse<String> listed = logs;
+            assertTrue(listed.body().contains("\"requested_model\":\"mock/any-model\""),
+                    () -> "the mock chat is not in GET /admin/logs: " + listed.body() + output(log));
+            assertTrue(Files.isRegularFile(DIST.resolve("data/gateway.db")), "no data/gateway.db" + output(log));
 
             // SIGTERM, as a service manager would send: the JVM must end and free the port.
             gateway.destroy();

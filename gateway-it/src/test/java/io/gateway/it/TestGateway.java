@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * The real gateway, started in-process on a free loopback port from a YAML configuration, for
  * integration tests. The {@code server} section is supplied (127.0.0.1, port 0); write only the
- * {@code gateway} section.
+ * {@code gateway} section. Without a {@code logs:} block the request log is off.
  */
 public final class TestGateway implements AutoCloseable {
 
@@ -58,10 +58,22 @@ public final class TestGateway implements AutoCloseable {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.putAll(environment);
         String extra = serverLines.isEmpty() || serverLines.endsWith("\n") ? serverLines : serverLines + "\n";
-        String yaml = "server:\n  host: 127.0.0.1\n  port: 0\n" + extra + gatewayYaml;
+        String yaml = "server:\n  host: 127.0.0.1\n  port: 0\n" + extra + withoutLogStore(gatewayYaml);
         GatewayConfig config = GatewayConfig.parse(yaml, env, pluginsDir.getParent() == null ? pluginsDir
                 : pluginsDir.getParent());
         return new TestGateway(GatewayServer.start(withPluginsDir(config, pluginsDir, yaml, env)));
+    }
+
+    /**
+     * A configuration that does not mention {@code logs:} gets {@code logs: {store: none}}: the request
+     * log's default SQLite file would go below the plugins folder (the base folder here), where the next
+     * gateway started on it would take its folder for a plugin. The request log's own tests configure it.
+     */
+    private static String withoutLogStore(String gatewayYaml) {
+        if (gatewayYaml.contains("\n  logs:") || !gatewayYaml.matches("(?s)(?:.*\n)?gateway:[ \t]*\n.*")) {
+            return gatewayYaml;
+        }
+        return gatewayYaml.replaceFirst("(?m)^gateway:[ \t]*$", "gateway:\n  logs:\n    store: none");
     }
 
     private static GatewayConfig withPluginsDir(GatewayConfig config, Path pluginsDir, String yaml,

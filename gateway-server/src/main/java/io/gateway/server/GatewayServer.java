@@ -13,6 +13,10 @@ import io.gateway.server.http.AdminRoutes;
 import io.gateway.server.core.ErrorEnvelope;
 import io.gateway.server.http.HealthRoutes;
 import io.gateway.server.http.InferenceRoutes;
+import io.gateway.server.http.ConsoleRoutes;
+import io.gateway.server.http.LogRoutes;
+import io.gateway.server.logs.LogSettings;
+import io.gateway.server.logs.RequestLog;
 import io.gateway.server.http.RequestHeadGuard;
 import io.gateway.server.http.TransportErrors;
 import io.gateway.server.metrics.GatewayMetrics;
@@ -93,11 +97,13 @@ public final class GatewayServer implements AutoCloseable {
     private final AsyncJobs async;
     private final RequestHeadGuard headGuard;
     private final Telemetry telemetry;
+    private final RequestLog requestLog;
 
     private GatewayServer(WebServer server, PluginRegistry registry, Router router, List<PluginMiddleware> middleware,
                           StateStore state, ScheduledExecutorService housekeeping, AsyncJobs async,
                           List<Http1UpstreamClient> upstreamClients, RequestHeadGuard headGuard,
-                          Telemetry telemetry) {
+                          Telemetry telemetry, RequestLog requestLog) {
+        this.requestLog = requestLog;
         this.headGuard = headGuard;
         this.telemetry = telemetry;
         this.upstreamClients = List.copyOf(upstreamClients);
@@ -164,6 +170,8 @@ public final class GatewayServer implements AutoCloseable {
             AsyncJobs async = createAsync(config.async(), state, clock, housekeeping, telemetry, pricing);
             created.add(async);
             Chain chain = compose(middleware, exchange -> async.handle(exchange, router::route));
+            RequestLog requestLog = createRequestLog(config, clock, metrics);
+            created.add(requestLog);
             AdminRoutes admin;
             try {
                 admin = new AdminRoutes(config.admin().secret("token"), registry.plugins(),
@@ -182,7 +190,7 @@ public final class GatewayServer implements AutoCloseable {
             }
             InferenceRoutes routes = new InferenceRoutes(chain, metrics, maxBody, deployments != null,
                     deploymentProvider, deployments == null ? Map.of() : deployments.modelAliases(), telemetry,
-                    anthropicDefaultProvider(config, providers.keySet()), limits, config.spoolDir());
+                    anthropicDefaultProvider(config, providers.keySet()), limits, config.spoolDir(), requestLog);
             HttpRouting.Builder routing = HttpRouting.builder();
             new HealthRoutes(state, registry.plugins().size(), providers.size()).register(routing);
             routing.get("/metrics", (req, res) -> {
@@ -191,6 +199,8 @@ public final class GatewayServer implements AutoCloseable {
             });
             routes.register(routing);
             admin.register(routing);
+            new LogRoutes(admin, requestLog, clock).register(routing);
+            new ConsoleRoutes(!config.admin().secret("token").isEmpty(), requestLog.enabled()).register(routing);
             routing.any((req, res) -> {
                 GatewayException e = GatewayException.of(ErrorCode.NOT_FOUND, "no route " + req.prologue().method().text()
                         + " " + req.path().path() + "; the OpenAI routes live under /openai/v1/, /openai/ and /v1/");
@@ -238,7 +248,7 @@ public final class GatewayServer implements AutoCloseable {
                         + " (is another process using the port? check server.host and server.port)");
             }
             GatewayServer gateway = new GatewayServer(server, registry, router, middleware, state, housekeeping, async,
-                    clients, headGuard, telemetry);
+                    clients, headGuard, telemetry, requestLog);
             LOG.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + " with providers "
                     + providers.keySet() + " and middleware " + config.middleware().stream()
                     .map(b -> b.string("type", "?")).toList());
@@ -299,6 +309,26 @@ public final class GatewayServer implements AutoCloseable {
             default -> throw new StartupException("gateway.log.format: '" + format + "' is not a log format; use text "
                     + "or json");
         }
+    }
+
+    /**
+     * The request log of {@code gateway.logs} (SQLite under the gateway's home by default), with its
+     * counters. Started after every plugin read its configuration, so that all secrets are known.
+     */
+    private static RequestLog createRequestLog(GatewayConfig config, Clock clock, GatewayMetrics metrics) {
+        LogSettings settings;
+        try {
+            settings = LogSettings.read(config.gateway().block("logs").orElse(null), config::file);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage());
+        }
+        RequestLog log = RequestLog.start(settings, config.root(), config.tracker(), clock);
+        metrics.counter("gateway.logs.dropped", "Request log entries dropped", log::droppedQueueFull,
+                "reason", "queue_full");
+        metrics.counter("gateway.logs.dropped", "Request log entries dropped", log::droppedWriteFailed,
+                "reason", "write_failed");
+        metrics.counter("gateway.logs.written", "Request log entries written", log::written);
+        return log;
     }
 
     private static Telemetry createTelemetry(GatewayConfig config, GatewayMetrics metrics) {
@@ -630,6 +660,15 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
+     * The request log.
+     *
+     * @return the log ({@link RequestLog#off()} with {@code gateway.logs.store: none})
+     */
+    public RequestLog requestLog() {
+        return requestLog;
+    }
+
+    /**
      * The router, for administration.
      *
      * @return the router
@@ -655,6 +694,7 @@ public final class GatewayServer implements AutoCloseable {
             }
         }
         upstreamClients.forEach(Http1UpstreamClient::close);
+        requestLog.close();
         telemetry.close();
         state.close();
         housekeeping.shutdownNow();

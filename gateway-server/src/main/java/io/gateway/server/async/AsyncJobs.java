@@ -102,6 +102,8 @@ public final class AsyncJobs implements AutoCloseable {
      * @return the response
      */
     public Response handle(Exchange exchange, Chain router) {
+        // the end of the chain: what authentication established, for the request log
+        ServerOutcome.of(exchange).clientIdentity(owner(exchange));
         Optional<String> pollId = exchange.headers().first(ASYNC_ID);
         if (pollId.isPresent()) {
             return poll(exchange, pollId.get().trim());

@@ -35,6 +35,7 @@ public final class ServerOutcome implements RequestOutcome {
     /** 0: no job; 1: a job runs; 2: the job finished. */
     private int job;
     private List<Runnable> jobActions;
+    private String clientIdentity;
 
     /**
      * The server's outcome of an exchange. An exchange a middleware built from scratch (not with its
@@ -208,6 +209,27 @@ public final class ServerOutcome implements RequestOutcome {
     @Override
     public synchronized Optional<String> traceId() {
         return Optional.ofNullable(traceId);
+    }
+
+    /**
+     * Records who the client is, as authentication middleware established it
+     * ({@link io.gateway.spi.middleware.AttributeKey#CLIENT_IDENTITY} on the exchange that reached the end
+     * of the chain), for the request log.
+     *
+     * @param identity e.g. a virtual key's name, or {@code null} when no middleware set one
+     */
+    public synchronized void clientIdentity(String identity) {
+        clientIdentity = identity;
+    }
+
+    /**
+     * Who the client is, when authentication middleware said so and the request reached the end of the
+     * chain.
+     *
+     * @return e.g. a virtual key's name (never a key's value), or empty
+     */
+    public synchronized Optional<String> clientIdentity() {
+        return Optional.ofNullable(clientIdentity);
     }
 
     /**

@@ -71,6 +71,19 @@ public final class AdminRoutes {
     }
 
     private void guarded(ServerRequest req, ServerResponse res, Supplier<JsonObject> body) {
+        guardedBytes(req, res, () -> JsonBodies.toBytes(body.get()));
+    }
+
+    /**
+     * Answers an admin request: 404 when no admin token is configured, 401 without the right bearer
+     * token, else the body as {@code application/json} (a {@code GatewayException} from it becomes its
+     * error envelope).
+     *
+     * @param req  the request
+     * @param res  the response
+     * @param body the answer's UTF-8 JSON, computed only once the caller is authorised
+     */
+    void guardedBytes(ServerRequest req, ServerResponse res, Supplier<byte[]> body) {
         String requestId = ExchangeReader.requestId(req);
         if (token.isEmpty()) {
             AnswerWriter.error(res, requestId, GatewayException.of(ErrorCode.NOT_FOUND, "no route GET "
@@ -87,7 +100,7 @@ public final class AdminRoutes {
             return;
         }
         try {
-            byte[] bytes = JsonBodies.toBytes(body.get());
+            byte[] bytes = body.get();
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
             res.status(Status.OK_200);
             res.send(bytes);

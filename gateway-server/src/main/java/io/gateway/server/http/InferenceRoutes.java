@@ -5,6 +5,8 @@ import io.gateway.server.format.AnthropicModels;
 import io.gateway.server.core.LogContext;
 import io.gateway.server.core.OperationKinds;
 import io.gateway.server.core.RequestFiles;
+import io.gateway.server.logs.LogRecord;
+import io.gateway.server.logs.RequestLog;
 import io.gateway.server.metrics.GatewayMetrics;
 import io.gateway.server.telemetry.RequestSpan;
 import io.gateway.server.telemetry.Telemetry;
@@ -64,10 +66,11 @@ public final class InferenceRoutes {
     private final Telemetry telemetry;
     private final String anthropicDefaultProvider;
     private final SurfaceRoutes surface;
+    private final RequestLog requestLog;
 
     /**
-     * The routes, with the default body limits of the form routes and uploads spooled to the system's
-     * temporary directory.
+     * The routes, with the default body limits of the form routes, uploads spooled to the system's
+     * temporary directory, and without a request log.
      *
      * @param chain              the middleware chain ending in the router
      * @param metrics            metrics
@@ -84,7 +87,7 @@ public final class InferenceRoutes {
                            String anthropicDefaultProvider) {
         this(chain, metrics, maxRequestBody, deploymentProvider, deploymentName, deploymentAliases, telemetry,
                 anthropicDefaultProvider, BodyLimits.defaults(maxRequestBody),
-                java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), RequestLog.off());
     }
 
     /**
@@ -101,11 +104,14 @@ public final class InferenceRoutes {
      * @param anthropicDefaultProvider the provider bare model names on the Anthropic routes go to
      * @param limits             the body limits of the audio, image, file and batch routes
      * @param spool              where uploads larger than {@link RequestFiles#IN_MEMORY} are spooled
+     * @param requestLog         where every request is recorded
      */
     public InferenceRoutes(Chain chain, GatewayMetrics metrics, long maxRequestBody, boolean deploymentProvider,
                            String deploymentName, Map<String, String> deploymentAliases, Telemetry telemetry,
-                           String anthropicDefaultProvider, BodyLimits limits, java.nio.file.Path spool) {
+                           String anthropicDefaultProvider, BodyLimits limits, java.nio.file.Path spool,
+                           RequestLog requestLog) {
         this.anthropicDefaultProvider = anthropicDefaultProvider;
+        this.requestLog = requestLog;
         this.chain = chain;
         this.surface = new SurfaceRoutes(this, limits, spool);
         this.metrics = metrics;
@@ -213,8 +219,13 @@ public final class InferenceRoutes {
         outcome.traceId(span.traceId());
         LogContext.set(requestId);
         RequestFiles files = OperationKinds.takesForm(operation) ? surface.files() : null;
+        LogRecord log = requestLog.enabled() ? requestLog.begin(requestId, receivedAt.toEpochMilli(), started,
+                operation, req.remotePeer().address(), req.headers().first(HeaderNames.USER_AGENT).orElse(null)) : null;
         try {
             Exchange exchange = source.read(requestId, receivedAt, outcome, files);
+            if (log != null) {
+                log.request(exchange);
+            }
             stream = exchange.stream();
             Response response = chain.proceed(exchange);
             if (response == null) {
@@ -226,9 +237,15 @@ public final class InferenceRoutes {
                 response = anthropicModels(list, req);
             }
             switch (response) {
-                case Response.Streaming streaming -> status = SseRelay.relay(res, requestId, operation, streaming,
+                case Response.Streaming streaming -> status = SseRelay.relay(res, requestId, operation,
+                        log == null ? streaming : streaming.withEvents(log.observe(streaming.events())),
                         outcome, modelName(null, outcome.requested().orElse(null)));
-                case Response.Complete complete -> AnswerWriter.complete(res, requestId, complete, outcome);
+                case Response.Complete complete -> {
+                    if (log != null) {
+                        log.answer(complete);
+                    }
+                    AnswerWriter.complete(res, requestId, complete, outcome);
+                }
                 case Response.Binary binary -> status = BinaryRelay.relay(res, requestId, binary, outcome);
             }
         } catch (GatewayException e) {
@@ -260,6 +277,9 @@ public final class InferenceRoutes {
             metrics.overhead(total - outcome.upstreamNanos());
             span.end(status, failure);
             span.close();
+            if (log != null) {
+                log.finish(status, stream, total, failure, outcome);
+            }
             LogContext.clear();
             if (files != null) {
                 files.close();

@@ -1,0 +1,565 @@
+package io.gateway.server.logs;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import jakarta.json.bind.Jsonb;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The request log's tables over JDBC, for SQLite and PostgreSQL: the schema is migrated by Flyway
+ * (scripts under {@code io/gateway/server/logs/db/<back end>}), connections come from a HikariCP pool,
+ * and every query is shared by both back ends (times as epoch milliseconds, costs as billionths of a
+ * USD, percentiles with window functions). The pool is built without connecting, so a database that is
+ * down when the gateway starts only delays {@link #open()}. Thread-safe: the writer inserts and deletes
+ * while admin requests read.
+ */
+final class LogStore implements AutoCloseable {
+
+    static final String LOG_TABLE = "gateway_request_log";
+    static final String ATTEMPT_TABLE = "gateway_request_attempt";
+    /** Flyway's history table, named so it does not meet an application's own in a shared database. */
+    static final String HISTORY_TABLE = "gateway_log_schema_history";
+
+    private static final BigDecimal NANOS = BigDecimal.valueOf(1_000_000_000L);
+
+    private static final String SUMMARY_COLUMNS = "seq, id, ts, operation, provider, model, requested_model, status, "
+            + "stream, latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_nanos, "
+            + "virtual_key, retries, fallback_index, error_type, error_message, client_ip, user_agent, trace_id";
+    private static final String DETAIL_COLUMNS = SUMMARY_COLUMNS
+            + ", attempts, request_body, response_body, request_body_truncated, response_body_truncated";
+    private static final String INSERT_LOG = "INSERT INTO " + LOG_TABLE + " (id, ts, operation, provider, model, "
+            + "requested_model, status, stream, latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, "
+            + "reasoning_tokens, cost_nanos, virtual_key, retries, fallback_index, error_type, error_message, client_ip, "
+            + "user_agent, trace_id, attempts, request_body, response_body, request_body_truncated, "
+            + "response_body_truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            + "?, ?, ?, ?)";
+    private static final String INSERT_ATTEMPT = "INSERT INTO " + ATTEMPT_TABLE + " (ts, provider, model, "
+            + "requested_model, key_name, virtual_key, status, latency_ms, input_tokens, output_tokens, cost_nanos) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private final LogSettings settings;
+    private final Jsonb json;
+    private final boolean sqlite;
+    private volatile HikariDataSource pool;
+    private volatile boolean migrated;
+
+    /**
+     * A store; nothing is connected yet.
+     *
+     * @param settings the back end
+     * @param json     reads and writes the attempts column
+     */
+    LogStore(LogSettings settings, Jsonb json) {
+        this.settings = settings;
+        this.json = json;
+        this.sqlite = settings.store() == LogSettings.Store.SQLITE;
+    }
+
+    /**
+     * Builds the pool (once) and migrates the schema. Called by the writer until it succeeds.
+     *
+     * @return the schema version
+     * @throws RuntimeException (Flyway's, Hikari's) or {@link SQLException} when the database cannot be
+     *                          reached or migrated
+     */
+    synchronized String open() throws SQLException {
+        if (pool == null) {
+            pool = new HikariDataSource(poolConfig());
+        }
+        Flyway flyway = Flyway.configure(LogStore.class.getClassLoader())
+                .dataSource(pool)
+                .locations("classpath:io/gateway/server/logs/db/" + (sqlite ? "sqlite" : "postgres"))
+                .table(HISTORY_TABLE)
+                .connectRetries(0)
+                .load();
+        flyway.migrate();
+        org.flywaydb.core.api.MigrationInfo current = flyway.info().current();
+        String version = current == null || current.getVersion() == null ? "none" : current.getVersion().getVersion();
+        migrated = true;
+        return version;
+    }
+
+    /**
+     * Whether {@link #open()} has succeeded.
+     *
+     * @return {@code true} once the schema is in place
+     */
+    boolean ready() {
+        return migrated;
+    }
+
+    private HikariConfig poolConfig() throws SQLException {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("gateway-logs");
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setMinimumIdle(1);
+        // build the pool without connecting: a database that is down must not stop the gateway
+        config.setInitializationFailTimeout(-1);
+        config.setConnectionTimeout(5_000);
+        config.setValidationTimeout(2_000);
+        if (sqlite) {
+            Path file = settings.sqlitePath();
+            try {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+            } catch (java.io.IOException e) {
+                throw new SQLException("cannot create the folder of " + file + ": " + e.getMessage(), e);
+            }
+            config.setJdbcUrl("jdbc:sqlite:" + file.toAbsolutePath());
+            // WAL: readers (the admin API) never wait for the writer; NORMAL sync is safe with WAL and
+            // saves a disk flush per transaction; a writer briefly locked out waits instead of failing
+            config.addDataSourceProperty("journal_mode", "WAL");
+            config.addDataSourceProperty("synchronous", "NORMAL");
+            config.addDataSourceProperty("busy_timeout", "5000");
+            config.addDataSourceProperty("foreign_keys", "false");
+        } else {
+            config.setJdbcUrl(settings.url());
+            if (settings.username() != null) {
+                config.setUsername(settings.username());
+            }
+            if (!settings.password().isEmpty()) {
+                config.setPassword(settings.password().reveal());
+            }
+            config.addDataSourceProperty("ApplicationName", "llm-gateway");
+            config.addDataSourceProperty("reWriteBatchedInserts", "true");
+            config.addDataSourceProperty("connectTimeout", "5");
+            config.addDataSourceProperty("socketTimeout", "60");
+        }
+        return config;
+    }
+
+    private Connection connection() throws SQLException {
+        HikariDataSource current = pool;
+        if (current == null || !migrated) {
+            throw new SQLException("the request log store is not open yet");
+        }
+        return current.getConnection();
+    }
+
+    /**
+     * Whether the database answers now.
+     *
+     * @return {@code false} when no connection can be had or it does not answer within 2 s
+     */
+    boolean reachable() {
+        HikariDataSource current = pool;
+        if (current == null) {
+            return false;
+        }
+        try (Connection connection = current.getConnection()) {
+            return connection.isValid(2);
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Inserts entries and their attempts in one transaction.
+     *
+     * @param entries the entries
+     * @throws SQLException when the database refuses or is gone
+     */
+    void insert(List<LogEntry> entries) throws SQLException {
+        try (Connection connection = connection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement log = connection.prepareStatement(INSERT_LOG);
+                 PreparedStatement attempts = connection.prepareStatement(INSERT_ATTEMPT)) {
+                int attemptRows = 0;
+                for (LogEntry entry : entries) {
+                    bindEntry(log, entry);
+                    log.addBatch();
+                    attemptRows += bindAttempts(attempts, entry);
+                }
+                log.executeBatch();
+                if (attemptRows > 0) {
+                    attempts.executeBatch();
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollback(connection);
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    private static void rollback(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (SQLException ignored) {
+            // the first failure is the one reported
+        }
+    }
+
+    private void bindEntry(PreparedStatement statement, LogEntry entry) throws SQLException {
+        int i = 1;
+        statement.setString(i++, text(entry.id()));
+        statement.setLong(i++, entry.timestamp().toEpochMilli());
+        statement.setString(i++, entry.operation());
+        statement.setString(i++, text(entry.provider()));
+        statement.setString(i++, text(entry.model()));
+        statement.setString(i++, text(entry.requestedModel()));
+        statement.setInt(i++, entry.status());
+        statement.setBoolean(i++, entry.stream());
+        statement.setLong(i++, entry.latencyMs());
+        setLong(statement, i++, entry.ttftMs());
+        setLong(statement, i++, entry.inputTokens());
+        setLong(statement, i++, entry.outputTokens());
+        setLong(statement, i++, entry.cachedTokens());
+        setLong(statement, i++, entry.reasoningTokens());
+        setLong(statement, i++, nanos(entry.costUsd()));
+        statement.setString(i++, text(entry.virtualKey()));
+        statement.setInt(i++, entry.retries());
+        statement.setInt(i++, entry.fallbackIndex());
+        statement.setString(i++, text(entry.errorType()));
+        statement.setString(i++, text(entry.errorMessage()));
+        statement.setString(i++, text(entry.clientIp()));
+        statement.setString(i++, text(entry.userAgent()));
+        statement.setString(i++, text(entry.traceId()));
+        statement.setString(i++, entry.attempts() == null ? null : text(json.toJson(entry.attempts())));
+        statement.setString(i++, text(entry.requestBody()));
+        statement.setString(i++, text(entry.responseBody()));
+        setBoolean(statement, i++, entry.requestBodyTruncated());
+        setBoolean(statement, i, entry.responseBodyTruncated());
+    }
+
+    private int bindAttempts(PreparedStatement statement, LogEntry entry) throws SQLException {
+        List<LogAttempt> attempts = entry.attempts();
+        if (attempts == null || attempts.isEmpty()) {
+            return 0;
+        }
+        for (int a = 0; a < attempts.size(); a++) {
+            LogAttempt attempt = attempts.get(a);
+            boolean served = a == attempts.size() - 1 && attempt.status() < 400;
+            int i = 1;
+            statement.setLong(i++, entry.timestamp().toEpochMilli());
+            statement.setString(i++, text(attempt.provider()));
+            statement.setString(i++, text(attempt.model()));
+            statement.setString(i++, text(entry.requestedModel()));
+            statement.setString(i++, text(attempt.key()));
+            statement.setString(i++, text(entry.virtualKey()));
+            statement.setInt(i++, attempt.status());
+            statement.setLong(i++, attempt.ms());
+            setLong(statement, i++, served ? entry.inputTokens() : null);
+            setLong(statement, i++, served ? entry.outputTokens() : null);
+            setLong(statement, i, served ? nanos(entry.costUsd()) : null);
+            statement.addBatch();
+        }
+        return attempts.size();
+    }
+
+    /**
+     * One page of entries, newest first.
+     *
+     * @param query the filters and the page
+     * @return the page
+     * @throws SQLException when the database is not available
+     */
+    LogPage page(LogQuery query) throws SQLException {
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT ").append(SUMMARY_COLUMNS).append(" FROM ").append(LOG_TABLE);
+        StringBuilder where = new StringBuilder();
+        filters(where, params, query.provider(), query.model(), query.virtualKey(), query.from(), query.to());
+        if (query.statusFrom() != null) {
+            and(where).append("status BETWEEN ? AND ?");
+            params.add(query.statusFrom());
+            params.add(query.statusTo());
+        }
+        if (query.q() != null) {
+            String like = "%" + escapeLike(query.q()) + "%";
+            String op = sqlite ? " LIKE ? ESCAPE '\\'" : " ILIKE ? ESCAPE '\\'";
+            and(where).append("(id").append(op).append(" OR model").append(op).append(" OR requested_model").append(op)
+                    .append(" OR error_message").append(op).append(" OR request_body").append(op)
+                    .append(" OR response_body").append(op).append(')');
+            for (int i = 0; i < 6; i++) {
+                params.add(like);
+            }
+        }
+        if (query.cursor() != null) {
+            and(where).append("(ts < ? OR ts = ? AND seq < ?)");
+            params.add(query.cursor().timestamp());
+            params.add(query.cursor().timestamp());
+            params.add(query.cursor().sequence());
+        }
+        sql.append(where).append(" ORDER BY ts DESC, seq DESC LIMIT ?");
+        params.add(query.limit() + 1);
+        List<LogEntry> entries = new ArrayList<>(Math.min(query.limit() + 1, 64));
+        long lastTs = 0;
+        long lastSeq = 0;
+        boolean more = false;
+        try (Connection connection = connection();
+             PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            bind(statement, params);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    if (entries.size() == query.limit()) {
+                        more = true;
+                        break;
+                    }
+                    entries.add(entry(rows, false));
+                    lastTs = rows.getLong("ts");
+                    lastSeq = rows.getLong("seq");
+                }
+            }
+        }
+        return new LogPage(entries, more ? new LogCursor(lastTs, lastSeq).encode() : null);
+    }
+
+    /**
+     * The newest entry with a request id, with everything.
+     *
+     * @param id the request id
+     * @return the entry, or empty
+     * @throws SQLException when the database is not available
+     */
+    Optional<LogEntry> find(String id) throws SQLException {
+        try (Connection connection = connection();
+             PreparedStatement statement = connection.prepareStatement("SELECT " + DETAIL_COLUMNS + " FROM " + LOG_TABLE
+                     + " WHERE id = ? ORDER BY ts DESC, seq DESC LIMIT 1")) {
+            statement.setString(1, id);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? Optional.of(entry(rows, true)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Totals per group.
+     *
+     * @param query the grouping and the period
+     * @return the rows: time buckets in time order, other groups by requests, most first
+     * @throws SQLException when the database is not available
+     */
+    List<StatsRow> stats(StatsQuery query) throws SQLException {
+        boolean attempts = query.groupBy() == StatsQuery.Dimension.KEY;
+        String table = attempts ? ATTEMPT_TABLE : LOG_TABLE;
+        String key = expression(query.groupBy());
+        String split = query.splitBy() == null ? null : expression(query.splitBy());
+        String partition = split == null ? key : key + ", " + split;
+        List<Object> params = new ArrayList<>();
+        StringBuilder where = new StringBuilder();
+        filters(where, params, query.provider(), query.model(), query.virtualKey(), query.from(), query.to());
+        // Nearest-rank percentiles: the smallest latency whose rank reaches p of its group's count.
+        String sql = "SELECT k, s, COUNT(*) AS requests, SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors, "
+                + "SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cost_nanos) AS cost, "
+                + "MIN(CASE WHEN rn * 100 >= n * 50 THEN latency_ms END) AS p50, "
+                + "MIN(CASE WHEN rn * 100 >= n * 95 THEN latency_ms END) AS p95 "
+                + "FROM (SELECT " + key + " AS k, " + (split == null ? "CAST(NULL AS TEXT)" : split) + " AS s, status, "
+                + "input_tokens, output_tokens, cost_nanos, latency_ms, "
+                + "ROW_NUMBER() OVER (PARTITION BY " + partition + " ORDER BY latency_ms) AS rn, "
+                + "COUNT(*) OVER (PARTITION BY " + partition + ") AS n FROM " + table + where + ") ranked "
+                + "GROUP BY k, s ORDER BY " + (query.groupBy().time() ? "k, requests DESC" : "requests DESC, k");
+        List<StatsRow> rows = new ArrayList<>();
+        try (Connection connection = connection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, params);
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    String keyText;
+                    if (query.groupBy().time()) {
+                        keyText = Instant.ofEpochMilli(result.getLong("k")).toString();
+                    } else {
+                        keyText = result.getString("k");
+                    }
+                    long costNanos = result.getLong("cost");
+                    rows.add(new StatsRow(keyText, result.getString("s"), result.getLong("requests"),
+                            result.getLong("errors"), result.getLong("input_tokens"), result.getLong("output_tokens"),
+                            usd(costNanos), result.getLong("p50"), result.getLong("p95")));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private String expression(StatsQuery.Dimension dimension) {
+        return switch (dimension) {
+            case MODEL -> "model";
+            case PROVIDER -> "provider";
+            case VIRTUAL_KEY -> "virtual_key";
+            case KEY -> "provider || '/' || COALESCE(key_name, '')";
+            case HOUR -> "(ts / 3600000) * 3600000";
+            case DAY -> "(ts / 86400000) * 86400000";
+        };
+    }
+
+    /**
+     * Deletes up to {@code limit} entries older than a time, with the attempts of that period.
+     *
+     * @param before epoch milliseconds
+     * @param limit  the most rows of each table deleted
+     * @return entries deleted
+     * @throws SQLException when the database is not available
+     */
+    int deleteBefore(long before, int limit) throws SQLException {
+        try (Connection connection = connection()) {
+            int deleted;
+            try (PreparedStatement statement = connection.prepareStatement("DELETE FROM " + LOG_TABLE
+                    + " WHERE seq IN (SELECT seq FROM " + LOG_TABLE + " WHERE ts < ? ORDER BY ts LIMIT ?)")) {
+                statement.setLong(1, before);
+                statement.setInt(2, limit);
+                deleted = statement.executeUpdate();
+            }
+            try (PreparedStatement statement = connection.prepareStatement("DELETE FROM " + ATTEMPT_TABLE
+                    + " WHERE seq IN (SELECT seq FROM " + ATTEMPT_TABLE + " WHERE ts < ? ORDER BY ts LIMIT ?)")) {
+                statement.setLong(1, before);
+                statement.setInt(2, limit);
+                statement.executeUpdate();
+            }
+            return deleted;
+        }
+    }
+
+    private static void filters(StringBuilder where, List<Object> params, String provider, String model,
+                                String virtualKey, Long from, Long to) {
+        if (from != null) {
+            and(where).append("ts >= ?");
+            params.add(from);
+        }
+        if (to != null) {
+            and(where).append("ts < ?");
+            params.add(to);
+        }
+        if (provider != null) {
+            and(where).append("provider = ?");
+            params.add(provider);
+        }
+        if (model != null) {
+            and(where).append("(model = ? OR requested_model = ?)");
+            params.add(model);
+            params.add(model);
+        }
+        if (virtualKey != null) {
+            and(where).append("virtual_key = ?");
+            params.add(virtualKey);
+        }
+    }
+
+    /** A text for LIKE, with the wildcards and the escape character escaped by a backslash. */
+    static String escapeLike(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' || c == '%' || c == '_') {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.toString();
+    }
+
+    private static StringBuilder and(StringBuilder where) {
+        return where.append(where.isEmpty() ? " WHERE " : " AND ");
+    }
+
+    private static void bind(PreparedStatement statement, List<Object> params) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            Object value = params.get(i);
+            if (value instanceof Long number) {
+                statement.setLong(i + 1, number);
+            } else if (value instanceof Integer number) {
+                statement.setInt(i + 1, number);
+            } else {
+                statement.setString(i + 1, (String) value);
+            }
+        }
+    }
+
+    private LogEntry entry(ResultSet rows, boolean detail) throws SQLException {
+        List<LogAttempt> attempts = null;
+        String requestBody = null;
+        String responseBody = null;
+        Boolean requestTruncated = null;
+        Boolean responseTruncated = null;
+        if (detail) {
+            String attemptsJson = rows.getString("attempts");
+            attempts = attemptsJson == null ? List.of() : List.of(json.fromJson(attemptsJson, LogAttempt[].class));
+            requestBody = rows.getString("request_body");
+            responseBody = rows.getString("response_body");
+            requestTruncated = nullableBoolean(rows, "request_body_truncated");
+            responseTruncated = nullableBoolean(rows, "response_body_truncated");
+        }
+        return new LogEntry(rows.getString("id"), Instant.ofEpochMilli(rows.getLong("ts")), rows.getString("operation"),
+                rows.getString("provider"), rows.getString("model"), rows.getString("requested_model"),
+                rows.getInt("status"), rows.getBoolean("stream"), rows.getLong("latency_ms"),
+                nullableLong(rows, "ttft_ms"), nullableLong(rows, "input_tokens"), nullableLong(rows, "output_tokens"),
+                nullableLong(rows, "cached_tokens"), nullableLong(rows, "reasoning_tokens"),
+                Optional.ofNullable(nullableLong(rows, "cost_nanos")).map(LogStore::usd).orElse(null),
+                rows.getString("virtual_key"), rows.getInt("retries"), rows.getInt("fallback_index"),
+                rows.getString("error_type"), rows.getString("error_message"), rows.getString("client_ip"),
+                rows.getString("user_agent"), rows.getString("trace_id"), attempts, requestBody, responseBody,
+                requestTruncated, responseTruncated);
+    }
+
+    private static Long nullableLong(ResultSet rows, String column) throws SQLException {
+        long value = rows.getLong(column);
+        return rows.wasNull() ? null : value;
+    }
+
+    private static Boolean nullableBoolean(ResultSet rows, String column) throws SQLException {
+        boolean value = rows.getBoolean(column);
+        return rows.wasNull() ? null : value;
+    }
+
+    private static void setLong(PreparedStatement statement, int index, Long value) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.BIGINT);
+        } else {
+            statement.setLong(index, value);
+        }
+    }
+
+    private static void setBoolean(PreparedStatement statement, int index, Boolean value) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.BOOLEAN);
+        } else {
+            statement.setBoolean(index, value);
+        }
+    }
+
+    /** A cost in billionths of a USD, {@code null} for none; saturates rather than overflow. */
+    static Long nanos(BigDecimal usd) {
+        if (usd == null) {
+            return null;
+        }
+        BigDecimal nanos = usd.multiply(NANOS).setScale(0, RoundingMode.HALF_UP);
+        return nanos.toBigInteger().bitLength() < 63 ? nanos.longValue() : (nanos.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE);
+    }
+
+    /** USD from billionths, without trailing zeros. */
+    static BigDecimal usd(long nanos) {
+        return nanos == 0 ? BigDecimal.ZERO : BigDecimal.valueOf(nanos, 9).stripTrailingZeros();
+    }
+
+    /**
+     * PostgreSQL refuses the NUL character in text; nothing the log stores needs one.
+     *
+     * @param value a text, or {@code null}
+     * @return the text with NUL characters replaced by U+FFFD
+     */
+    static String text(String value) {
+        return value == null || value.indexOf('\0') < 0 ? value : value.replace('\0', '\uFFFD');
+    }
+
+    @Override
+    public synchronized void close() {
+        HikariDataSource current = pool;
+        pool = null;
+        migrated = false;
+        if (current != null) {
+            current.close();
+        }
+    }
+}
