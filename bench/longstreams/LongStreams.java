@@ -1299,6 +1299,30 @@ public final class LongStreams {
             }
         }
 
+        /**
+         * CPU ticks (user + system) per thread name, names with their numbers removed ("GC Thread#1"
+         * and "GC Thread#0" are one group); empty when the process is gone.
+         */
+        Map<String, Long> threadTicks() {
+            Map<String, Long> ticks = new TreeMap<>();
+            try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                                .replaceAll("[#-]?[0-9]+$", "").replaceAll("-[0-9]+-$", "-");
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                    } catch (IOException | RuntimeException e) {
+                        // the thread ended meanwhile
+                    }
+                }
+            } catch (IOException e) {
+                return Map.of();
+            }
+            return ticks;
+        }
+
         long fds() {
             try (var list = Files.list(Path.of("/proc/" + pid + "/fd"))) {
                 return list.count();
@@ -1329,11 +1353,12 @@ public final class LongStreams {
     static final Proc SELF = new Proc(ProcessHandle.current().pid());
 
     /** CPU counters at one instant: the gateway, this JVM, its upstream threads, the machine. */
-    record Cpu(long gwUser, long gwSystem, long selfUser, long selfSystem, long upstreamNanos, long[] machine) {
+    record Cpu(long gwUser, long gwSystem, long selfUser, long selfSystem, long upstreamNanos, long[] machine,
+               Map<String, Long> gwThreads) {
         static Cpu read(Proc gw, Upstream upstream) {
             long[] g = gw.cpuTicks();
             long[] s = SELF.cpuTicks();
-            return new Cpu(g[0], g[1], s[0], s[1], upstream.cpuNanos(), machineTicks());
+            return new Cpu(g[0], g[1], s[0], s[1], upstream.cpuNanos(), machineTicks(), gw.threadTicks());
         }
 
         Cpu minus(Cpu o) {
@@ -1342,8 +1367,10 @@ public final class LongStreams {
                 m[i] = machine[i] - o.machine[i];
             }
             boolean gone = gwUser < 0 || o.gwUser < 0;
+            Map<String, Long> threads = new TreeMap<>();
+            gwThreads.forEach((name, ticks) -> threads.put(name, ticks - o.gwThreads.getOrDefault(name, 0L)));
             return new Cpu(gone ? -1 : gwUser - o.gwUser, gone ? -1 : gwSystem - o.gwSystem, selfUser - o.selfUser,
-                    selfSystem - o.selfSystem, upstreamNanos - o.upstreamNanos, m);
+                    selfSystem - o.selfSystem, upstreamNanos - o.upstreamNanos, m, gone ? Map.of() : threads);
         }
 
         /** /proc/stat "cpu": user nice system idle iowait irq softirq steal. */
@@ -1537,6 +1564,17 @@ public final class LongStreams {
                     null);
             out.line("");
             for (Phase p : list) {
+                if (p.name.equals("gateway") && !p.cpu.gwThreads().isEmpty()) {
+                    StringBuilder threads = new StringBuilder();
+                    p.cpu.gwThreads().entrySet().stream()
+                            .filter(e -> e.getValue() > 0)
+                            .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                            .limit(10)
+                            .forEach(e -> threads.append(threads.isEmpty() ? "" : ", ").append(e.getKey()).append(' ')
+                                    .append(cores(p, e.getValue())));
+                    out.line("gateway CPU by thread (cores; carriers are ForkJoinPool-, the JDK's socket pollers "
+                            + "Read-Poller and Write-Poller): %s", threads);
+                }
                 if (!p.errors.isEmpty()) {
                     out.line("%s errors by kind:", p.name);
                     p.errors.forEach((k, v) -> out.line("  %6d × %s", v, k));
