@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,7 +36,14 @@ final class Http1Connection {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    private final byte[] buffer = new byte[16 * 1024];
+    /**
+     * The read buffer: {@value #BUFFER_BYTES} bytes, grown once to {@value #MAX_BUFFER_BYTES} when a
+     * status, header or chunk-size line needs it (every line must fit in the buffer). Kept small because
+     * every open connection holds it, pooled ones and those under a long stream alike.
+     */
+    private byte[] buffer = new byte[BUFFER_BYTES];
+    static final int BUFFER_BYTES = 4 * 1024;
+    static final int MAX_BUFFER_BYTES = 16 * 1024;
     private int position;
     private int limit;
     private final AtomicInteger state = new AtomicInteger(STATE_IN_USE);
@@ -162,7 +170,7 @@ final class Http1Connection {
      * Reads a line ended by LF (a preceding CR is dropped) as ISO-8859-1 text, for the status line,
      * headers and chunk sizes.
      *
-     * @param max the longest line accepted, at most the buffer's size
+     * @param max the longest line accepted, at most {@link #MAX_BUFFER_BYTES} - 2
      * @return the line, or null if the stream ended before any byte of it
      * @throws EOFException if the stream ended inside the line
      * @throws LineTooLongException if the line is longer than {@code max}
@@ -187,7 +195,11 @@ final class Http1Connection {
             }
             if (limit == buffer.length) {
                 if (position == 0) {
-                    throw new LineTooLongException();
+                    if (buffer.length >= MAX_BUFFER_BYTES) {
+                        throw new LineTooLongException();
+                    }
+                    buffer = Arrays.copyOf(buffer, MAX_BUFFER_BYTES);
+                    continue; // scanned stays: the bytes up to limit hold no LF
                 }
                 System.arraycopy(buffer, position, buffer, 0, scanned);
                 limit = scanned;

@@ -249,6 +249,23 @@ class Http1UpstreamClientTest {
     }
 
     @Test
+    void headerLinesLongerThanTheFirstBufferAreReadUpToTheLimit() throws Exception {
+        // the connection starts with a 4 KB buffer and grows it once to 16 KB for a longer line
+        String big = "b".repeat(Http1Connection.MAX_BUFFER_BYTES - 2 - "X-Big: ".length());
+        List<String> seen = new CopyOnWriteArrayList<>();
+        RawServer server = answering("HTTP/1.1 200 OK\r\nX-Small: s\r\nX-Big: " + big + "\r\nContent-Length: 5\r\n\r\n"
+                + "hello", seen);
+        Http1UpstreamClient client = client();
+        for (int i = 0; i < 2; i++) {
+            try (UpstreamResponse response = client.send(post(server.port()))) {
+                assertEquals(big, response.headers().first("x-big").orElseThrow());
+                assertEquals("hello", new String(response.body(), StandardCharsets.UTF_8));
+            }
+        }
+        assertEquals(1, server.accepted.get(), "the grown connection is kept and reused");
+    }
+
+    @Test
     void readsABodyDelimitedByTheConnectionsEnd() throws Exception {
         RawServer server = server((c, i) -> {
             c.readRequest();
