@@ -386,6 +386,32 @@ class Http1UpstreamClientTest {
     }
 
     @Test
+    void shortTimeoutsDoNotWaitForTheReapersNextLook() throws Exception {
+        // The reaper sleeps up to a second between looks; a read whose expiry comes sooner must wake it.
+        // Five 100 ms idle timeouts in a row take about 0.5 s; without the wake-up about 4-5 s.
+        RawServer server = server((c, i) -> {
+            c.readRequest();
+            c.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+            Thread.sleep(5000);
+        });
+        Http1UpstreamClient client = client();
+        long start = System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+            UpstreamRequest request = request("POST", URI.create("http://127.0.0.1:" + server.port() + "/"),
+                    Headers.empty(), new byte[] {'{', '}'}, true, Instant.now().plusSeconds(30), Duration.ofMillis(100));
+            long one = System.nanoTime();
+            try (UpstreamResponse response = client.send(request)) {
+                GatewayException e = assertThrows(GatewayException.class, () -> response.events().next());
+                assertEquals(504, e.errorCode().status());
+            }
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - one);
+            assertTrue(took >= 90, "an idle timeout of 100 ms fired after " + took + " ms");
+        }
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(took < 2500, "five idle timeouts of 100 ms took " + took + " ms");
+    }
+
+    @Test
     void theDeadlineHoldsForABodyThatTrickles() throws Exception {
         RawServer server = server((c, i) -> {
             c.readRequest();
