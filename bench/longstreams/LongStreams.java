@@ -481,17 +481,26 @@ public final class LongStreams {
             writeEvent(conn, true);
         }
 
+        /**
+         * Sends the events that are due, at most {@value #SEND_BATCH} before the loop looks at its
+         * sockets again: when it falls behind it must still accept connections and read requests
+         * (new streams would otherwise wait for the backlog of old ones).
+         */
         void sendDue() {
             long now = System.nanoTime();
             UpConn next;
-            while ((next = schedule.peek()) != null && next.due - now <= 0) {
+            int sent = 0;
+            while (sent < SEND_BATCH && (next = schedule.peek()) != null && next.due - now <= 0) {
                 schedule.poll();
                 if (!next.closed) {
                     writeEvent(next, false);
+                    sent++;
                 }
                 now = System.nanoTime();
             }
         }
+
+        static final int SEND_BATCH = 256;
 
         /** Writes event {@code conn.seq} (with the response head before the first) and schedules the next. */
         void writeEvent(UpConn conn, boolean head) {
@@ -1553,6 +1562,7 @@ public final class LongStreams {
                     p -> String.format(Locale.ROOT, "%.2f / %.2f", p.cpu.upstreamNanos / (double) p.wallNanos,
                             p.clientCpuNanos / (double) p.wallNanos), null);
             row(out, list, both, "CPU: whole machine busy / steal, % of all cores", p -> machine(p), null);
+            row(out, list, both, "CPU: other processes (machine busy − gateway − harness), cores", p -> others(p), null);
             row(out, list, both, "gateway RSS max MB (sampled 1/s)", p -> String.valueOf(p.gatewayRssMax / 1024), null);
             row(out, list, both, "gateway threads max", p -> String.valueOf(p.gatewayThreadsMax), null);
             row(out, list, both, "gateway open files mid-phase", p -> p.name.equals("gateway")
@@ -1614,6 +1624,19 @@ public final class LongStreams {
             }
             long idle = m[3] + m[4];
             return String.format(Locale.ROOT, "%.0f / %.1f", 100.0 * (total - idle) / total, 100.0 * m[7] / total);
+        }
+
+        /** What the rest of the machine used meanwhile: other work, the kernel's own threads. */
+        String others(Phase p) {
+            long[] m = p.cpu.machine;
+            long total = p.cpu.machineTotal();
+            if (total == 0) {
+                return "?";
+            }
+            double busyCores = Runtime.getRuntime().availableProcessors() * (double) (total - m[3] - m[4]) / total;
+            double gateway = p.cpu.gwUser < 0 ? 0 : (p.cpu.gwUser + p.cpu.gwSystem) * 10_000_000.0 / p.wallNanos;
+            double harness = (p.cpu.selfUser + p.cpu.selfSystem) * 10_000_000.0 / p.wallNanos;
+            return String.format(Locale.ROOT, "%.2f", Math.max(0, busyCores - gateway - harness));
         }
 
         static String cores(Phase p, long ticks) {
