@@ -7,10 +7,13 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One HTTP/1.1 connection to an upstream: a connected (possibly TLS) socket, a read buffer, and the
@@ -22,8 +25,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * next bytes); writes are bounded by the deadline too. The bound is not a socket
  * read timeout, which would make every read a timed park with a timer to schedule and cancel: each
  * read publishes when it expires, and one shared reaper thread closes a connection whose read or
- * write has expired (checked every {@value #REAPER_TICK_MS} ms), which ends that read or write with
- * a {@link SocketTimeoutException}.
+ * write has expired, which ends that read or write with a {@link SocketTimeoutException}.
+ *
+ * <p>The reaper sleeps until the earliest expiry it saw (at most a second) rather than looking at
+ * every open connection on a fixed tick: with thousands of long streams open, a 20 ms tick walked all
+ * of them fifty times a second. A read or write whose expiry comes before the reaper's planned
+ * wake-up wakes it early; that is rare, because a stream's idle timeout and a call's deadline lie
+ * tens of seconds ahead.
  */
 final class Http1Connection {
 
@@ -37,7 +45,14 @@ final class Http1Connection {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    private final byte[] buffer = new byte[16 * 1024];
+    /**
+     * The read buffer: {@value #BUFFER_BYTES} bytes, grown once to {@value #MAX_BUFFER_BYTES} when a
+     * status, header or chunk-size line needs it (every line must fit in the buffer). Kept small because
+     * every open connection holds it, pooled ones and those under a long stream alike.
+     */
+    private byte[] buffer = new byte[BUFFER_BYTES];
+    static final int BUFFER_BYTES = 4 * 1024;
+    static final int MAX_BUFFER_BYTES = 16 * 1024;
     private int position;
     private int limit;
     private final AtomicInteger state = new AtomicInteger(STATE_IN_USE);
@@ -46,10 +61,19 @@ final class Http1Connection {
     /** When it went back to the pool ({@link System#nanoTime()}). */
     long idleSince;
 
-    static final int REAPER_TICK_MS = 20;
+    /** Longest time the reaper sleeps between two looks at the open connections. */
+    static final long REAPER_MAX_SLEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Every open connection, for the reaper; idle ones have no expiry and are skipped. */
     private static final Set<Http1Connection> OPEN = ConcurrentHashMap.newKeySet();
     private static final AtomicBoolean REAPER_STARTED = new AtomicBoolean();
+    /** The reaper thread, once started. */
+    private static volatile Thread reaper;
+    /**
+     * When the reaper looks next ({@link System#nanoTime()}). Published before and after each look,
+     * so that a read or write that sets an earlier expiry either is seen by that look or sees a value
+     * later than its expiry and unparks the reaper.
+     */
+    private static volatile long reaperWake;
 
     /** The TCP socket underneath (the same as {@link #socket} without TLS), closed to abort. */
     private final Socket raw;
@@ -71,26 +95,45 @@ final class Http1Connection {
         socket.setSoTimeout(0); // bounds come from the reaper (a TLS handshake ran with a timeout)
         OPEN.add(this);
         if (!REAPER_STARTED.get() && REAPER_STARTED.compareAndSet(false, true)) {
-            Thread reaper = new Thread(Http1Connection::reap, "upstream-timeouts");
-            reaper.setDaemon(true);
-            reaper.start();
+            Thread thread = new Thread(Http1Connection::reap, "upstream-timeouts");
+            thread.setDaemon(true);
+            reaper = thread; // before start: a read that sees null is seen by the first look
+            thread.start();
         }
     }
 
     private static void reap() {
-        while (true) {
-            try {
-                Thread.sleep(REAPER_TICK_MS);
-            } catch (InterruptedException e) {
-                return;
-            }
+        while (!Thread.currentThread().isInterrupted()) {
             long now = System.nanoTime();
+            long next = now + REAPER_MAX_SLEEP_NANOS;
+            reaperWake = next;
             for (Http1Connection connection : OPEN) {
                 long expiresAt = connection.ioExpiresAt;
-                if (expiresAt != 0 && now - expiresAt >= 0) {
+                if (expiresAt == 0) {
+                    continue;
+                }
+                if (now - expiresAt >= 0) {
                     connection.expired = true;
                     connection.close();
+                } else if (expiresAt - next < 0) {
+                    next = expiresAt;
                 }
+            }
+            reaperWake = next;
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+        }
+    }
+
+    /** Publishes when the read or write about to start expires, waking the reaper if it would look too late. */
+    private void expiresAt(long at) {
+        ioExpiresAt = at == 0 ? 1 : at;
+        if (at - reaperWake < 0) {
+            Thread thread = reaper;
+            if (thread != null) {
+                LockSupport.unpark(thread);
             }
         }
     }
@@ -98,12 +141,12 @@ final class Http1Connection {
     /** Bounds the reads of the next call: by a deadline, or by an idle timeout when deadline is 0. */
     void bound(long deadlineNanos, int idleMillis) {
         this.deadlineNanos = deadlineNanos;
-        this.idleNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.max(1, idleMillis));
+        this.idleNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, idleMillis));
     }
 
     /** A write, bounded by the call's deadline ({@link System#nanoTime()}) through the reaper. */
     void write(byte[] bytes, int offset, int length, long deadline) throws IOException {
-        ioExpiresAt = deadline == 0 ? 1 : deadline;
+        expiresAt(deadline);
         try {
             out.write(bytes, offset, length);
         } catch (IOException e) {
@@ -129,7 +172,7 @@ final class Http1Connection {
         } else {
             expiresAt = System.nanoTime() + idleNanos;
         }
-        ioExpiresAt = expiresAt == 0 ? 1 : expiresAt;
+        expiresAt(expiresAt);
         try {
             return in.read(target, offset, length);
         } catch (IOException e) {
@@ -166,7 +209,7 @@ final class Http1Connection {
      * Reads a line ended by LF (a preceding CR is dropped) as ISO-8859-1 text, for the status line,
      * headers and chunk sizes.
      *
-     * @param max the longest line accepted, at most the buffer's size
+     * @param max the longest line accepted, at most {@link #MAX_BUFFER_BYTES} - 2
      * @return the line, or null if the stream ended before any byte of it
      * @throws EOFException if the stream ended inside the line
      * @throws LineTooLongException if the line is longer than {@code max}
@@ -191,7 +234,11 @@ final class Http1Connection {
             }
             if (limit == buffer.length) {
                 if (position == 0) {
-                    throw new LineTooLongException();
+                    if (buffer.length >= MAX_BUFFER_BYTES) {
+                        throw new LineTooLongException();
+                    }
+                    buffer = Arrays.copyOf(buffer, MAX_BUFFER_BYTES);
+                    continue; // scanned stays: the bytes up to limit hold no LF
                 }
                 System.arraycopy(buffer, position, buffer, 0, scanned);
                 limit = scanned;

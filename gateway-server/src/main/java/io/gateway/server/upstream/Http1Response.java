@@ -171,7 +171,8 @@ final class Http1Response implements UpstreamResponse {
 
     @Override
     public EventStream events() {
-        SseEventReader reader = new SseEventReader(stream());
+        // the body reads from the connection's own buffer, so the reader's can be small (it is held per open stream)
+        SseEventReader reader = new SseEventReader(stream(), 1024);
         return new EventStream() {
             @Override
             public StreamEvent next() {

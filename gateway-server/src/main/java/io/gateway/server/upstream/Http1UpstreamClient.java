@@ -48,8 +48,8 @@ import javax.net.ssl.SSLSocketFactory;
  *
  * <p>Deadlines: a non-streaming call's reads end at its deadline, so the deadline holds for the whole
  * answer however slowly it trickles; a stream's reads wait at most the idle timeout; the request
- * body's write ends at the deadline. They are enforced by {@link Http1Connection}'s reaper thread
- * (within its tick), not by socket timeouts. A pooled connection that the upstream had closed (the
+ * body's write ends at the deadline. They are enforced by {@link Http1Connection}'s reaper thread,
+ * which wakes at the earliest expiry, not by socket timeouts. A pooled connection that the upstream had closed (the
  * call fails before any byte of an answer arrived) is retried once on a fresh connection.
  */
 public final class Http1UpstreamClient implements UpstreamClient, AutoCloseable {

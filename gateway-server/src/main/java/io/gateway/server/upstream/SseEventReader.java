@@ -27,7 +27,7 @@ public final class SseEventReader {
         }
     }
 
-    private final byte[] buffer = new byte[8192];
+    private final byte[] buffer;
     private int position;
     private int limit;
     private boolean lastWasCr;
@@ -35,12 +35,28 @@ public final class SseEventReader {
     private int lineLength;
 
     /**
-     * A reader over a stream.
+     * A reader over an unbuffered stream, reading up to 8 KB at a time.
      *
      * @param in the body; reads may block
      */
     public SseEventReader(InputStream in) {
+        this(in, 8192);
+    }
+
+    /**
+     * A reader with a read buffer of the given size. A stream that is buffered itself (such as an
+     * upstream connection's body) needs only a small one: every open stream holds its reader for as
+     * long as it lasts, so with thousands of streams the size counts.
+     *
+     * @param in         the body; reads may block
+     * @param bufferSize bytes read at a time, at least 1
+     */
+    public SseEventReader(InputStream in, int bufferSize) {
+        if (bufferSize < 1) {
+            throw new IllegalArgumentException("bufferSize must be at least 1");
+        }
         this.in = in;
+        this.buffer = new byte[bufferSize];
     }
 
     /**

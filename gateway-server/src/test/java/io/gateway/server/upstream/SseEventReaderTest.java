@@ -8,7 +8,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SseEventReaderTest {
 
@@ -72,5 +76,28 @@ class SseEventReaderTest {
             }
         };
         assertEquals("one", new SseEventReader(trickle).next().data());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 7, 1024})
+    void aSmallReadBufferGivesTheSameEvents(int bufferSize) throws IOException {
+        // CR, LF and CRLF line ends, a comment, a named event, multi-line data and UTF-8 straddle the reads
+        String text = ": keep-alive\r\n\r\nevent: response.created\r\ndata: {\"x\":\r\ndata: 1}\r\n\r\n"
+                + "data: é€😀\n\n" + "data:" + "y".repeat(3000) + "\r\r" + "data: [DONE]\n\n";
+        List<StreamEvent> expected = readAll(new SseEventReader(
+                new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8))));
+        assertEquals(4, expected.size());
+        assertEquals(new StreamEvent(null, "é€😀"), expected.get(1));
+        assertEquals(expected, readAll(new SseEventReader(
+                new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), bufferSize)));
+    }
+
+    private static List<StreamEvent> readAll(SseEventReader reader) throws IOException {
+        List<StreamEvent> events = new ArrayList<>();
+        StreamEvent event;
+        while ((event = reader.next()) != null) {
+            events.add(event);
+        }
+        return events;
     }
 }

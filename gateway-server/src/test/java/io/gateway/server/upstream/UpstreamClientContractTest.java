@@ -578,6 +578,49 @@ abstract class UpstreamClientContractTest {
         }
     }
 
+    @Test
+    void headerLinesLongerThanTheFirstBufferAreReadUpToTheLimit() throws Exception {
+        // the gateway's client starts with a 4 KB buffer and grows it once to 16 KB for a longer line
+        String big = "b".repeat(16 * 1024 - 2 - "X-Big: ".length());
+        List<String> seen = new CopyOnWriteArrayList<>();
+        RawServer server = answering("HTTP/1.1 200 OK\r\nX-Small: s\r\nX-Big: " + big + "\r\nContent-Length: 5\r\n\r\n"
+                + "hello", seen);
+        UpstreamClient client = client();
+        for (int i = 0; i < 2; i++) {
+            try (UpstreamResponse response = client.send(post(server.port()))) {
+                assertEquals(big, response.headers().first("x-big").orElseThrow());
+                assertEquals("hello", new String(response.body(), StandardCharsets.UTF_8));
+            }
+        }
+        assertEquals(1, server.accepted.get(), "the grown connection is kept and reused");
+    }
+
+    @Test
+    void shortTimeoutsDoNotWaitForTheReapersNextLook() throws Exception {
+        // The reaper sleeps up to a second between looks; a read whose expiry comes sooner must wake it.
+        // Five 100 ms idle timeouts in a row take about 0.5 s; without the wake-up about 4-5 s.
+        RawServer server = server((c, i) -> {
+            c.readRequest();
+            c.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+            Thread.sleep(5000);
+        });
+        UpstreamClient client = client();
+        long start = System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+            UpstreamRequest request = request("POST", URI.create("http://127.0.0.1:" + server.port() + "/"),
+                    Headers.empty(), new byte[] {'{', '}'}, true, Instant.now().plusSeconds(30), Duration.ofMillis(100));
+            long one = System.nanoTime();
+            try (UpstreamResponse response = client.send(request)) {
+                GatewayException e = assertThrows(GatewayException.class, () -> response.events().next());
+                assertEquals(504, e.errorCode().status());
+            }
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - one);
+            assertTrue(took >= 90, "an idle timeout of 100 ms fired after " + took + " ms");
+        }
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(took < 2500, "five idle timeouts of 100 ms took " + took + " ms");
+    }
+
     private static UpstreamRequest request(String method, URI uri, Headers headers, byte[] body, boolean stream,
                                            Instant deadline, Duration idleTimeout) {
         return UpstreamRequest.builder(method, uri).headers(headers).body(body).stream(stream).deadline(deadline)
