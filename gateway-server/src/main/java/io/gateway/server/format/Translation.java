@@ -84,6 +84,11 @@ public final class Translation {
                 }
                 yield Response.Complete.of(complete.status(), complete.headers(), ChatToMessage.message(body, model));
             }
+            case Response.Binary binary -> {
+                binary.body().close();
+                throw GatewayException.of(ErrorCode.BAD_UPSTREAM_RESPONSE, "the provider answered a chat completion "
+                        + "with " + binary.contentType() + " bytes, not JSON");
+            }
         };
     }
 

@@ -120,6 +120,9 @@ class PricingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Pricing.read(bad.gateway().block("pricing").orElseThrow()));
         assertTrue(e.getMessage().contains("image size"), e.getMessage());
+    }
+
+    @Test
     void theOutputMaximumIsShippedForKnownModelsAndConfigurable() {
         Pricing pricing = Pricing.read(GatewayConfig.parse("""
                 gateway:

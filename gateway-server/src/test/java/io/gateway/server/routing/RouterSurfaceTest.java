@@ -173,7 +173,7 @@ class RouterSurfaceTest {
     @Test
     void aProviderWithoutTheOperationIsNotCalled() {
         ProviderRuntime chatOnly = new ProviderRuntime("openai", "openai", "test", provider(call -> null),
-                RouterSurfaceTest.class.getClassLoader(), EnumSet.of(Operation.CHAT_COMPLETION), Map.of(),
+                RouterSurfaceTest.class.getClassLoader(), EnumSet.of(Operation.CHAT_COMPLETION), Map.of(), false,
                 new WeightedKeySelector(List.of()), Duration.ofSeconds(5), Duration.ofSeconds(5), Map.of(), 0,
                 new Backoff(Duration.ofMillis(1), Duration.ofMillis(2)), new ConcurrencyLimit("openai", 10, 10),
                 List.of());
@@ -218,7 +218,7 @@ class RouterSurfaceTest {
     private ProviderRuntime provider(String name, int maxRetries, Function<ProviderCall, Response> answer) {
         Provider provider = provider(answer);
         return new ProviderRuntime(name, "openai", "test-plugin", provider, RouterSurfaceTest.class.getClassLoader(),
-                provider.operations(), Map.of(), new WeightedKeySelector(List.of(
+                provider.operations(), Map.of(), false, new WeightedKeySelector(List.of(
                         new ApiKey("main", Secret.of("sk-test"), 1, List.of("*")))),
                 Duration.ofSeconds(5), Duration.ofSeconds(5), Map.of(), maxRetries,
                 new Backoff(Duration.ofMillis(1), Duration.ofMillis(2)), new ConcurrencyLimit(name, 10, 10), List.of());
