@@ -37,8 +37,10 @@ class OpenAiPluginTest {
         // every operation of the OpenAI API, which has no rerank; Anthropic's Messages reach it translated by
         // the server
         assertEquals(java.util.EnumSet.complementOf(java.util.EnumSet.of(Operation.RERANK, Operation.MESSAGES,
-                Operation.COUNT_TOKENS)), Preset.OPENAI.operations());
+                Operation.COUNT_TOKENS, Operation.PASSTHROUGH)), Preset.OPENAI.operations());
         assertTrue(Preset.ALL.stream().noneMatch(p -> p.operations().contains(Operation.MESSAGES)));
+        assertTrue(Preset.ALL.stream().noneMatch(p -> p.operations().contains(Operation.PASSTHROUGH)),
+                "the provider adds passthrough to whatever operations it is configured with");
         List<String> local = Preset.ALL.stream().filter(p -> p.defaultBaseUrl().startsWith("http://127.0.0.1"))
                 .map(Preset::type).toList();
         assertEquals(List.of("ollama", "vllm", "lmstudio"), local);
