@@ -49,6 +49,20 @@ public final class ManagedKeys implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("gateway.keys");
 
+    /**
+     * The pool and the migrations log through SLF4J (to java.util.logging); as for the request log, their
+     * routine INFO lines say nothing an operator needs. Held here, since java.util.logging keeps loggers
+     * weakly and would forget the level; the keys start before the request log does.
+     */
+    private static final List<java.util.logging.Logger> QUIET = java.util.stream.Stream.of("com.zaxxer.hikari",
+            "org.flywaydb").map(java.util.logging.Logger::getLogger).toList();
+
+    static {
+        for (java.util.logging.Logger logger : QUIET) {
+            logger.setLevel(java.util.logging.Level.WARNING);
+        }
+    }
+
     /** 409: a key of that name exists, or it is declared in the configuration file. */
     static final ErrorCode CONFLICT = new ErrorCode(409, "conflict_error", "conflict", false, false);
 
