@@ -255,9 +255,14 @@ export function keysPage({ api, main, showError }) {
       }
       const byName = new Map((reported || []).map((k) => [k.name, k]));
       const byKey = new Map(stats.data.map((r) => [r.key, r]));
-      replace(target,
-        managedOn ? null : h('p', { class: 'muted' }, 'Keys can be managed here once the gateway has a database '
-          + '(gateway.logs.store: sqlite or postgres).'),
+      let why = null;
+      if (!managedOn) {
+        why = listed.error.status === 404
+          ? h('p', { class: 'muted' }, 'Keys can be managed here once the gateway has a database '
+            + '(gateway.logs.store: sqlite or postgres).')
+          : h('p', { class: 'error' }, `Managed keys cannot be shown now: ${listed.error.message}`);
+      }
+      replace(target, why,
         keys.length ? h('div', { class: 'cards' }, keys.map((k) => keyCard(k, byName.get(k.name), byKey.get(k.name))))
           : h('p', { class: 'muted' }, 'No virtual keys yet.'));
     }, (e) => showError(target, e));
