@@ -47,3 +47,30 @@ test('the console asks the gateway whether the admin API is on', async () => {
     equal(e.status, 500);
   }
 });
+
+test('managed keys are written with the method, path and JSON body the admin API takes', async () => {
+  const seen = [];
+  const api = createApi('t0ken', fakeFetch(200, { name: 'a b' }, seen));
+  await api.createKey({ name: 'a b', allowed_models: ['openai/*'] });
+  equal([seen[0].url, seen[0].options.method], ['/admin/virtual-keys', 'POST']);
+  equal(JSON.parse(seen[0].options.body), { name: 'a b', allowed_models: ['openai/*'] });
+  equal(seen[0].options.headers['Content-Type'], 'application/json');
+  equal(seen[0].options.headers.Authorization, 'Bearer t0ken');
+  await api.updateKey('a b', { disabled: true });
+  equal([seen[1].url, seen[1].options.method], ['/admin/virtual-keys/a%20b', 'PATCH']);
+  await api.rotateKey('a b', '10m');
+  equal([seen[2].url, seen[2].options.method, JSON.parse(seen[2].options.body)],
+    ['/admin/virtual-keys/a%20b/rotate', 'POST', { grace: '10m' }]);
+  await api.rotateKey('a b', '');
+  equal(JSON.parse(seen[3].options.body), {});
+});
+
+test('a deleted key answers 204 without a body', async () => {
+  const seen = [];
+  const api = createApi('x', async (url, options) => {
+    seen.push({ url, options });
+    return new Response(null, { status: 204 });
+  });
+  equal(await api.deleteKey('old'), null);
+  equal([seen[0].url, seen[0].options.method], ['/admin/virtual-keys/old', 'DELETE']);
+});

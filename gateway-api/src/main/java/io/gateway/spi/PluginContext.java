@@ -1,5 +1,6 @@
 package io.gateway.spi;
 
+import io.gateway.spi.middleware.VirtualKeyDirectory;
 import io.gateway.spi.state.StateStore;
 import io.gateway.spi.upstream.UpstreamClient;
 import java.time.Clock;
@@ -63,6 +64,16 @@ public interface PluginContext {
      */
     default PriceList prices() {
         return PriceList.none();
+    }
+
+    /**
+     * The virtual keys the gateway manages at run time (admin API, database), kept up to date by the
+     * server, for authentication middleware. Since SPI 2.1.
+     *
+     * @return the directory; {@link VirtualKeyDirectory#empty()} by default (no managed keys)
+     */
+    default VirtualKeyDirectory virtualKeys() {
+        return VirtualKeyDirectory.empty();
     }
 
     /**

@@ -112,7 +112,7 @@ class ConsoleIT {
 
     static void chat(String model, String key, String question, String id) {
         HttpResponse<String> response = Http.post(gateway.uri("/v1/chat/completions"), """
-                {"model":"%s","messages":[{"role":"system","content":"You are a concise assistant."},
+                {"model":"%s","max_completion_tokens":100,"messages":[{"role":"system","content":"You are a concise assistant."},
                 {"role":"user","content":"%s"}]}""".formatted(model, question), "x-bf-vk", key, "x-request-id", id,
                 "user-agent", "console-it/1.0");
         assertEquals(200, response.statusCode(), response.body());
@@ -230,6 +230,85 @@ class ConsoleIT {
         screenshot("keys");
 
         assertEquals(List.of(), Browser.consoleErrors(browser));
+    }
+
+    @Test
+    void aManagedKeyIsCreatedEditedRotatedDisabledAndDeletedInTheConsole() throws IOException {
+        Browser.consoleErrors(browser);
+        browser.get(gateway.baseUrl() + "/ui/");
+        browser.executeScript("sessionStorage.clear()");
+        browser.navigate().refresh();
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys(ADMIN);
+        browser.findElement(By.cssSelector("#login button")).click();
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr.log-row")));
+        browser.findElement(By.cssSelector("nav a[data-page='keys']")).click();
+
+        WebElement form = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("key-create")));
+        form.findElement(By.name("name")).sendKeys("console-made");
+        form.findElement(By.name("allowed_models")).sendKeys("mock/*");
+        form.findElement(By.name("requests")).sendKeys("100");
+        form.findElement(By.name("per")).sendKeys("1m");
+        form.findElement(By.cssSelector("button[type=submit]")).click();
+        String value = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("key-value"))).getText();
+        assertTrue(value.startsWith("sk-bf-") && value.length() > 38, value);
+        By card = By.cssSelector("article.vkey[data-key='console-made']");
+        waiting().until(ExpectedConditions.presenceOfElementLocated(card));
+        assertTrue(browser.findElement(card).getText().contains("100 requests per 1m"),
+                browser.findElement(card).getText());
+        assertFalse(browser.findElement(card).getText().contains(value), "the card never shows the value");
+        screenshot("keys-created");
+        assertEquals(200, status(value, "mock/gpt-4o-mini"));
+        assertEquals(403, status(value, "backup/llama-3-70b"), "held to the models set in the console");
+
+        browser.findElement(card).findElement(By.cssSelector("button[data-action=toggle]")).click();
+        waiting().until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("article.vkey.disabled[data-key='console-made']")));
+        assertEquals(401, status(value, "mock/gpt-4o-mini"), "disabled");
+        browser.findElement(card).findElement(By.cssSelector("button[data-action=toggle]")).click();
+        waiting().until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("article.vkey:not(.disabled)[data-key='console-made']")));
+        assertEquals(200, status(value, "mock/gpt-4o-mini"), "enabled again");
+
+        browser.findElement(card).findElement(By.cssSelector("button[data-action=edit]")).click();
+        WebElement requests = waiting().until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("article.vkey[data-key='console-made'] .key-form input[name=requests]")));
+        requests.clear();
+        requests.sendKeys("250");
+        WebElement models = browser.findElement(By.cssSelector(
+                "article.vkey[data-key='console-made'] .key-form input[name=allowed_models]"));
+        models.clear();
+        browser.findElement(By.cssSelector("article.vkey[data-key='console-made'] .key-form button[type=submit]"))
+                .click();
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(card, "250 requests per 1m"));
+        assertEquals(200, status(value, "backup/llama-3-70b"), "every model, now that the list is empty");
+
+        browser.findElement(card).findElement(By.cssSelector("button[data-action=rotate]")).click();
+        waiting().until(driver -> {
+            java.util.List<WebElement> shown = driver.findElements(By.id("key-value"));
+            return !shown.isEmpty() && !shown.get(0).getText().equals(value);
+        });
+        String rotated = browser.findElement(By.id("key-value")).getText();
+        assertTrue(rotated.startsWith("sk-bf-"));
+        assertEquals(401, status(value, "mock/gpt-4o-mini"), "rotated without a grace: the old value is gone");
+        assertEquals(200, status(rotated, "mock/gpt-4o-mini"));
+        screenshot("keys-rotated");
+
+        WebElement delete = browser.findElement(card).findElement(By.cssSelector("button[data-action=delete]"));
+        delete.click();
+        waiting().until(ExpectedConditions.textToBePresentInElement(delete, "Really delete?"));
+        delete.click();
+        waiting().until(ExpectedConditions.invisibilityOfElementLocated(card));
+        assertEquals(401, status(rotated, "mock/gpt-4o-mini"), "deleted");
+        assertTrue(browser.findElement(By.cssSelector("article.vkey[data-key='support-bot']")).getText()
+                .contains("from the file"), "file keys stay, read-only");
+        assertTrue(browser.findElements(By.cssSelector("article.vkey[data-key='support-bot'] button")).isEmpty());
+        assertEquals(List.of(), Browser.consoleErrors(browser));
+    }
+
+    static int status(String key, String model) {
+        return Http.post(gateway.uri("/v1/chat/completions"), """
+                {"model":"%s","messages":[{"role":"user","content":"hello"}]}""".formatted(model),
+                "authorization", "Bearer " + key).statusCode();
     }
 
     @Test

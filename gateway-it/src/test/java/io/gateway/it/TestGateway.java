@@ -65,6 +65,21 @@ public final class TestGateway implements AutoCloseable {
     }
 
     /**
+     * Starts a gateway from a configuration file, as {@code gateway --config FILE} does: the file must be
+     * whole (a {@code server} section with host and port, {@code gateway.plugins-dir}); relative paths in
+     * it are relative to the file's folder.
+     *
+     * @param file        the YAML file
+     * @param environment variables added to the process environment
+     * @return the running gateway
+     */
+    public static TestGateway startFile(Path file, Map<String, String> environment) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.putAll(environment);
+        return new TestGateway(GatewayServer.start(GatewayConfig.load(file, env, file.toAbsolutePath().getParent())));
+    }
+
+    /**
      * A configuration that does not mention {@code logs:} gets {@code logs: {store: none}}: the request
      * log's default SQLite file would go below the plugins folder (the base folder here), where the next
      * gateway started on it would take its folder for a plugin. The request log's own tests configure it.

@@ -57,6 +57,11 @@ public final class GatewayMain {
         }
         // again: Helidon re-reads a logging.properties it finds when the server starts
         LogFormatter.install();
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> server.reloadOnSignal());
+        } catch (IllegalArgumentException e) {
+            // no SIGHUP on this platform: the file watcher and POST /admin/reload still reload
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -14,7 +14,11 @@ import io.gateway.server.core.ErrorEnvelope;
 import io.gateway.server.http.HealthRoutes;
 import io.gateway.server.http.InferenceRoutes;
 import io.gateway.server.http.ConsoleRoutes;
+import io.gateway.server.http.KeyRoutes;
+import io.gateway.server.http.ReloadRoutes;
 import io.gateway.server.http.LogRoutes;
+import io.gateway.server.keys.FileKeys;
+import io.gateway.server.keys.ManagedKeys;
 import io.gateway.server.logs.LogSettings;
 import io.gateway.server.logs.RequestLog;
 import io.gateway.server.http.RequestHeadGuard;
@@ -62,6 +66,8 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -89,31 +95,67 @@ public final class GatewayServer implements AutoCloseable {
 
     private final WebServer server;
     private final PluginRegistry registry;
-    private final Router router;
-    private final List<PluginMiddleware> middleware;
+    private final AtomicReference<Generation> current;
+    private final Shared shared;
     private final StateStore state;
-    private final List<Http1UpstreamClient> upstreamClients;
     private final ScheduledExecutorService housekeeping;
     private final AsyncJobs async;
     private final RequestHeadGuard headGuard;
     private final Telemetry telemetry;
     private final RequestLog requestLog;
+    private final ManagedKeys managedKeys;
 
-    private GatewayServer(WebServer server, PluginRegistry registry, Router router, List<PluginMiddleware> middleware,
-                          StateStore state, ScheduledExecutorService housekeeping, AsyncJobs async,
-                          List<Http1UpstreamClient> upstreamClients, RequestHeadGuard headGuard,
-                          Telemetry telemetry, RequestLog requestLog) {
+    private final ConfigReloader reloader;
+    /** The generation start-up built: what settings that need a restart are compared with. */
+    private final Generation startup;
+    private final Object reloading = new Object();
+    private final AtomicLong reloadsSucceeded = new AtomicLong();
+    private final AtomicLong reloadsFailed = new AtomicLong();
+
+    private GatewayServer(WebServer server, PluginRegistry registry, AtomicReference<Generation> current,
+                          Shared shared, ScheduledExecutorService housekeeping, AsyncJobs async,
+                          RequestHeadGuard headGuard, Telemetry telemetry, RequestLog requestLog,
+                          ManagedKeys managedKeys) {
         this.requestLog = requestLog;
+        this.managedKeys = managedKeys;
         this.headGuard = headGuard;
         this.telemetry = telemetry;
-        this.upstreamClients = List.copyOf(upstreamClients);
         this.async = async;
         this.server = server;
         this.registry = registry;
-        this.router = router;
-        this.middleware = middleware;
-        this.state = state;
+        this.current = current;
+        this.startup = current.get();
+        this.shared = shared;
+        this.state = shared.state();
         this.housekeeping = housekeeping;
+        this.reloader = current.get().config().source().isPresent()
+                ? new ConfigReloader(current.get().config().source().get(), this::reloadFromWatcher) : null;
+        shared.metrics().counter("gateway.config.reloads", "Reloads of the configuration file",
+                reloadsSucceeded::get, "result", "success");
+        shared.metrics().counter("gateway.config.reloads", "Reloads of the configuration file",
+                reloadsFailed::get, "result", "failure");
+        shared.metrics().gauge("gateway.config.version", "The version of the configuration in use (1 at start-up)",
+                () -> current.get().version());
+        if (reloader != null) {
+            reloader.start();
+        }
+    }
+
+    /**
+     * What every generation shares: the parts built once at start-up.
+     *
+     * @param registry  the plugins
+     * @param state     the state store
+     * @param clock     the clock
+     * @param metrics   metrics
+     * @param telemetry telemetry
+     * @param keys      the managed virtual keys
+     * @param async     the async jobs
+     * @param closer    where retired generations are closed
+     */
+    private record Shared(PluginRegistry registry, StateStore state, Clock clock, GatewayMetrics metrics,
+                          Telemetry telemetry, ManagedKeys keys, AsyncJobs async,
+                          java.util.concurrent.Executor closer) {
     }
 
     /**
@@ -152,47 +194,39 @@ public final class GatewayServer implements AutoCloseable {
             created.add(state);
             Telemetry telemetry = createTelemetry(config, metrics);
             created.add(telemetry);
-            List<Http1UpstreamClient> clients = new ArrayList<>();
-            created.add(() -> clients.forEach(Http1UpstreamClient::close));
-            Map<String, ProviderRuntime> providers = createProviders(config, registry, state, clock, metrics, clients,
-                    telemetry);
-            providers.values().forEach(p -> created.add(p.provider()));
-            Pricing pricing;
-            try {
-                pricing = Pricing.read(config.gateway().block("pricing").orElse(null));
-            } catch (IllegalArgumentException e) {
-                throw new StartupException(e.getMessage());
-            }
-            List<PluginMiddleware> middleware = createMiddleware(config, registry, state, clock, metrics, clients,
-                    telemetry, pricing.lend(fallbacks(providers)));
-            created.addAll(middleware);
-            Router router = new Router(providers, clock, metrics, telemetry, pricing);
-            AsyncJobs async = createAsync(config.async(), state, clock, housekeeping, telemetry, pricing);
+            ManagedKeys managedKeys = createManagedKeys(config, clock, metrics);
+            created.add(managedKeys);
+            AtomicReference<Generation> current = new AtomicReference<>();
+            AsyncJobs async = createAsync(config.async(), state, clock, housekeeping, telemetry,
+                    () -> current.get().pricing());
             created.add(async);
-            Chain chain = compose(middleware, exchange -> async.handle(exchange, router::route));
+            Shared shared = new Shared(registry, state, clock, metrics, telemetry, managedKeys, async, housekeeping);
+            Generation first = build(config, 1, shared, current::get);
+            current.set(first);
+            created.add(() -> current.get().closeNow());
             RequestLog requestLog = createRequestLog(config, clock, metrics);
             created.add(requestLog);
             AdminRoutes admin;
             try {
                 admin = new AdminRoutes(config.admin().secret("token"), registry.plugins(),
-                        () -> middleware.stream().map(PluginMiddleware::usageReport).flatMap(java.util.Optional::stream)
-                                .toList(), config.root(), config.tracker());
+                        () -> current.get().reports(), () -> current.get().config().root(),
+                        () -> current.get().config().tracker());
             } catch (IllegalArgumentException e) {
                 throw new StartupException(e.getMessage());
             }
             String deploymentProvider = deploymentProvider(config);
-            ProviderRuntime deployments = providers.get(deploymentProvider);
             io.gateway.server.http.BodyLimits limits;
             try {
                 limits = io.gateway.server.http.BodyLimits.of(maxBody, config.maxRequestBodyByRoute());
             } catch (IllegalArgumentException e) {
                 throw new StartupException(e.getMessage());
             }
-            InferenceRoutes routes = new InferenceRoutes(chain, metrics, maxBody, deployments != null,
-                    deploymentProvider, deployments == null ? Map.of() : deployments.modelAliases(), telemetry,
-                    anthropicDefaultProvider(config, providers.keySet()), limits, config.spoolDir(), requestLog);
+            InferenceRoutes routes = new InferenceRoutes(() -> acquire(current), metrics, maxBody,
+                    first.deploymentAliases() != null, deploymentProvider,
+                    first.deploymentAliases() == null ? Map.of() : first.deploymentAliases(), telemetry,
+                    first.anthropicDefaultProvider(), limits, config.spoolDir(), requestLog);
             HttpRouting.Builder routing = HttpRouting.builder();
-            new HealthRoutes(state, registry.plugins().size(), providers.size()).register(routing);
+            new HealthRoutes(state, registry.plugins().size(), first.providers().size()).register(routing);
             routing.get("/metrics", (req, res) -> {
                 res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                 res.send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
@@ -200,6 +234,16 @@ public final class GatewayServer implements AutoCloseable {
             routes.register(routing);
             admin.register(routing);
             new LogRoutes(admin, requestLog, clock).register(routing);
+            new KeyRoutes(admin, managedKeys, () -> current.get().fileKeys(), () -> current.get().reports())
+                    .register(routing);
+            AtomicReference<GatewayServer> self = new AtomicReference<>();
+            new ReloadRoutes(admin, clientIp -> {
+                GatewayServer gateway = self.get();
+                if (gateway == null) {
+                    throw GatewayException.of(ErrorCode.STORE_UNAVAILABLE, "the gateway is still starting; try again");
+                }
+                return gateway.reload("POST /admin/reload", clientIp);
+            }).register(routing);
             new ConsoleRoutes(!config.admin().secret("token").isEmpty(), requestLog.enabled()).register(routing);
             routing.any((req, res) -> {
                 GatewayException e = GatewayException.of(ErrorCode.NOT_FOUND, "no route " + req.prologue().method().text()
@@ -247,10 +291,11 @@ public final class GatewayServer implements AutoCloseable {
                         .orElse("0.0.0.0") + ":" + config.server().get("port").asString().orElse("8080")
                         + " (is another process using the port? check server.host and server.port)");
             }
-            GatewayServer gateway = new GatewayServer(server, registry, router, middleware, state, housekeeping, async,
-                    clients, headGuard, telemetry, requestLog);
+            GatewayServer gateway = new GatewayServer(server, registry, current, shared, housekeeping, async,
+                    headGuard, telemetry, requestLog, managedKeys);
+            self.set(gateway);
             LOG.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + " with providers "
-                    + providers.keySet() + " and middleware " + config.middleware().stream()
+                    + first.providers().keySet() + " and middleware " + config.middleware().stream()
                     .map(b -> b.string("type", "?")).toList());
             return gateway;
         } catch (RuntimeException e) {
@@ -264,6 +309,184 @@ public final class GatewayServer implements AutoCloseable {
             housekeeping.shutdownNow();
             throw e;
         }
+    }
+
+    /**
+     * Builds the live part of a configuration: providers, price list, middleware, router, chain. Every
+     * mistake is a {@link StartupException} naming the key, with whatever was built closed again.
+     */
+    private static Generation build(GatewayConfig config, long version, Shared shared,
+                                    java.util.function.Supplier<Generation> current) {
+        List<Http1UpstreamClient> clients = new ArrayList<>();
+        Map<String, ProviderRuntime> providers = Map.of();
+        List<PluginMiddleware> middleware = List.of();
+        try {
+            providers = createProviders(config, shared.registry(), shared.state(), shared.clock(), shared.metrics(),
+                    clients, shared.telemetry());
+            Pricing pricing;
+            try {
+                pricing = Pricing.read(config.gateway().block("pricing").orElse(null));
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(e.getMessage());
+            }
+            middleware = createMiddleware(config, shared.registry(), shared.state(), shared.clock(), shared.metrics(),
+                    clients, shared.telemetry(), pricing.lend(fallbacks(providers)), shared.keys().directory());
+            Router router = new Router(providers, shared.clock(), shared.metrics(), shared.telemetry(), pricing);
+            ProviderRuntime deployments = providers.get(deploymentProvider(config));
+            String anthropic = anthropicDefaultProvider(config, providers.keySet());
+            FileKeys fileKeys = FileKeys.read(config.root(), config.source().map(f -> f.getFileName().toString())
+                    .orElse(null));
+            return new Generation(version, config, providers, middleware, clients, pricing, router, shared.async(),
+                    fileKeys, deployments == null ? null : deployments.modelAliases(), anthropic, current,
+                    shared.closer());
+        } catch (RuntimeException e) {
+            for (PluginMiddleware m : middleware) {
+                try {
+                    m.close();
+                } catch (RuntimeException ignored) {
+                    // the build failed already; its first reason is the one to report
+                }
+            }
+            for (ProviderRuntime provider : providers.values()) {
+                try {
+                    provider.provider().close();
+                } catch (RuntimeException ignored) {
+                    // as above
+                }
+            }
+            clients.forEach(Http1UpstreamClient::close);
+            throw e;
+        }
+    }
+
+    /** Holds the generation in use for one request (retrying if a reload closed the one it read). */
+    private static Generation acquire(AtomicReference<Generation> current) {
+        while (true) {
+            Generation generation = current.get();
+            if (generation.tryHold()) {
+                return generation;
+            }
+        }
+    }
+
+    /**
+     * The configuration keys a reload does not apply: their values stay as the gateway started with them.
+     * Everything else below {@code gateway} (providers, middleware and their virtual keys, pricing) is
+     * applied by a reload.
+     */
+    static final List<String> RESTART_KEYS = List.of("plugins-dir", "state", "logs", "async", "admin", "telemetry",
+            "log", "max-request-body", "max-request-body-by-route", "spool-dir", "deployment-routes",
+            "anthropic-routes");
+
+    /** Top-level keys of {@code gateway} a reload applies; unknown keys below them refuse the reload. */
+    private static final List<String> LIVE_KEYS = List.of("providers", "middleware", "pricing");
+
+    /**
+     * Reloads the configuration file: builds the whole new configuration beside the running one with
+     * start-up's validation, and only when that succeeded swaps it in; requests in flight finish on the
+     * old one, which is closed once the last of them ended. Settings that need a restart keep their
+     * values and are reported. One reload at a time.
+     *
+     * @param trigger  what asked (for the log line): the file watcher, {@code SIGHUP}, the admin API
+     * @param clientIp the admin's address for the audit trail, or {@code null}
+     * @return the new version and the keys that need a restart
+     * @throws GatewayException 400 naming the first problem, with the running configuration kept
+     */
+    public io.gateway.server.http.ReloadRoutes.Outcome reload(String trigger, String clientIp) {
+        synchronized (reloading) {
+            Generation running = current.get();
+            GatewayConfig old = running.config();
+            java.nio.file.Path file = old.source().orElseThrow(() -> GatewayException.invalidRequest(
+                    "this gateway was not started from a configuration file, so there is nothing to reload", null));
+            Generation next;
+            try {
+                GatewayConfig config = GatewayConfig.load(file, old.environment(), old.baseDir());
+                next = build(config, running.version() + 1, shared, current::get);
+                List<String> unknown = config.unreadKeys().stream()
+                        .filter(key -> LIVE_KEYS.stream().anyMatch(live -> key.startsWith("gateway." + live)))
+                        .toList();
+                if (!unknown.isEmpty()) {
+                    next.closeNow();
+                    throw new StartupException("unknown key " + unknown.get(0)
+                            + ": remove it or fix its spelling (docs/configuration.md lists every key)");
+                }
+            } catch (RuntimeException e) {
+                reloadsFailed.incrementAndGet();
+                String reason = e instanceof StartupException || e instanceof IllegalArgumentException
+                        ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+                LOG.log(System.Logger.Level.WARNING, "config reload (" + trigger + ") refused, configuration "
+                        + running.version() + " keeps serving: " + reason);
+                throw GatewayException.invalidRequest("the configuration was not reloaded: " + reason
+                        + "; the running configuration (version " + running.version() + ") keeps serving", null);
+            }
+            List<String> restart = restartRequired(startup, next);
+            current.set(next);
+            running.retire();
+            reloadsSucceeded.incrementAndGet();
+            LOG.log(System.Logger.Level.INFO, "config reload (" + trigger + "): configuration " + next.version()
+                    + " serves with providers " + next.providers().keySet()
+                    + (restart.isEmpty() ? "" : "; these keep their values until a restart: " + restart));
+            managedKeys.record("config.reload", file.getFileName().toString(), clientIp);
+            return new io.gateway.server.http.ReloadRoutes.Outcome(next.version(), restart);
+        }
+    }
+
+    /** A reload asked by the file watcher or SIGHUP: a failure is logged (by {@link #reload}), not thrown. */
+    void reloadFromWatcher(String trigger) {
+        try {
+            reload(trigger, null);
+        } catch (GatewayException e) {
+            // logged in one line by reload; the running configuration keeps serving
+        } catch (RuntimeException e) {
+            reloadsFailed.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, "config reload (" + trigger + ") failed unexpectedly: " + e);
+        }
+    }
+
+    /**
+     * Reloads on {@code SIGHUP}, as {@code POST /admin/reload} does.
+     */
+    public void reloadOnSignal() {
+        reloadFromWatcher("SIGHUP");
+    }
+
+    /**
+     * The keys whose value differs from start-up's but needs a restart: the {@code server} section,
+     * {@link #RESTART_KEYS}, and the deployment names of the provider deployment-style routes go to.
+     */
+    private static List<String> restartRequired(Generation first, Generation next) {
+        GatewayConfig old = first.config();
+        List<String> keys = new ArrayList<>();
+        io.gateway.server.config.ConfigNode oldServer = old.root().fields().get("server");
+        io.gateway.server.config.ConfigNode newServer = next.config().root().fields().get("server");
+        if (oldServer instanceof io.gateway.server.config.ConfigNode.ObjectNode before
+                && newServer instanceof io.gateway.server.config.ConfigNode.ObjectNode after) {
+            java.util.Set<String> names = new java.util.TreeSet<>(before.fields().keySet());
+            names.addAll(after.fields().keySet());
+            for (String name : names) {
+                if (!java.util.Objects.equals(before.fields().get(name), after.fields().get(name))) {
+                    keys.add("server." + name);
+                }
+            }
+        } else if (!java.util.Objects.equals(oldServer, newServer)) {
+            keys.add("server");
+        }
+        io.gateway.server.config.ConfigNode oldGateway = old.root().fields().get("gateway");
+        io.gateway.server.config.ConfigNode newGateway = next.config().root().fields().get("gateway");
+        for (String key : RESTART_KEYS) {
+            if (!java.util.Objects.equals(child(oldGateway, key), child(newGateway, key))) {
+                keys.add("gateway." + key);
+            }
+        }
+        if (!java.util.Objects.equals(first.deploymentAliases(), next.deploymentAliases())) {
+            // the deployment-style routes resolve names with the aliases read at start-up
+            keys.add("gateway.providers." + deploymentProvider(next.config()) + " (its deployments)");
+        }
+        return keys;
+    }
+
+    private static io.gateway.server.config.ConfigNode child(io.gateway.server.config.ConfigNode node, String key) {
+        return node instanceof io.gateway.server.config.ConfigNode.ObjectNode object ? object.fields().get(key) : null;
     }
 
     /** The listener settings the gateway adds to Helidon's {@code server} section. */
@@ -331,6 +554,30 @@ public final class GatewayServer implements AutoCloseable {
         return log;
     }
 
+    /**
+     * The virtual keys managed through the admin API, in the database of {@code gateway.logs} (off with
+     * {@code store: none}), with their poll counters. Started before the middleware, which is lent their
+     * directory.
+     */
+    private static ManagedKeys createManagedKeys(GatewayConfig config, Clock clock, GatewayMetrics metrics) {
+        LogSettings settings;
+        try {
+            settings = LogSettings.read(config.gateway().block("logs").orElse(null), config::file);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage());
+        }
+        ManagedKeys keys = ManagedKeys.start(settings, clock, Duration.ofSeconds(1), Duration.ofSeconds(10));
+        if (keys.enabled()) {
+            metrics.counter("gateway.virtual_keys.polls", "Polls of the managed virtual keys' version row",
+                    keys::polls, "result", "ok");
+            metrics.counter("gateway.virtual_keys.polls", "Polls of the managed virtual keys' version row",
+                    keys::pollFailures, "result", "failed");
+            metrics.counter("gateway.virtual_keys.reloads", "New versions of the managed virtual keys installed",
+                    keys::reloads);
+        }
+        return keys;
+    }
+
     private static Telemetry createTelemetry(GatewayConfig config, GatewayMetrics metrics) {
         Telemetry telemetry;
         try {
@@ -354,7 +601,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private static AsyncJobs createAsync(ConfigBlock block, StateStore state, Clock clock,
                                          ScheduledExecutorService housekeeping, Telemetry telemetry,
-                                         Pricing pricing) {
+                                         java.util.function.Supplier<Pricing> pricing) {
         try {
             Duration ttl = positive(block, "result-ttl", Duration.ofHours(1));
             Duration lease = positive(block, "lease", Duration.ofSeconds(30));
@@ -537,7 +784,8 @@ public final class GatewayServer implements AutoCloseable {
     private static List<PluginMiddleware> createMiddleware(GatewayConfig config, PluginRegistry registry, StateStore state,
                                                      Clock clock, GatewayMetrics metrics,
                                                      List<Http1UpstreamClient> clients, Telemetry telemetry,
-                                                     io.gateway.spi.PriceList prices) {
+                                                     io.gateway.spi.PriceList prices,
+                                                     io.gateway.spi.middleware.VirtualKeyDirectory virtualKeys) {
         List<PluginMiddleware> result = new ArrayList<>();
         List<ConfigBlock> blocks;
         try {
@@ -558,7 +806,7 @@ public final class GatewayServer implements AutoCloseable {
                 ServerPluginContext context = new ServerPluginContext(
                         TracingUpstreamClient.wrap(upstreamClient(clients, clock, config), telemetry), state, clock,
                         metrics.forPlugin(offered.plugin().id()),
-                        System.getLogger("gateway.plugin." + offered.plugin().id()), prices);
+                        System.getLogger("gateway.plugin." + offered.plugin().id()), prices, virtualKeys);
                 Middleware created = inPlugin(offered.plugin(), block.path(),
                         () -> offered.factory().create(block, context));
                 if (created == null) {
@@ -631,7 +879,7 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /** Composes middleware around the terminal link; the first middleware is outermost. */
-    private static Chain compose(List<? extends Middleware> middleware, Chain terminal) {
+    static Chain compose(List<? extends Middleware> middleware, Chain terminal) {
         Chain next = terminal;
         for (int i = middleware.size() - 1; i >= 0; i--) {
             Middleware current = middleware.get(i);
@@ -674,27 +922,32 @@ public final class GatewayServer implements AutoCloseable {
      * @return the router
      */
     public Router router() {
-        return router;
+        return current.get().router();
+    }
+
+    /**
+     * The version of the configuration in use: 1 at start-up, one more per reload.
+     *
+     * @return the version
+     */
+    public long configVersion() {
+        return current.get().version();
     }
 
     /** Stops the server and closes plugins and the store. */
     @Override
     public void close() {
+        if (reloader != null) {
+            reloader.close();
+        }
         server.stop();
         headGuard.close();
         async.close();
-        for (Middleware m : middleware) {
-            m.close();
+        synchronized (reloading) {
+            current.get().closeNow();
         }
-        for (ProviderRuntime provider : router.providers().values()) {
-            try {
-                provider.provider().close();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "provider " + provider.name() + " failed to close: " + e);
-            }
-        }
-        upstreamClients.forEach(Http1UpstreamClient::close);
         requestLog.close();
+        managedKeys.close();
         telemetry.close();
         state.close();
         housekeeping.shutdownNow();

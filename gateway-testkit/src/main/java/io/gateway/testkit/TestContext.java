@@ -2,6 +2,7 @@ package io.gateway.testkit;
 
 import io.gateway.spi.PluginContext;
 import io.gateway.spi.PriceList;
+import io.gateway.spi.middleware.VirtualKeyDirectory;
 import io.gateway.spi.upstream.UpstreamClient;
 import java.util.Objects;
 
@@ -30,9 +31,11 @@ public final class TestContext implements PluginContext {
     private final RecordingMetrics metrics;
     private final RecordingLogger logger;
     private final PriceList prices;
+    private final VirtualKeyDirectory virtualKeys;
 
     private TestContext(Builder builder) {
         this.prices = builder.prices;
+        this.virtualKeys = builder.virtualKeys;
         this.upstream = builder.upstream;
         this.clock = builder.clock;
         this.state = builder.withoutState ? null : builder.state != null ? builder.state : new MemoryStateStore(clock);
@@ -126,6 +129,16 @@ public final class TestContext implements PluginContext {
         return prices;
     }
 
+    /**
+     * The managed virtual keys the test gave.
+     *
+     * @return the directory; {@link VirtualKeyDirectory#empty()} unless the builder was given one
+     */
+    @Override
+    public VirtualKeyDirectory virtualKeys() {
+        return virtualKeys;
+    }
+
     @Override
     public String toString() {
         return "TestContext[" + clock + ", " + (state == null ? "no store" : state) + (upstream == null ? "" : ", " + upstream) + "]";
@@ -139,6 +152,7 @@ public final class TestContext implements PluginContext {
         private RecordingMetrics metrics = new RecordingMetrics();
         private RecordingLogger logger = new RecordingLogger();
         private PriceList prices = PriceList.none();
+        private VirtualKeyDirectory virtualKeys = VirtualKeyDirectory.empty();
         private boolean withoutState;
 
         private Builder() {
@@ -217,6 +231,17 @@ public final class TestContext implements PluginContext {
          */
         public Builder prices(PriceList value) {
             prices = Objects.requireNonNull(value, "prices");
+            return this;
+        }
+
+        /**
+         * The managed virtual keys lent to the plugin, as the server lends the keys of its admin API.
+         *
+         * @param value the directory, e.g. a {@link TestVirtualKeys}
+         * @return this builder
+         */
+        public Builder virtualKeys(VirtualKeyDirectory value) {
+            virtualKeys = Objects.requireNonNull(value, "virtualKeys");
             return this;
         }
 

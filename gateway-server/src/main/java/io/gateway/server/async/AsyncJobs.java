@@ -66,7 +66,7 @@ public final class AsyncJobs implements AutoCloseable {
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService renewals;
     private final java.util.function.UnaryOperator<Runnable> context;
-    private final Pricing pricing;
+    private final java.util.function.Supplier<Pricing> pricing;
 
     /**
      * The async job service.
@@ -83,6 +83,25 @@ public final class AsyncJobs implements AutoCloseable {
     public AsyncJobs(StateStore store, Clock clock, Duration defaultTtl, Duration lease, int maxPending,
                      ScheduledExecutorService renewals, java.util.function.UnaryOperator<Runnable> context,
                      Pricing pricing) {
+        this(store, clock, defaultTtl, lease, maxPending, renewals, context, () -> pricing);
+    }
+
+    /**
+     * The async job service, pricing with the price list in use when a result is delivered (a reload
+     * may replace it).
+     *
+     * @param store      where jobs live
+     * @param clock      the clock
+     * @param defaultTtl how long a finished result is kept unless the request says otherwise
+     * @param lease      how long a job may go without its worker renewing it before it counts as lost
+     * @param maxPending jobs this node accepts before answering 429
+     * @param renewals   the scheduler renewing leases
+     * @param context    binds a job's work to the submitting request's trace context
+     * @param pricing    the price list in use
+     */
+    public AsyncJobs(StateStore store, Clock clock, Duration defaultTtl, Duration lease, int maxPending,
+                     ScheduledExecutorService renewals, java.util.function.UnaryOperator<Runnable> context,
+                     java.util.function.Supplier<Pricing> pricing) {
         this.context = context;
         this.pricing = pricing;
         this.store = store;
@@ -295,7 +314,7 @@ public final class AsyncJobs implements AutoCloseable {
                 TokenUsage tokens = TokenUsage.parse(usage);
                 outcome.usage(tokens);
                 if (job.provider() != null && job.model() != null) {
-                    outcome.cost(pricing.cost(job.provider(), job.model(), tokens));
+                    outcome.cost(pricing.get().cost(job.provider(), job.model(), tokens));
                 }
             }
             return Response.Complete.of(job.httpStatus(), Headers.of("x-bf-async-id", id),

@@ -31,6 +31,8 @@ public final class GatewayConfig {
     private final ConfigBlock gateway;
     private final Path baseDir;
     private final Map<String, String> environment;
+    /** The file it was loaded from; set once by {@link #load} before the configuration is shared. */
+    private Path source;
 
     private GatewayConfig(Config helidon, ConfigNode.ObjectNode root, Path baseDir, Map<String, String> environment) {
         this.environment = Map.copyOf(environment);
@@ -72,7 +74,9 @@ public final class GatewayConfig {
         }
         try {
             String text = Files.readString(file);
-            return parse(text, environment, baseDir);
+            GatewayConfig config = parse(text, environment, baseDir);
+            config.source = file;
+            return config;
         } catch (java.io.IOException e) {
             throw new StartupException("cannot read config file " + file + ": " + e.getMessage());
         }
@@ -123,6 +127,15 @@ public final class GatewayConfig {
         String message = String.valueOf(cause.getMessage());
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /**
+     * The file this configuration was loaded from.
+     *
+     * @return the file, or empty when it was parsed from text
+     */
+    public java.util.Optional<Path> source() {
+        return java.util.Optional.ofNullable(source);
     }
 
     /**
@@ -179,6 +192,15 @@ public final class GatewayConfig {
     public Path file(String name) {
         Path path = Path.of(name);
         return path.isAbsolute() ? path : baseDir.resolve(path).normalize();
+    }
+
+    /**
+     * What relative paths in the configuration are relative to.
+     *
+     * @return the base directory
+     */
+    public Path baseDir() {
+        return baseDir;
     }
 
     /**

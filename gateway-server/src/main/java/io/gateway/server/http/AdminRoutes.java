@@ -38,8 +38,8 @@ public final class AdminRoutes {
     private final Secret token;
     private final List<LoadedPlugin> plugins;
     private final Supplier<List<UsageReport>> reporters;
-    private final ConfigNode.ObjectNode config;
-    private final ReadTracker tracker;
+    private final Supplier<ConfigNode.ObjectNode> config;
+    private final Supplier<ReadTracker> tracker;
 
     /**
      * The admin routes.
@@ -52,6 +52,20 @@ public final class AdminRoutes {
      */
     public AdminRoutes(Secret token, List<LoadedPlugin> plugins, Supplier<List<UsageReport>> reporters,
                        ConfigNode.ObjectNode config, ReadTracker tracker) {
+        this(token, plugins, reporters, () -> config, () -> tracker);
+    }
+
+    /**
+     * The admin routes over a configuration that a reload may replace.
+     *
+     * @param token     the admin token; empty turns the API off
+     * @param plugins   loaded plugins
+     * @param reporters middleware that report usage
+     * @param config    the configuration tree in use
+     * @param tracker   which keys of it were read as secrets
+     */
+    public AdminRoutes(Secret token, List<LoadedPlugin> plugins, Supplier<List<UsageReport>> reporters,
+                       Supplier<ConfigNode.ObjectNode> config, Supplier<ReadTracker> tracker) {
         this.token = token;
         this.plugins = List.copyOf(plugins);
         this.reporters = reporters;
@@ -84,9 +98,30 @@ public final class AdminRoutes {
      * @param body the answer's UTF-8 JSON, computed only once the caller is authorised
      */
     void guardedBytes(ServerRequest req, ServerResponse res, Supplier<byte[]> body) {
+        guardedAnswer(req, res, () -> new Answer(200, body.get()));
+    }
+
+    /**
+     * An admin answer with its status.
+     *
+     * @param status the HTTP status (200, 201, 204)
+     * @param body   the UTF-8 JSON, or {@code null} for none (204)
+     */
+    record Answer(int status, byte[] body) {
+    }
+
+    /**
+     * Answers an admin request as {@link #guardedBytes} does, with the status the answer names.
+     *
+     * @param req    the request
+     * @param res    the response
+     * @param answer the answer, computed only once the caller is authorised
+     */
+    void guardedAnswer(ServerRequest req, ServerResponse res, Supplier<Answer> answer) {
         String requestId = ExchangeReader.requestId(req);
         if (token.isEmpty()) {
-            AnswerWriter.error(res, requestId, GatewayException.of(ErrorCode.NOT_FOUND, "no route GET "
+            AnswerWriter.error(res, requestId, GatewayException.of(ErrorCode.NOT_FOUND, "no route "
+                    + req.prologue().method().text() + " "
                     + req.path().path() + "; the OpenAI routes live under /openai/v1/, /openai/ and /v1/"),
                     null, null, null, 0);
             return;
@@ -100,10 +135,14 @@ public final class AdminRoutes {
             return;
         }
         try {
-            byte[] bytes = body.get();
-            res.header(HeaderNames.CONTENT_TYPE, "application/json");
-            res.status(Status.OK_200);
-            res.send(bytes);
+            Answer done = answer.get();
+            res.status(Status.create(done.status()));
+            if (done.body() == null) {
+                res.send();
+            } else {
+                res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                res.send(done.body());
+            }
         } catch (GatewayException e) {
             AnswerWriter.error(res, requestId, e, null, null, null, 0);
         } catch (RuntimeException | LinkageError e) {
@@ -137,10 +176,11 @@ public final class AdminRoutes {
     }
 
     private JsonObject configBody() {
-        return (JsonObject) redacted("", config, false);
+        ReadTracker secrets = tracker.get();
+        return (JsonObject) redacted("", config.get(), false, secrets);
     }
 
-    private JsonValue redacted(String path, ConfigNode node, boolean secretContext) {
+    private JsonValue redacted(String path, ConfigNode node, boolean secretContext, ReadTracker tracker) {
         return switch (node) {
             case ConfigNode.ObjectNode object -> {
                 JsonObjectBuilder builder = JsonBodies.provider().createObjectBuilder();
@@ -149,14 +189,14 @@ public final class AdminRoutes {
                     boolean secret = secretContext || field.getKey().equals("extra-headers")
                             || field.getKey().equals("headers")
                             || field.getKey().equals("virtual-keys");
-                    builder.add(field.getKey(), redacted(child, field.getValue(), secret));
+                    builder.add(field.getKey(), redacted(child, field.getValue(), secret, tracker));
                 }
                 yield builder.build();
             }
             case ConfigNode.ListNode list -> {
                 JsonArrayBuilder builder = JsonBodies.provider().createArrayBuilder();
                 for (int i = 0; i < list.items().size(); i++) {
-                    builder.add(redacted(path + "[" + i + "]", list.items().get(i), secretContext));
+                    builder.add(redacted(path + "[" + i + "]", list.items().get(i), secretContext, tracker));
                 }
                 yield builder.build();
             }

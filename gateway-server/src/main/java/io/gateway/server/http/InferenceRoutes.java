@@ -60,7 +60,7 @@ public final class InferenceRoutes {
 
     private static final System.Logger LOG = System.getLogger("gateway.http");
 
-    private final Chain chain;
+    private final Chains chains;
     private final GatewayMetrics metrics;
     private final ExchangeReader reader;
     private final Telemetry telemetry;
@@ -111,9 +111,33 @@ public final class InferenceRoutes {
                            String deploymentName, Map<String, String> deploymentAliases, Telemetry telemetry,
                            String anthropicDefaultProvider, BodyLimits limits, java.nio.file.Path spool,
                            RequestLog requestLog) {
+        this(Chains.fixed(chain), metrics, maxRequestBody, deploymentProvider, deploymentName, deploymentAliases,
+                telemetry, anthropicDefaultProvider, limits, spool, requestLog);
+    }
+
+    /**
+     * The routes over a chain that a reload may replace: each request holds the chain in use when its
+     * body was read until it ended.
+     *
+     * @param chains             the chains
+     * @param metrics            metrics
+     * @param maxRequestBody     the body size limit of routes without one of their own
+     * @param deploymentProvider whether deployment-style routes have a provider
+     * @param deploymentName     its configured name
+     * @param deploymentAliases  its model aliases (deployment name to model)
+     * @param telemetry          where request spans go
+     * @param anthropicDefaultProvider the provider bare model names on the Anthropic routes go to
+     * @param limits             the body limits of the audio, image, file and batch routes
+     * @param spool              where uploads larger than {@link RequestFiles#IN_MEMORY} are spooled
+     * @param requestLog         where every request is recorded
+     */
+    public InferenceRoutes(Chains chains, GatewayMetrics metrics, long maxRequestBody, boolean deploymentProvider,
+                           String deploymentName, Map<String, String> deploymentAliases, Telemetry telemetry,
+                           String anthropicDefaultProvider, BodyLimits limits, java.nio.file.Path spool,
+                           RequestLog requestLog) {
         this.anthropicDefaultProvider = anthropicDefaultProvider;
         this.requestLog = requestLog;
-        this.chain = chain;
+        this.chains = chains;
         this.surface = new SurfaceRoutes(this, limits, spool);
         this.passthrough = new PassthroughRoutes(this, maxRequestBody);
         this.metrics = metrics;
@@ -224,13 +248,17 @@ public final class InferenceRoutes {
         RequestFiles files = OperationKinds.takesForm(operation) ? surface.files() : null;
         LogRecord log = requestLog.enabled() ? requestLog.begin(requestId, receivedAt.toEpochMilli(), started,
                 operation, req.remotePeer().address(), req.headers().first(HeaderNames.USER_AGENT).orElse(null)) : null;
+        Chains.Held held = null;
         try {
             Exchange exchange = source.read(requestId, receivedAt, outcome, files);
             if (log != null) {
                 log.request(exchange);
             }
             stream = exchange.stream();
-            Response response = chain.proceed(exchange);
+            // held from here to the end of the answer (a stream's too): a reload meanwhile closes the
+            // providers this request uses only after it
+            held = chains.acquire();
+            Response response = held.chain().proceed(exchange);
             if (response == null) {
                 throw GatewayException.of(ErrorCode.INTERNAL, "the request chain returned no response");
             }
@@ -275,6 +303,9 @@ public final class InferenceRoutes {
             AnswerWriter.error(res, requestId, failure, outcome.provider().orElse(null), modelName(outcome, model),
                     operation.wireName(), outcome.attempts().size(), format);
         } finally {
+            if (held != null) {
+                held.close();
+            }
             long total = System.nanoTime() - started;
             metrics.request(operation.wireName(), outcome.provider().orElse("none"), status, stream, total);
             metrics.overhead(total - outcome.upstreamNanos());

@@ -1,7 +1,10 @@
 package io.gateway.server.logs;
 
 import io.gateway.server.config.ConfigBlock;
+import com.zaxxer.hikari.HikariConfig;
 import io.gateway.spi.Secret;
+import java.nio.file.Files;
+import java.sql.SQLException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -131,5 +134,56 @@ public record LogSettings(Store store, Path sqlitePath, String url, String usern
             case POSTGRES -> "postgres " + (url.indexOf('?') < 0 ? url : url.substring(0, url.indexOf('?')));
             case NONE -> "none";
         };
+    }
+
+    /**
+     * The connection pool's settings for this database, built without connecting (a database that is
+     * down must not stop the gateway): the request log's pool and the managed keys' pool share them.
+     *
+     * @param poolName the pool's name, for its threads and log lines
+     * @param size     the most connections
+     * @return the settings
+     * @throws SQLException when the SQLite file's folder cannot be created
+     */
+    public HikariConfig poolConfig(String poolName, int size) throws SQLException {
+        if (store == Store.NONE) {
+            throw new IllegalStateException("no database is configured");
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(poolName);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(1);
+        // build the pool without connecting: a database that is down must not stop the gateway
+        config.setInitializationFailTimeout(-1);
+        config.setConnectionTimeout(5_000);
+        config.setValidationTimeout(2_000);
+        if (store == Store.SQLITE) {
+            Path file = sqlitePath;
+            try {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+            } catch (java.io.IOException e) {
+                throw new SQLException("cannot create the folder of " + file + ": " + e.getMessage(), e);
+            }
+            config.setJdbcUrl("jdbc:sqlite:" + file.toAbsolutePath());
+            // WAL: readers (the admin API) never wait for the writer; NORMAL sync is safe with WAL and
+            // saves a disk flush per transaction; a writer briefly locked out waits instead of failing
+            config.addDataSourceProperty("journal_mode", "WAL");
+            config.addDataSourceProperty("synchronous", "NORMAL");
+            config.addDataSourceProperty("busy_timeout", "5000");
+            config.addDataSourceProperty("foreign_keys", "false");
+        } else {
+            config.setJdbcUrl(url);
+            if (username != null) {
+                config.setUsername(username);
+            }
+            if (!password.isEmpty()) {
+                config.setPassword(password.reveal());
+            }
+            config.addDataSourceProperty("ApplicationName", "llm-gateway");
+            config.addDataSourceProperty("reWriteBatchedInserts", "true");
+            config.addDataSourceProperty("connectTimeout", "5");
+            config.addDataSourceProperty("socketTimeout", "60");
+        }
+        return config;
     }
 }

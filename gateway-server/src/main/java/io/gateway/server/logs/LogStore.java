@@ -1,12 +1,9 @@
 package io.gateway.server.logs;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import jakarta.json.bind.Jsonb;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -77,12 +74,16 @@ final class LogStore implements AutoCloseable {
      */
     synchronized String open() throws SQLException {
         if (pool == null) {
-            pool = new HikariDataSource(poolConfig());
+            pool = new HikariDataSource(settings.poolConfig("gateway-logs", settings.poolSize()));
         }
         Flyway flyway = Flyway.configure(LogStore.class.getClassLoader())
                 .dataSource(pool)
                 .locations("classpath:io/gateway/server/logs/db/" + (sqlite ? "sqlite" : "postgres"))
                 .table(HISTORY_TABLE)
+                // the managed virtual keys keep their own tables and history in the same database: a
+                // schema that holds only theirs is not a reason to refuse
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
                 .connectRetries(0)
                 .load();
         flyway.migrate();
@@ -99,45 +100,6 @@ final class LogStore implements AutoCloseable {
      */
     boolean ready() {
         return migrated;
-    }
-
-    private HikariConfig poolConfig() throws SQLException {
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("gateway-logs");
-        config.setMaximumPoolSize(settings.poolSize());
-        config.setMinimumIdle(1);
-        // build the pool without connecting: a database that is down must not stop the gateway
-        config.setInitializationFailTimeout(-1);
-        config.setConnectionTimeout(5_000);
-        config.setValidationTimeout(2_000);
-        if (sqlite) {
-            Path file = settings.sqlitePath();
-            try {
-                Files.createDirectories(file.toAbsolutePath().getParent());
-            } catch (java.io.IOException e) {
-                throw new SQLException("cannot create the folder of " + file + ": " + e.getMessage(), e);
-            }
-            config.setJdbcUrl("jdbc:sqlite:" + file.toAbsolutePath());
-            // WAL: readers (the admin API) never wait for the writer; NORMAL sync is safe with WAL and
-            // saves a disk flush per transaction; a writer briefly locked out waits instead of failing
-            config.addDataSourceProperty("journal_mode", "WAL");
-            config.addDataSourceProperty("synchronous", "NORMAL");
-            config.addDataSourceProperty("busy_timeout", "5000");
-            config.addDataSourceProperty("foreign_keys", "false");
-        } else {
-            config.setJdbcUrl(settings.url());
-            if (settings.username() != null) {
-                config.setUsername(settings.username());
-            }
-            if (!settings.password().isEmpty()) {
-                config.setPassword(settings.password().reveal());
-            }
-            config.addDataSourceProperty("ApplicationName", "llm-gateway");
-            config.addDataSourceProperty("reWriteBatchedInserts", "true");
-            config.addDataSourceProperty("connectTimeout", "5");
-            config.addDataSourceProperty("socketTimeout", "60");
-        }
-        return config;
     }
 
     private Connection connection() throws SQLException {

@@ -220,6 +220,20 @@ public final class GatewayMetrics {
     }
 
     /**
+     * A gauge whose value is read from {@code source} at each scrape; held as long as the registry.
+     *
+     * @param name        metric name
+     * @param description what it shows
+     * @param source      the current value
+     * @param tags        alternating tag names and values
+     */
+    public void gauge(String name, String description, java.util.function.LongSupplier source, String... tags) {
+        counterSources.add(source);
+        io.micrometer.core.instrument.Gauge.builder(name, source, s -> s.getAsLong())
+                .description(description).tags(tags).strongReference(true).register(registry);
+    }
+
+    /**
      * The Prometheus text exposition.
      *
      * @return the scrape

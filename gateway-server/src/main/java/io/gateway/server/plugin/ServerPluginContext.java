@@ -3,6 +3,7 @@ package io.gateway.server.plugin;
 import io.gateway.spi.PluginContext;
 import io.gateway.spi.PluginMetrics;
 import io.gateway.spi.PriceList;
+import io.gateway.spi.middleware.VirtualKeyDirectory;
 import io.gateway.spi.state.StateStore;
 import io.gateway.spi.upstream.UpstreamClient;
 import java.time.Clock;
@@ -17,14 +18,33 @@ import java.util.Objects;
  * @param clock    the clock
  * @param metrics  metrics tagged with the plugin
  * @param logger   the plugin's logger
- * @param prices   the gateway's price list ({@code gateway.pricing}); {@link PriceList#none()} where none is lent
+ * @param prices      the gateway's price list ({@code gateway.pricing}); {@link PriceList#none()} where none is lent
+ * @param virtualKeys the virtual keys managed through the admin API; {@link VirtualKeyDirectory#empty()} where
+ *                    none are lent
  */
 public record ServerPluginContext(UpstreamClient upstream, StateStore state, Clock clock, PluginMetrics metrics,
-                                  System.Logger logger, PriceList prices) implements PluginContext {
+                                  System.Logger logger, PriceList prices, VirtualKeyDirectory virtualKeys)
+        implements PluginContext {
 
-    /** Checks the price list. */
+    /** Checks the price list and the directory. */
     public ServerPluginContext {
         Objects.requireNonNull(prices, "prices");
+        Objects.requireNonNull(virtualKeys, "virtualKeys");
+    }
+
+    /**
+     * A context without managed virtual keys.
+     *
+     * @param upstream the HTTP client, or {@code null}
+     * @param state    the state store, or {@code null}
+     * @param clock    the clock
+     * @param metrics  metrics tagged with the plugin
+     * @param logger   the plugin's logger
+     * @param prices   the gateway's price list
+     */
+    public ServerPluginContext(UpstreamClient upstream, StateStore state, Clock clock, PluginMetrics metrics,
+                               System.Logger logger, PriceList prices) {
+        this(upstream, state, clock, metrics, logger, prices, VirtualKeyDirectory.empty());
     }
 
     /**

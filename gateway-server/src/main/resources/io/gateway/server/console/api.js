@@ -58,6 +58,23 @@ export function createApi(token, fetchImpl = fetch) {
     }
     return response.json();
   }
+  async function send(method, path, body) {
+    const headers = { Authorization: `Bearer ${token}` };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
+    const response = await fetchImpl(path, {
+      method,
+      cache: 'no-store',
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) {
+      throw await errorOf(response);
+    }
+    return response.status === 204 ? null : response.json();
+  }
+  const key = (name) => `/admin/virtual-keys/${encodeURIComponent(name)}`;
   return {
     logs: (params) => get('/admin/logs', params),
     log: (id) => get(`/admin/logs/${encodeURIComponent(id)}`),
@@ -65,5 +82,11 @@ export function createApi(token, fetchImpl = fetch) {
     config: () => get('/admin/config'),
     plugins: () => get('/admin/plugins'),
     usage: () => get('/admin/usage'),
+    virtualKeys: () => get('/admin/virtual-keys'),
+    createKey: (body) => send('POST', '/admin/virtual-keys', body),
+    updateKey: (name, body) => send('PATCH', key(name), body),
+    rotateKey: (name, grace) => send('POST', `${key(name)}/rotate`, grace ? { grace } : {}),
+    deleteKey: (name) => send('DELETE', key(name)),
+    audit: (params) => get('/admin/audit', params),
   };
 }

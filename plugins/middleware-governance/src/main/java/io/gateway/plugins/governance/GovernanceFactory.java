@@ -2,6 +2,7 @@ package io.gateway.plugins.governance;
 
 import io.gateway.spi.middleware.Middleware;
 import io.gateway.spi.middleware.MiddlewareFactory;
+import io.gateway.spi.middleware.VirtualKeyDirectory;
 import io.gateway.spi.PluginConfig;
 import io.gateway.spi.PluginContext;
 import io.gateway.spi.Secret;
@@ -49,7 +50,8 @@ final class GovernanceFactory implements MiddlewareFactory {
                     + " metric and the request log; move the entries there (the same provider/model keys with"
                     + " input and output, and optional cache-read and cache-write)");
         }
-        if (requireKey && keys.isEmpty()) {
+        VirtualKeyDirectory managed = context.virtualKeys();
+        if (requireKey && keys.isEmpty() && managed == VirtualKeyDirectory.empty()) {
             context.logger().log(System.Logger.Level.WARNING, "governance: require-virtual-key is true but no"
                     + " virtual-keys are configured, so every request is refused with 401");
         }
@@ -63,7 +65,7 @@ final class GovernanceFactory implements MiddlewareFactory {
             throw config.invalid("reservation-lease", "must be at least 1s, e.g. 1m: how long the holds of a request"
                     + " outlive its replica");
         }
-        return new GovernanceMiddleware(requireKey, prefix, keys, context.state(), context.clock(),
+        return new GovernanceMiddleware(requireKey, prefix, keys, managed, context.state(), context.clock(),
                 context.logger(), context.metrics(), context.prices(), estimator, lease);
     }
 

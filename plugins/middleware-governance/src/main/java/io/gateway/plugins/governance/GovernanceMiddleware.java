@@ -16,7 +16,9 @@ import io.gateway.spi.state.StateStore;
 import io.gateway.spi.StreamEvent;
 import io.gateway.spi.StreamOutcome;
 import io.gateway.spi.middleware.RequestOutcome;
+import io.gateway.spi.middleware.ManagedVirtualKey;
 import io.gateway.spi.middleware.UsageReport;
+import io.gateway.spi.middleware.VirtualKeyDirectory;
 import io.gateway.spi.TokenUsage;
 import io.gateway.toolkit.json.Json;
 import io.gateway.toolkit.openai.OpenAiRequests;
@@ -63,6 +65,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code api-key} only when it starts with the configured prefix ({@code sk-bf-} by default), because
  * SDKs send their {@code apiKey} in {@code Authorization} even when it is a placeholder.
  *
+ * <p>Keys come from two places: the {@code virtual-keys} of the configuration, and the keys the gateway
+ * manages through its admin API ({@link VirtualKeyDirectory}, lent by the server), which are governed
+ * exactly alike: a presented value is looked for among the configured keys first, then in the
+ * directory. A managed key is turned into the same {@link VirtualKey} once per change of it; its
+ * counters are named by its name, like a configured key's, so they survive changes to its limits.
+ * A managed key named like a configured one is ignored (the configured key wins).
+ *
  * <p>Secrets: the key a client sends is compared in constant time against every configured key, and
  * the credential headers are removed from every request before it goes on, whatever their value.
  * Messages, logs and the usage report name keys, never their values, and never show a header value or
@@ -91,6 +100,10 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
     private final String prefix;
     private final String missingKey;
     private final List<Governed> keys;
+    private final Set<String> fileNames;
+    private final VirtualKeyDirectory directory;
+    /** Managed keys as governed, by name; rebuilt when the directory hands out a changed key. */
+    private final ConcurrentHashMap<String, Governed> managed = new ConcurrentHashMap<>();
     private final StateStore store;
     private final Clock clock;
     private final System.Logger logger;
@@ -111,6 +124,15 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
     GovernanceMiddleware(boolean requireKey, String prefix, List<VirtualKey> keys, StateStore store,
                          Clock clock, System.Logger logger, PluginMetrics metrics, PriceList prices,
                          Estimator estimator, Duration lease) {
+        this(requireKey, prefix, keys, VirtualKeyDirectory.empty(), store, clock, logger, metrics, prices, estimator,
+                lease);
+    }
+
+    GovernanceMiddleware(boolean requireKey, String prefix, List<VirtualKey> keys, VirtualKeyDirectory directory,
+                         StateStore store, Clock clock, System.Logger logger, PluginMetrics metrics, PriceList prices,
+                         Estimator estimator, Duration lease) {
+        this.directory = directory;
+        this.fileNames = keys.stream().map(VirtualKey::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.prices = prices;
         this.estimator = estimator;
         this.lease = lease;
@@ -138,7 +160,7 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
         }
         Governed governed = identify(presented);
         if (governed == null) {
-            throw rejected("authentication", GatewayException.of(ErrorCode.AUTHENTICATION, INVALID_KEY));
+            governed = identifyManaged(presented);
         }
         VirtualKey key = governed.key;
         checkModels(key, exchange);
@@ -555,6 +577,50 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
         return found;
     }
 
+    /**
+     * The managed key a client's key equals, as governed; refuses the request when there is none, or
+     * the key is disabled or expired, and answers 503 while the directory has not been loaded yet (the
+     * key may well exist).
+     */
+    private Governed identifyManaged(String presented) {
+        ManagedVirtualKey key = directory.find(presented).orElse(null);
+        if (key == null || fileNames.contains(key.name())) {
+            if (!directory.loaded()) {
+                throw rejected("authentication", GatewayException.of(ErrorCode.STORE_UNAVAILABLE, "the virtual keys"
+                        + " managed through the admin API are not loaded yet (the gateway's database has not answered);"
+                        + " retry in a moment"));
+            }
+            throw rejected("authentication", GatewayException.of(ErrorCode.AUTHENTICATION, INVALID_KEY));
+        }
+        if (key.disabled()) {
+            throw rejected("authentication", GatewayException.of(ErrorCode.AUTHENTICATION, "virtual key '" + key.name()
+                    + "' is disabled; ask the gateway's admin to enable it"));
+        }
+        Instant now = clock.instant();
+        if (key.expiredAt(now)) {
+            throw rejected("authentication", GatewayException.of(ErrorCode.AUTHENTICATION, "virtual key '" + key.name()
+                    + "' expired at " + key.expiresAt().orElseThrow() + "; ask the gateway's admin for a new one"));
+        }
+        return governed(key);
+    }
+
+    /** The governed form of a managed key, built once per change of the key (instances are immutable). */
+    private Governed governed(ManagedVirtualKey key) {
+        Governed cached = managed.get(key.name());
+        if (cached != null && cached.source == key) {
+            return cached;
+        }
+        Governed built = new Governed(ManagedKeys.toVirtualKey(key), key);
+        managed.put(key.name(), built);
+        if (managed.size() > 2 * Math.max(16, directory.keys().size())) {
+            // deleted keys leave entries behind; drop those the directory no longer has
+            Set<String> current = new java.util.HashSet<>();
+            directory.keys().forEach(k -> current.add(k.name()));
+            managed.keySet().retainAll(current);
+        }
+        return built;
+    }
+
     private static Headers withoutCredentials(Headers headers) {
         return headers.without(VIRTUAL_KEY_HEADER).without(AUTHORIZATION).without(API_KEY_HEADER)
                 .without(AZURE_KEY_HEADER);
@@ -758,7 +824,7 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
     }
 
     /**
-     * Every configured key with its counts in the current windows and usage period. A count with a limit
+     * Every key (configured, then managed) with its counts in the current windows and usage period. A count with a limit
      * is the limit's window; without one it is the usage period's (which the entry then names). Tokens
      * and spend show what is settled and what requests in flight hold besides.
      */
@@ -766,7 +832,13 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
     public JsonObject usage() {
         long now = clock.millis();
         JsonArrayBuilder entries = Json.array();
-        for (Governed governed : keys) {
+        List<Governed> reported = new java.util.ArrayList<>(keys);
+        for (ManagedVirtualKey key : directory.keys()) {
+            if (!fileNames.contains(key.name())) {
+                reported.add(governed(key));
+            }
+        }
+        for (Governed governed : reported) {
             VirtualKey key = governed.key;
             UsagePeriod period = governed.period(now);
             long spent = read(period.spendCounter());
@@ -817,11 +889,18 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
      */
     private static final class Governed {
         final VirtualKey key;
+        /** The managed key this was built from, or {@code null} for a configured key. */
+        final ManagedVirtualKey source;
         final BudgetPeriod usagePeriod;
         private volatile UsagePeriod current;
 
         Governed(VirtualKey key) {
+            this(key, null);
+        }
+
+        Governed(VirtualKey key, ManagedVirtualKey source) {
             this.key = key;
+            this.source = source;
             this.usagePeriod = key.budget() == null ? DEFAULT_USAGE_PERIOD : key.budget().period();
         }
 

@@ -58,6 +58,18 @@ final class Harness {
     }
 
     /**
+     * A middleware that also sees keys managed through the admin API.
+     *
+     * @param config  the governance entry
+     * @param managed the managed keys
+     * @return the harness
+     */
+    static Harness withManaged(Map<String, ?> config, io.gateway.testkit.TestVirtualKeys managed) {
+        return new Harness(config, TestContext.builder().clock(TestClock.at("2026-11-24T02:00:10Z")).prices(PRICES)
+                .virtualKeys(managed).build());
+    }
+
+    /**
      * A second replica: another middleware with the same configuration, clock and store.
      *
      * @param config the governance entry
