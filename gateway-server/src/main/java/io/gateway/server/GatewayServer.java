@@ -163,10 +163,13 @@ public final class GatewayServer implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new StartupException(e.getMessage());
             }
+            // the router lent to middleware (PluginContext.router()) exists once the middleware does
+            java.util.concurrent.atomic.AtomicReference<Router> lentRouter = new java.util.concurrent.atomic.AtomicReference<>();
             List<PluginMiddleware> middleware = createMiddleware(config, registry, state, clock, metrics, clients,
-                    telemetry, pricing.lend(fallbacks(providers)));
+                    telemetry, pricing.lend(fallbacks(providers)), lentRouter(lentRouter));
             created.addAll(middleware);
             Router router = new Router(providers, clock, metrics, telemetry, pricing);
+            lentRouter.set(router);
             AsyncJobs async = createAsync(config.async(), state, clock, housekeeping, telemetry, pricing);
             created.add(async);
             Chain chain = compose(middleware, exchange -> async.handle(exchange, router::route));
@@ -537,7 +540,7 @@ public final class GatewayServer implements AutoCloseable {
     private static List<PluginMiddleware> createMiddleware(GatewayConfig config, PluginRegistry registry, StateStore state,
                                                      Clock clock, GatewayMetrics metrics,
                                                      List<Http1UpstreamClient> clients, Telemetry telemetry,
-                                                     io.gateway.spi.PriceList prices) {
+                                                     io.gateway.spi.PriceList prices, Chain router) {
         List<PluginMiddleware> result = new ArrayList<>();
         List<ConfigBlock> blocks;
         try {
@@ -558,7 +561,7 @@ public final class GatewayServer implements AutoCloseable {
                 ServerPluginContext context = new ServerPluginContext(
                         TracingUpstreamClient.wrap(upstreamClient(clients, clock, config), telemetry), state, clock,
                         metrics.forPlugin(offered.plugin().id()),
-                        System.getLogger("gateway.plugin." + offered.plugin().id()), prices);
+                        System.getLogger("gateway.plugin." + offered.plugin().id()), prices, router);
                 Middleware created = inPlugin(offered.plugin(), block.path(),
                         () -> offered.factory().create(block, context));
                 if (created == null) {
@@ -628,6 +631,21 @@ public final class GatewayServer implements AutoCloseable {
         String message = String.valueOf(cause.getMessage());
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /**
+     * The router as middleware may call it ({@code PluginContext.router()}): the router alone, without
+     * the chain, run with the server's class loader as context loader; refused until the router exists.
+     */
+    private static Chain lentRouter(java.util.concurrent.atomic.AtomicReference<Router> router) {
+        ClassLoader server = GatewayServer.class.getClassLoader();
+        return exchange -> {
+            Router current = router.get();
+            if (current == null) {
+                throw new IllegalStateException("the router is lent to middleware once the gateway has started");
+            }
+            return PluginCalls.call(server, () -> current.route(exchange));
+        };
     }
 
     /** Composes middleware around the terminal link; the first middleware is outermost. */

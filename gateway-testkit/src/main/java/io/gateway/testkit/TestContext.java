@@ -2,6 +2,7 @@ package io.gateway.testkit;
 
 import io.gateway.spi.PluginContext;
 import io.gateway.spi.PriceList;
+import io.gateway.spi.middleware.Chain;
 import io.gateway.spi.upstream.UpstreamClient;
 import java.util.Objects;
 
@@ -10,7 +11,8 @@ import java.util.Objects;
  * {@link TestClock} that stands still until the test moves it, a {@link MemoryStateStore} whose
  * expiry follows that clock, {@link RecordingMetrics}, a {@link RecordingLogger}, and the upstream
  * client the test chose ({@link ScriptedUpstream} for canned answers, {@link HttpUpstream} for real
- * HTTP to a fake upstream), or none, and the price list the test chose ({@link TestPrices}), or none.
+ * HTTP to a fake upstream), or none, the price list the test chose ({@link TestPrices}), or none, and
+ * the router lent to middleware ({@link PluginContext#router()}: a {@link RouterStandIn}, say), or none.
  *
  * <pre>{@code
  * TestContext context = TestContext.builder().upstream(HttpUpstream.create()).build();
@@ -30,9 +32,11 @@ public final class TestContext implements PluginContext {
     private final RecordingMetrics metrics;
     private final RecordingLogger logger;
     private final PriceList prices;
+    private final Chain router;
 
     private TestContext(Builder builder) {
         this.prices = builder.prices;
+        this.router = builder.router;
         this.upstream = builder.upstream;
         this.clock = builder.clock;
         this.state = builder.withoutState ? null : builder.state != null ? builder.state : new MemoryStateStore(clock);
@@ -126,6 +130,22 @@ public final class TestContext implements PluginContext {
         return prices;
     }
 
+    /**
+     * The router the test gave, standing in for the gateway's.
+     *
+     * @return the router
+     * @throws IllegalStateException when the test gave none, as the server's contexts for providers and
+     *                               state stores have none
+     */
+    @Override
+    public Chain router() {
+        if (router == null) {
+            throw new IllegalStateException("this plugin context offers no router; give one with "
+                    + "TestContext.builder().router(...)");
+        }
+        return router;
+    }
+
     @Override
     public String toString() {
         return "TestContext[" + clock + ", " + (state == null ? "no store" : state) + (upstream == null ? "" : ", " + upstream) + "]";
@@ -139,6 +159,7 @@ public final class TestContext implements PluginContext {
         private RecordingMetrics metrics = new RecordingMetrics();
         private RecordingLogger logger = new RecordingLogger();
         private PriceList prices = PriceList.none();
+        private Chain router;
         private boolean withoutState;
 
         private Builder() {
@@ -217,6 +238,18 @@ public final class TestContext implements PluginContext {
          */
         public Builder prices(PriceList value) {
             prices = Objects.requireNonNull(value, "prices");
+            return this;
+        }
+
+        /**
+         * The router lent to the plugin, as the server lends its router to middleware
+         * ({@link PluginContext#router()}), e.g. a {@link RouterStandIn} answering embeddings.
+         *
+         * @param value the router, or {@code null} for none
+         * @return this builder
+         */
+        public Builder router(Chain value) {
+            router = value;
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.gateway.server.plugin;
 import io.gateway.spi.PluginContext;
 import io.gateway.spi.PluginMetrics;
 import io.gateway.spi.PriceList;
+import io.gateway.spi.middleware.Chain;
 import io.gateway.spi.state.StateStore;
 import io.gateway.spi.upstream.UpstreamClient;
 import java.time.Clock;
@@ -18,9 +19,10 @@ import java.util.Objects;
  * @param metrics  metrics tagged with the plugin
  * @param logger   the plugin's logger
  * @param prices   the gateway's price list ({@code gateway.pricing}); {@link PriceList#none()} where none is lent
+ * @param router   the router lent to middleware ({@link PluginContext#router()}), or {@code null}
  */
 public record ServerPluginContext(UpstreamClient upstream, StateStore state, Clock clock, PluginMetrics metrics,
-                                  System.Logger logger, PriceList prices) implements PluginContext {
+                                  System.Logger logger, PriceList prices, Chain router) implements PluginContext {
 
     /** Checks the price list. */
     public ServerPluginContext {
@@ -38,7 +40,15 @@ public record ServerPluginContext(UpstreamClient upstream, StateStore state, Clo
      */
     public ServerPluginContext(UpstreamClient upstream, StateStore state, Clock clock, PluginMetrics metrics,
                                System.Logger logger) {
-        this(upstream, state, clock, metrics, logger, PriceList.none());
+        this(upstream, state, clock, metrics, logger, PriceList.none(), null);
+    }
+
+    @Override
+    public Chain router() {
+        if (router == null) {
+            return PluginContext.super.router();
+        }
+        return router;
     }
 
     @Override
