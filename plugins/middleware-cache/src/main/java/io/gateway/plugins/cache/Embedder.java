@@ -102,10 +102,31 @@ final class Embedder {
         if (a.length != b.length) {
             return -1;
         }
-        double dot = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b[i];
+        // eight independent sums: one running sum is a chain of dependent additions the JIT may not
+        // reorder (floating-point addition is not associative); eight keep the multipliers busy
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        float s4 = 0;
+        float s5 = 0;
+        float s6 = 0;
+        float s7 = 0;
+        int n = a.length;
+        int i = 0;
+        for (; i + 7 < n; i += 8) {
+            s0 += a[i] * b[i];
+            s1 += a[i + 1] * b[i + 1];
+            s2 += a[i + 2] * b[i + 2];
+            s3 += a[i + 3] * b[i + 3];
+            s4 += a[i + 4] * b[i + 4];
+            s5 += a[i + 5] * b[i + 5];
+            s6 += a[i + 6] * b[i + 6];
+            s7 += a[i + 7] * b[i + 7];
         }
-        return dot;
+        for (; i < n; i++) {
+            s0 += a[i] * b[i];
+        }
+        return (double) ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 }

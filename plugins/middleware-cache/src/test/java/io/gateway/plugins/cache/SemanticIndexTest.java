@@ -39,6 +39,23 @@ class SemanticIndexTest {
     }
 
     @Test
+    void theDotProductMatchesAPlainSumAtEveryLength() {
+        java.util.Random random = new java.util.Random(7);
+        for (int length : new int[] {1, 7, 8, 13, 1536}) {
+            float[] a = new float[length];
+            float[] b = new float[length];
+            double plain = 0;
+            for (int i = 0; i < length; i++) {
+                a[i] = (float) random.nextGaussian();
+                b[i] = (float) random.nextGaussian();
+                plain += (double) a[i] * b[i];
+            }
+            assertEquals(plain, Embedder.similarity(a, b), 1e-3 * Math.max(1, Math.abs(plain)), "length " + length);
+        }
+        assertEquals(-1, Embedder.similarity(new float[3], new float[4]));
+    }
+
+    @Test
     void anotherNodeSeesWhatOneNodeAddedAndExpiredEntriesDoNotCount() {
         TestContext context = TestContext.create();
         SemanticIndex a = new SemanticIndex(context.state(), context.clock(), 10, 100, context.metrics());
