@@ -144,7 +144,8 @@ class DistributionIT {
                 "provider-anthropic", List.of("translation-anthropic-"),
                 "provider-vertex", List.of("translation-gemini-", "translation-anthropic-",
                         "google-auth-library-oauth2-http-1.58.0", "google-http-client-2.", "guava-33.7.2"),
-                "provider-cohere", List.of(TOOLKIT + "-"));
+                "provider-cohere", List.of(TOOLKIT + "-"),
+                "middleware-cache", List.of("middleware-cache-", TOOLKIT + "-"));
         for (Map.Entry<String, List<String>> plugin : expected.entrySet()) {
             List<String> folder = fileNames(DIST.resolve("plugins").resolve(plugin.getKey()));
             for (String prefix : plugin.getValue()) {

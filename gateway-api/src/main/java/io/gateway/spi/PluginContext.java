@@ -1,6 +1,7 @@
 package io.gateway.spi;
 
 import io.gateway.spi.middleware.VirtualKeyDirectory;
+import io.gateway.spi.middleware.Chain;
 import io.gateway.spi.state.StateStore;
 import io.gateway.spi.upstream.UpstreamClient;
 import java.time.Clock;
@@ -74,6 +75,26 @@ public interface PluginContext {
      */
     default VirtualKeyDirectory virtualKeys() {
         return VirtualKeyDirectory.empty();
+    }
+
+    /**
+     * The gateway's router, for a middleware that needs a model's answer of its own (the response
+     * cache embeds a request's text this way): {@code router().proceed(exchange)} routes an exchange
+     * the plugin built ({@code Exchange.create}) to the provider its {@code model} names, with that
+     * provider's keys, retries, fallbacks, deadline and concurrency limit, exactly as the last link of
+     * the middleware chain does. It does <em>not</em> run the middleware chain (no authentication, no
+     * limits or budgets, no cache: nothing is charged to a virtual key), so a middleware calling it
+     * cannot recurse into itself. The call blocks the caller's thread like {@link Chain#proceed};
+     * failures are thrown as {@link GatewayException}. Only middleware contexts offer it; a request
+     * proceeded before the gateway has started (from a factory's {@code create}) fails with
+     * {@link IllegalStateException}. Since SPI 2.1.
+     *
+     * @return the router as a chain; thread-safe, owned by the server
+     * @throws IllegalStateException when this context has none (providers' and state stores'
+     *                               contexts, the default)
+     */
+    default Chain router() {
+        throw new IllegalStateException("this plugin context offers no router; only middleware contexts do");
     }
 
     /**

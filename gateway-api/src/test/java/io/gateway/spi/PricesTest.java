@@ -76,6 +76,14 @@ class PricesTest {
     }
 
     @Test
+    void aContextWithoutTheServerOffersNoRouter() {
+        PluginContext bare = new PluginContext() {
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class, bare::router);
+        assertEquals("this plugin context offers no router; only middleware contexts do", e.getMessage());
+    }
+
+    @Test
     void anOutcomeWithoutBackgroundWorkNeverRunsTheAction() {
         RequestOutcome outcome = Exchange.create("r", Operation.CHAT_COMPLETION, null, null, Instant.EPOCH).outcome();
         AtomicBoolean ran = new AtomicBoolean();

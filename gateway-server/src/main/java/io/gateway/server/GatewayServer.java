@@ -329,9 +329,13 @@ public final class GatewayServer implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new StartupException(e.getMessage());
             }
+            // the router lent to middleware (PluginContext.router()) exists once the middleware does
+            AtomicReference<Router> lentRouter = new AtomicReference<>();
             middleware = createMiddleware(config, shared.registry(), shared.state(), shared.clock(), shared.metrics(),
-                    clients, shared.telemetry(), pricing.lend(fallbacks(providers)), shared.keys().directory());
+                    clients, shared.telemetry(), pricing.lend(fallbacks(providers)), shared.keys().directory(),
+                    lentRouter(lentRouter));
             Router router = new Router(providers, shared.clock(), shared.metrics(), shared.telemetry(), pricing);
+            lentRouter.set(router);
             ProviderRuntime deployments = providers.get(deploymentProvider(config));
             String anthropic = anthropicDefaultProvider(config, providers.keySet());
             FileKeys fileKeys = FileKeys.read(config.root(), config.source().map(f -> f.getFileName().toString())
@@ -785,7 +789,8 @@ public final class GatewayServer implements AutoCloseable {
                                                      Clock clock, GatewayMetrics metrics,
                                                      List<Http1UpstreamClient> clients, Telemetry telemetry,
                                                      io.gateway.spi.PriceList prices,
-                                                     io.gateway.spi.middleware.VirtualKeyDirectory virtualKeys) {
+                                                     io.gateway.spi.middleware.VirtualKeyDirectory virtualKeys,
+                                                     Chain router) {
         List<PluginMiddleware> result = new ArrayList<>();
         List<ConfigBlock> blocks;
         try {
@@ -806,7 +811,7 @@ public final class GatewayServer implements AutoCloseable {
                 ServerPluginContext context = new ServerPluginContext(
                         TracingUpstreamClient.wrap(upstreamClient(clients, clock, config), telemetry), state, clock,
                         metrics.forPlugin(offered.plugin().id()),
-                        System.getLogger("gateway.plugin." + offered.plugin().id()), prices, virtualKeys);
+                        System.getLogger("gateway.plugin." + offered.plugin().id()), prices, virtualKeys, router);
                 Middleware created = inPlugin(offered.plugin(), block.path(),
                         () -> offered.factory().create(block, context));
                 if (created == null) {
@@ -876,6 +881,21 @@ public final class GatewayServer implements AutoCloseable {
         String message = String.valueOf(cause.getMessage());
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /**
+     * The router as middleware may call it ({@code PluginContext.router()}): the router alone, without
+     * the chain, run with the server's class loader as context loader; refused until the router exists.
+     */
+    private static Chain lentRouter(AtomicReference<Router> router) {
+        ClassLoader server = GatewayServer.class.getClassLoader();
+        return exchange -> {
+            Router current = router.get();
+            if (current == null) {
+                throw new IllegalStateException("the router is lent to middleware once the gateway has started");
+            }
+            return PluginCalls.call(server, () -> current.route(exchange));
+        };
     }
 
     /** Composes middleware around the terminal link; the first middleware is outermost. */

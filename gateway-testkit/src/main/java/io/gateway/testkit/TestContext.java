@@ -3,6 +3,7 @@ package io.gateway.testkit;
 import io.gateway.spi.PluginContext;
 import io.gateway.spi.PriceList;
 import io.gateway.spi.middleware.VirtualKeyDirectory;
+import io.gateway.spi.middleware.Chain;
 import io.gateway.spi.upstream.UpstreamClient;
 import java.util.Objects;
 
@@ -11,7 +12,8 @@ import java.util.Objects;
  * {@link TestClock} that stands still until the test moves it, a {@link MemoryStateStore} whose
  * expiry follows that clock, {@link RecordingMetrics}, a {@link RecordingLogger}, and the upstream
  * client the test chose ({@link ScriptedUpstream} for canned answers, {@link HttpUpstream} for real
- * HTTP to a fake upstream), or none, and the price list the test chose ({@link TestPrices}), or none.
+ * HTTP to a fake upstream), or none, the price list the test chose ({@link TestPrices}), or none, and
+ * the router lent to middleware ({@link PluginContext#router()}: a {@link RouterStandIn}, say), or none.
  *
  * <pre>{@code
  * TestContext context = TestContext.builder().upstream(HttpUpstream.create()).build();
@@ -32,10 +34,12 @@ public final class TestContext implements PluginContext {
     private final RecordingLogger logger;
     private final PriceList prices;
     private final VirtualKeyDirectory virtualKeys;
+    private final Chain router;
 
     private TestContext(Builder builder) {
         this.prices = builder.prices;
         this.virtualKeys = builder.virtualKeys;
+        this.router = builder.router;
         this.upstream = builder.upstream;
         this.clock = builder.clock;
         this.state = builder.withoutState ? null : builder.state != null ? builder.state : new MemoryStateStore(clock);
@@ -137,6 +141,19 @@ public final class TestContext implements PluginContext {
     @Override
     public VirtualKeyDirectory virtualKeys() {
         return virtualKeys;
+     * The router the test gave, standing in for the gateway's.
+     *
+     * @return the router
+     * @throws IllegalStateException when the test gave none, as the server's contexts for providers and
+     *                               state stores have none
+     */
+    @Override
+    public Chain router() {
+        if (router == null) {
+            throw new IllegalStateException("this plugin context offers no router; give one with "
+                    + "TestContext.builder().router(...)");
+        }
+        return router;
     }
 
     @Override
@@ -153,6 +170,9 @@ public final class TestContext implements PluginContext {
         private RecordingLogger logger = new RecordingLogger();
         private PriceList prices = PriceList.none();
         private VirtualKeyDirectory virtualKeys = VirtualKeyDirectory.empty();
+    }
+
+        private Chain router;
         private boolean withoutState;
 
         private Builder() {
@@ -242,6 +262,16 @@ public final class TestContext implements PluginContext {
          */
         public Builder virtualKeys(VirtualKeyDirectory value) {
             virtualKeys = Objects.requireNonNull(value, "virtualKeys");
+        }
+
+         * The router lent to the plugin, as the server lends its router to middleware
+         * ({@link PluginContext#router()}), e.g. a {@link RouterStandIn} answering embeddings.
+         *
+         * @param value the router, or {@code null} for none
+         * @return this builder
+         */
+        public Builder router(Chain value) {
+            router = value;
             return this;
         }
 

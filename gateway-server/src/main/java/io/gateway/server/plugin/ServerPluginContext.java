@@ -3,6 +3,7 @@ package io.gateway.server.plugin;
 import io.gateway.spi.PluginContext;
 import io.gateway.spi.PluginMetrics;
 import io.gateway.spi.PriceList;
+import io.gateway.spi.middleware.Chain;
 import io.gateway.spi.middleware.VirtualKeyDirectory;
 import io.gateway.spi.state.StateStore;
 import io.gateway.spi.upstream.UpstreamClient;
@@ -21,10 +22,11 @@ import java.util.Objects;
  * @param prices      the gateway's price list ({@code gateway.pricing}); {@link PriceList#none()} where none is lent
  * @param virtualKeys the virtual keys managed through the admin API; {@link VirtualKeyDirectory#empty()} where
  *                    none are lent
+ * @param router      the router lent to middleware ({@link PluginContext#router()}), or {@code null}
  */
 public record ServerPluginContext(UpstreamClient upstream, StateStore state, Clock clock, PluginMetrics metrics,
-                                  System.Logger logger, PriceList prices, VirtualKeyDirectory virtualKeys)
-        implements PluginContext {
+                                  System.Logger logger, PriceList prices, VirtualKeyDirectory virtualKeys,
+                                  Chain router) implements PluginContext {
 
     /** Checks the price list and the directory. */
     public ServerPluginContext {
@@ -44,7 +46,7 @@ public record ServerPluginContext(UpstreamClient upstream, StateStore state, Clo
      */
     public ServerPluginContext(UpstreamClient upstream, StateStore state, Clock clock, PluginMetrics metrics,
                                System.Logger logger, PriceList prices) {
-        this(upstream, state, clock, metrics, logger, prices, VirtualKeyDirectory.empty());
+        this(upstream, state, clock, metrics, logger, prices, VirtualKeyDirectory.empty(), null);
     }
 
     /**
@@ -58,7 +60,15 @@ public record ServerPluginContext(UpstreamClient upstream, StateStore state, Clo
      */
     public ServerPluginContext(UpstreamClient upstream, StateStore state, Clock clock, PluginMetrics metrics,
                                System.Logger logger) {
-        this(upstream, state, clock, metrics, logger, PriceList.none());
+        this(upstream, state, clock, metrics, logger, PriceList.none(), VirtualKeyDirectory.empty(), null);
+    }
+
+    @Override
+    public Chain router() {
+        if (router == null) {
+            return PluginContext.super.router();
+        }
+        return router;
     }
 
     @Override
