@@ -15,6 +15,9 @@ import io.gateway.server.http.HealthRoutes;
 import io.gateway.server.http.InferenceRoutes;
 import io.gateway.server.http.ConsoleRoutes;
 import io.gateway.server.http.LogRoutes;
+import io.gateway.server.http.McpRoutes;
+import io.gateway.server.mcp.McpGateway;
+import io.gateway.server.mcp.McpSettings;
 import io.gateway.server.logs.LogSettings;
 import io.gateway.server.logs.RequestLog;
 import io.gateway.server.http.RequestHeadGuard;
@@ -98,11 +101,13 @@ public final class GatewayServer implements AutoCloseable {
     private final RequestHeadGuard headGuard;
     private final Telemetry telemetry;
     private final RequestLog requestLog;
+    private final McpGateway mcp;
 
     private GatewayServer(WebServer server, PluginRegistry registry, Router router, List<PluginMiddleware> middleware,
                           StateStore state, ScheduledExecutorService housekeeping, AsyncJobs async,
                           List<Http1UpstreamClient> upstreamClients, RequestHeadGuard headGuard,
-                          Telemetry telemetry, RequestLog requestLog) {
+                          Telemetry telemetry, RequestLog requestLog, McpGateway mcp) {
+        this.mcp = mcp;
         this.requestLog = requestLog;
         this.headGuard = headGuard;
         this.telemetry = telemetry;
@@ -169,7 +174,9 @@ public final class GatewayServer implements AutoCloseable {
             Router router = new Router(providers, clock, metrics, telemetry, pricing);
             AsyncJobs async = createAsync(config.async(), state, clock, housekeeping, telemetry, pricing);
             created.add(async);
-            Chain chain = compose(middleware, exchange -> async.handle(exchange, router::route));
+            McpGateway mcp = createMcp(config, metrics, telemetry);
+            created.add(mcp);
+            Chain chain = compose(middleware, mcp.link(exchange -> async.handle(exchange, router::route)));
             RequestLog requestLog = createRequestLog(config, clock, metrics);
             created.add(requestLog);
             AdminRoutes admin;
@@ -192,12 +199,14 @@ public final class GatewayServer implements AutoCloseable {
                     deploymentProvider, deployments == null ? Map.of() : deployments.modelAliases(), telemetry,
                     anthropicDefaultProvider(config, providers.keySet()), limits, config.spoolDir(), requestLog);
             HttpRouting.Builder routing = HttpRouting.builder();
-            new HealthRoutes(state, registry.plugins().size(), providers.size()).register(routing);
+            new HealthRoutes(state, registry.plugins().size(), providers.size(),
+                    mcp.enabled() ? mcp::readiness : null).register(routing);
             routing.get("/metrics", (req, res) -> {
                 res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                 res.send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
             });
             routes.register(routing);
+            new McpRoutes(routes, mcp, admin, maxBody).register(routing);
             admin.register(routing);
             new LogRoutes(admin, requestLog, clock).register(routing);
             new ConsoleRoutes(!config.admin().secret("token").isEmpty(), requestLog.enabled()).register(routing);
@@ -248,7 +257,7 @@ public final class GatewayServer implements AutoCloseable {
                         + " (is another process using the port? check server.host and server.port)");
             }
             GatewayServer gateway = new GatewayServer(server, registry, router, middleware, state, housekeeping, async,
-                    clients, headGuard, telemetry, requestLog);
+                    clients, headGuard, telemetry, requestLog, mcp);
             LOG.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + " with providers "
                     + providers.keySet() + " and middleware " + config.middleware().stream()
                     .map(b -> b.string("type", "?")).toList());
@@ -592,6 +601,21 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code gateway.mcp}: the tool servers, connected in the background (one that is down stops
+     * nothing). Without the block the MCP gateway is off and only answers that it is.
+     */
+    private static McpGateway createMcp(GatewayConfig config, GatewayMetrics metrics, Telemetry telemetry) {
+        McpSettings settings;
+        try {
+            settings = McpSettings.read(config.gateway().block("mcp").orElse(null),
+                    config.file(".").toAbsolutePath().normalize());
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage());
+        }
+        return McpGateway.start(settings, metrics, telemetry);
+    }
+
     /** Where deployment-style routes go: {@code gateway.deployment-routes.provider}, by default {@code azure}. */
     private static String deploymentProvider(GatewayConfig config) {
         try {
@@ -682,6 +706,7 @@ public final class GatewayServer implements AutoCloseable {
     public void close() {
         server.stop();
         headGuard.close();
+        mcp.close();
         async.close();
         for (Middleware m : middleware) {
             m.close();
