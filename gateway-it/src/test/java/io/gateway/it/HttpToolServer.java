@@ -3,6 +3,7 @@ package io.gateway.it;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
 import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.HttpServletSseServerTransportProvider;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.Filter;
@@ -29,8 +30,9 @@ import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
 
 /**
- * A real MCP tool server over streamable HTTP for the tests, built with the MCP SDK's server side (its
- * servlet transport on embedded Tomcat) on a loopback port, that answers only requests with
+ * A real MCP tool server over streamable HTTP (or, made with {@link #startSse}, the older HTTP+SSE
+ * transport) for the tests, built with the MCP SDK's server side (its servlet transports on embedded
+ * Tomcat) on a loopback port, that answers only requests with
  * {@code Authorization: Bearer <token>} (else 401). Tools: {@code add} (two numbers, their sum as text)
  * and {@code fail} (a result with {@code isError}). It can be stopped and started again on the same port,
  * as a server restarted mid-run.
@@ -39,20 +41,29 @@ final class HttpToolServer implements AutoCloseable {
 
     private final int port;
     private final String token;
+    private final boolean sse;
     private final AtomicInteger calls = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
     private Tomcat tomcat;
     private McpSyncServer server;
     private Path baseDir;
 
-    private HttpToolServer(int port, String token) {
+    private HttpToolServer(int port, String token, boolean sse) {
         this.port = port;
         this.token = token;
+        this.sse = sse;
     }
 
-    /** Starts a server on a free loopback port. */
+    /** Starts a streamable-HTTP server on a free loopback port. */
     static HttpToolServer start(String token) {
-        HttpToolServer server = new HttpToolServer(freePort(), token);
+        HttpToolServer server = new HttpToolServer(freePort(), token, false);
+        server.start();
+        return server;
+    }
+
+    /** Starts a server speaking the HTTP+SSE transport of 2024-11-05 on a free loopback port. */
+    static HttpToolServer startSse(String token) {
+        HttpToolServer server = new HttpToolServer(freePort(), token, true);
         server.start();
         return server;
     }
@@ -66,9 +77,9 @@ final class HttpToolServer implements AutoCloseable {
         }
     }
 
-    /** The URL to configure: {@code http://127.0.0.1:PORT/mcp}. */
+    /** The URL to configure: {@code http://127.0.0.1:PORT/mcp}, or {@code …/sse} for the SSE transport. */
     String url() {
-        return "http://127.0.0.1:" + port + "/mcp";
+        return "http://127.0.0.1:" + port + (sse ? "/sse" : "/mcp");
     }
 
     /** Tool calls the server ran. */
@@ -85,13 +96,26 @@ final class HttpToolServer implements AutoCloseable {
         if (tomcat != null) {
             return;
         }
-        HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
-                .mcpEndpoint("/mcp").build();
-        server = McpServer.sync(transport)
-                .serverInfo("calc", "1.0.0")
-                .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
-                .tools(add(), fail())
-                .build();
+        jakarta.servlet.http.HttpServlet transport;
+        if (sse) {
+            HttpServletSseServerTransportProvider provider = HttpServletSseServerTransportProvider.builder()
+                    .messageEndpoint("/mcp/message").sseEndpoint("/sse").build();
+            server = McpServer.sync(provider)
+                    .serverInfo("calc-legacy", "0.9.0")
+                    .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
+                    .tools(add(), fail())
+                    .build();
+            transport = provider;
+        } else {
+            HttpServletStreamableServerTransportProvider provider = HttpServletStreamableServerTransportProvider
+                    .builder().mcpEndpoint("/mcp").build();
+            server = McpServer.sync(provider)
+                    .serverInfo("calc", "1.0.0")
+                    .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
+                    .tools(add(), fail())
+                    .build();
+            transport = provider;
+        }
         try {
             baseDir = Files.createTempDirectory("mcp-http-tool-server");
         } catch (IOException e) {

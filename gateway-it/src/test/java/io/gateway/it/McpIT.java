@@ -37,9 +37,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 20's MCP gateway against the real server: two real MCP tool servers started by the test (one
- * over streamable HTTP requiring a bearer token, built with the SDK's servlet transport; one over stdio,
- * a Java main the gateway starts and supervises) and two that never connect (nothing listening; a wrong
+ * Issue 20's MCP gateway against the real server: three real MCP tool servers started by the test (one
+ * over streamable HTTP requiring a bearer token, built with the SDK's servlet transport; one over the
+ * older HTTP+SSE transport; one over stdio, a Java main the gateway starts and supervises) and two that
+ * never connect (nothing listening; a wrong
  * token). The MCP Java SDK is the client of {@code /mcp}; the execute route, tool injection and the agent
  * loop run against the test kit's OpenAI fake with its tool-calling model. The last test stops and
  * restarts both servers mid-run.
@@ -60,6 +61,7 @@ class McpIT {
 
     static FakeOpenAi openai;
     static HttpToolServer calc;
+    static HttpToolServer legacy;
     static OtlpReceiver receiver;
     static TestGateway gateway;
 
@@ -71,6 +73,7 @@ class McpIT {
     static void start() {
         openai = FakeOpenAi.start();
         calc = HttpToolServer.start(CALC_TOKEN);
+        legacy = HttpToolServer.startSse(CALC_TOKEN);
         receiver = OtlpReceiver.start();
         PluginFolders plugins = PluginFolders.create(temp.resolve("plugins"))
                 .add("provider-openai", "io.gateway.plugins.openai.OpenAiPlugin")
@@ -81,6 +84,9 @@ class McpIT {
                 gateway:
                   admin:
                     token: ${MCP_IT_ADMIN}
+                  logs:
+                    store: sqlite
+                    path: %s
                   telemetry:
                     otlp:
                       endpoint: %s
@@ -123,6 +129,12 @@ class McpIT {
                         env:
                           NOTES_GREETING: hello from the gateway
                         timeout: 20s
+                      legacy:
+                        transport: sse
+                        url: %s
+                        headers:
+                          authorization: "Bearer ${MCP_IT_CALC_TOKEN}"
+                        timeout: 10s
                       ghost:
                         url: http://127.0.0.1:%d/mcp
                         timeout: 2s
@@ -131,16 +143,17 @@ class McpIT {
                         headers:
                           authorization: Bearer not-the-token
                         timeout: 5s
-                """.formatted(receiver.endpoint(), openai.apiBase(), FakeOpenAi.API_KEY, calc.url(), java,
-                classPath, HttpToolServer.freePort(), calc.url()), plugins.root(),
+                """.formatted(temp.resolve("requests.db"), receiver.endpoint(), openai.apiBase(), FakeOpenAi.API_KEY, calc.url(), java,
+                classPath, legacy.url(), HttpToolServer.freePort(), calc.url()), plugins.root(),
                 Map.of("MCP_IT_ADMIN", ADMIN_TOKEN, "MCP_IT_ALL", ALL_KEY, "MCP_IT_CALC", CALC_KEY,
                         "MCP_IT_MODELS", MODELS_KEY, "MCP_IT_CALC_TOKEN", CALC_TOKEN));
-        awaitServers(state -> "connected".equals(state.get("calc")) && "connected".equals(state.get("notes")));
+        awaitServers(state -> "connected".equals(state.get("calc")) && "connected".equals(state.get("notes"))
+                && "connected".equals(state.get("legacy")));
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[] {gateway, calc, openai, receiver}) {
+        for (AutoCloseable closeable : new AutoCloseable[] {gateway, calc, legacy, openai, receiver}) {
             try {
                 if (closeable != null) {
                     closeable.close();
@@ -163,6 +176,9 @@ class McpIT {
         assertEquals("http", servers.get("calc").getString("transport"));
         assertEquals("stdio", servers.get("notes").getString("transport"));
         assertEquals("calc 1.0.0", servers.get("calc").getString("server_info"));
+        assertEquals("sse", servers.get("legacy").getString("transport"));
+        assertEquals(List.of("legacy__add", "legacy__fail"), names(servers.get("legacy").getJsonArray("tools")));
+        assertEquals("calc-legacy 0.9.0", servers.get("legacy").getString("server_info"));
         for (String down : List.of("ghost", "locked")) {
             assertEquals("down", servers.get(down).getString("state"), down + ": " + servers.get(down));
             assertEquals(0, servers.get(down).getJsonArray("tools").size());
@@ -193,8 +209,8 @@ class McpIT {
             assertTrue(init.capabilities().tools() != null, "the gateway offers tools");
 
             List<McpSchema.Tool> tools = client.listTools().tools();
-            assertEquals(Set.of("calc__add", "calc__fail", "notes__echo", "notes__pid", "notes__env"),
-                    tools.stream().map(McpSchema.Tool::name).collect(Collectors.toSet()));
+            assertEquals(Set.of("calc__add", "calc__fail", "notes__echo", "notes__pid", "notes__env", "legacy__add",
+                    "legacy__fail"), tools.stream().map(McpSchema.Tool::name).collect(Collectors.toSet()));
             McpSchema.Tool add = tools.stream().filter(t -> t.name().equals("calc__add")).findFirst().orElseThrow();
             assertEquals("Adds two numbers.", add.description());
             assertEquals(Set.of("a", "b"), ((Map<?, ?>) add.inputSchema().get("properties")).keySet());
@@ -211,6 +227,10 @@ class McpIT {
             McpSchema.CallToolResult echo = client.callTool(McpSchema.CallToolRequest.builder("notes__echo")
                     .arguments(Map.of("text", "héllo ✓")).build());
             assertEquals("héllo ✓", text(echo));
+
+            McpSchema.CallToolResult legacySum = client.callTool(McpSchema.CallToolRequest.builder("legacy__add")
+                    .arguments(Map.of("a", 20, "b", 22)).build());
+            assertEquals("42", text(legacySum), "a server on the older SSE transport serves as well");
         }
     }
 
@@ -385,7 +405,7 @@ class McpIT {
         openai.answerWith(model);
         HttpResponse<String> response = Http.post(gateway.uri(CHAT), "{\"model\":\"openai/gpt-4o-mini\",\"messages\":"
                 + "[{\"role\":\"user\",\"content\":\"what is 2+3?\"}]}", "x-bf-vk", ALL_KEY, "x-bf-mcp-agent", "true",
-                "x-bf-mcp-tools", "calc__add");
+                "x-bf-mcp-tools", "calc__add", "x-request-id", "mcp-it-agent");
         assertEquals(200, response.statusCode(), response.body());
         JsonObject answer = JsonBodies.parse(response.body());
         assertEquals("The tool answered: 5", answer.getJsonArray("choices").getJsonObject(0).getJsonObject("message")
@@ -487,10 +507,51 @@ class McpIT {
                 "the tool span is a child of its request's span: " + parent.name());
     }
 
+    @Test
+    @Order(11)
+    void mcpRequestsAndTheAgentLoopAreInTheRequestLog() {
+        Http.post(gateway.uri("/mcp"), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}",
+                "x-bf-vk", CALC_KEY, "x-request-id", "mcp-it-list");
+        Http.post(gateway.uri("/v1/mcp/tool/execute"), "{\"id\":\"c\",\"type\":\"function\",\"function\":"
+                + "{\"name\":\"notes__echo\",\"arguments\":\"{\\\"text\\\":\\\"x\\\"}\"}}", "x-bf-vk", ALL_KEY,
+                "x-request-id", "mcp-it-execute");
+
+        JsonObject list = awaitLogged("mcp-it-list");
+        assertEquals("mcp", list.getString("operation"));
+        assertEquals("calc-only", list.getString("virtual_key"));
+        assertEquals(200, list.getInt("status"));
+        JsonObject execute = awaitLogged("mcp-it-execute");
+        assertEquals("mcp_tool_execute", execute.getString("operation"));
+        assertEquals("all", execute.getString("virtual_key"));
+        JsonObject agent = awaitLogged("mcp-it-agent");
+        assertEquals("chat_completion", agent.getString("operation"));
+        assertEquals(40, agent.getInt("input_tokens"), "the loop's two model calls, summed");
+        assertEquals(10, agent.getInt("output_tokens"));
+        assertEquals(2, agent.getJsonArray("attempts").size(), "one attempt per model call");
+    }
+
+    private static JsonObject awaitLogged(String requestId) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = Http.get(gateway.uri("/admin/logs/" + requestId), "authorization",
+                    "Bearer " + ADMIN_TOKEN);
+            if (response.statusCode() == 200) {
+                return JsonBodies.parse(response.body());
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("request " + requestId + " is not in the request log within " + WAIT);
+    }
+
     // ---------------------------------------------------------------- restarts
 
     @Test
-    @Order(11)
+    @Order(12)
     void serversThatDropAreReconnectedAndTheirToolsComeBack() {
         long pid = Long.parseLong(execute(ALL_KEY, "notes__pid", "{}"));
 
@@ -498,7 +559,8 @@ class McpIT {
         awaitServers(state -> "down".equals(state.get("calc")));
         try (McpSyncClient client = client("x-bf-vk", ALL_KEY)) {
             client.initialize();
-            assertEquals(Set.of("notes__echo", "notes__pid", "notes__env"), client.listTools().tools().stream()
+            assertEquals(Set.of("notes__echo", "notes__pid", "notes__env", "legacy__add", "legacy__fail"),
+                    client.listTools().tools().stream()
                     .map(McpSchema.Tool::name).collect(Collectors.toSet()), "a server that is down offers nothing");
         }
         assertError(post("/v1/mcp/tool/execute", ALL_KEY,
