@@ -59,6 +59,27 @@ class McpIT {
     @TempDir
     static Path temp;
 
+    /** Everything logged while the class ran, formatted, with stack traces. */
+    static final StringBuffer LOG = new StringBuffer();
+    static final java.util.logging.Handler CAPTURE = new java.util.logging.Handler() {
+        private final java.util.logging.SimpleFormatter formatter = new java.util.logging.SimpleFormatter();
+
+        @Override
+        public void publish(java.util.logging.LogRecord record) {
+            LOG.append(formatter.format(record));
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+    /** The gateway's loggers at every level while the class runs; held so the level is kept. */
+    static final java.util.logging.Logger GATEWAY_LOGGER = java.util.logging.Logger.getLogger("gateway");
+
     static FakeOpenAi openai;
     static HttpToolServer calc;
     static HttpToolServer legacy;
@@ -71,6 +92,9 @@ class McpIT {
 
     @BeforeAll
     static void start() {
+        CAPTURE.setLevel(java.util.logging.Level.ALL);
+        GATEWAY_LOGGER.setLevel(java.util.logging.Level.ALL);
+        java.util.logging.Logger.getLogger("").addHandler(CAPTURE);
         openai = FakeOpenAi.start();
         calc = HttpToolServer.start(CALC_TOKEN);
         legacy = HttpToolServer.startSse(CALC_TOKEN);
@@ -153,6 +177,8 @@ class McpIT {
 
     @AfterAll
     static void stop() {
+        java.util.logging.Logger.getLogger("").removeHandler(CAPTURE);
+        GATEWAY_LOGGER.setLevel(null);
         for (AutoCloseable closeable : new AutoCloseable[] {gateway, calc, legacy, openai, receiver}) {
             try {
                 if (closeable != null) {
@@ -185,6 +211,9 @@ class McpIT {
             assertFalse(servers.get(down).isNull("last_error"), down + " says why it is down");
         }
         assertTrue(calc.refused() > 0, "the locked server's wrong token was refused by the tool server");
+        assertEquals("connection refused", servers.get("ghost").getString("last_error"));
+        assertTrue(servers.get("locked").getString("last_error").contains("refused the gateway's credentials"),
+                servers.get("locked").getString("last_error"));
         assertFalse(status.toString().contains(CALC_TOKEN), "no header value in /admin/mcp");
 
         HttpResponse<String> ready = Http.get(gateway.uri("/health/ready"));
@@ -576,6 +605,22 @@ class McpIT {
         long restarted = Long.parseLong(execute(ALL_KEY, "notes__pid", "{}"));
         assertNotEquals(pid, restarted, "the gateway started the stdio server again");
         assertEquals("still here", execute(ALL_KEY, "notes__echo", "{\"text\":\"still here\"}"));
+    }
+
+    @Test
+    @Order(13)
+    void theLogSaysWhatHappenedToEachServerAndHoldsNoSecret() throws java.io.IOException {
+        String log = LOG.toString();
+        java.nio.file.Files.writeString(Path.of("target", "McpIT.log"), log);
+        for (String line : List.of("mcp server calc connected", "mcp server notes connected",
+                "mcp server calc dropped", "mcp server notes dropped", "mcp server ghost (http://127.0.0.1:",
+                "mcp server locked (")) {
+            assertTrue(log.contains(line), "the log names: " + line);
+        }
+        for (String secret : List.of(CALC_TOKEN, ALL_KEY, CALC_KEY, MODELS_KEY, ADMIN_TOKEN)) {
+            assertFalse(log.contains(secret), "a secret in the log");
+        }
+        assertFalse(log.contains("héllo"), "no tool argument or result in the log");
     }
 
     // ---------------------------------------------------------------- helpers

@@ -513,6 +513,17 @@ final class ToolServer implements AutoCloseable {
      * control characters. Header values never reach exception messages of the HTTP client or the SDK.
      */
     static String reason(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof java.net.ConnectException) {
+                return "connection refused";
+            }
+            if (cause instanceof java.net.http.HttpConnectTimeoutException) {
+                return "connecting timed out";
+            }
+            if (cause instanceof io.modelcontextprotocol.client.transport.McpHttpClientTransportAuthorizationException) {
+                return "the server refused the gateway's credentials (401 or 403); check the server's headers";
+            }
+        }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             if (root instanceof ToolException) {
@@ -522,11 +533,7 @@ final class ToolServer implements AutoCloseable {
         }
         String message = root.getMessage();
         String text = root.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
-        if (root instanceof java.net.ConnectException) {
-            text = "connection refused";
-        } else if (root instanceof java.net.http.HttpConnectTimeoutException) {
-            text = "connecting timed out";
-        } else if (root instanceof TimeoutException) {
+        if (root instanceof TimeoutException) {
             text = "no answer in time";
         } else if (root instanceof ToolException tool) {
             text = tool.getMessage();
