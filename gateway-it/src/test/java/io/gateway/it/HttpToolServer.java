@@ -151,6 +151,20 @@ final class HttpToolServer implements AutoCloseable {
         tomcat = created;
     }
 
+    /**
+     * Adds a tool while the server runs; the SDK tells connected clients its list changed. The tool
+     * answers with its own name.
+     *
+     * @param name the tool's name
+     */
+    synchronized void addTool(String name) {
+        McpSchema.Tool tool = McpSchema.Tool.builder(name, Map.of("type", "object")).description("Added later.")
+                .build();
+        server.addTool(McpServerFeatures.SyncToolSpecification.builder().tool(tool)
+                .callHandler((exchange, request) -> McpSchema.CallToolResult.builder().addTextContent(name).build())
+                .build());
+    }
+
     /** Stops the server; its port refuses connections until {@link #start()}. */
     synchronized void stop() {
         if (tomcat == null) {

@@ -577,10 +577,27 @@ class McpIT {
         throw new AssertionError("request " + requestId + " is not in the request log within " + WAIT);
     }
 
+    @Test
+    @Order(12)
+    void aServerThatChangesItsToolsIsFollowed() {
+        calc.addTool("multiply");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!names(servers(admin()).get("calc").getJsonArray("tools")).contains("calc__multiply")) {
+            assertTrue(System.nanoTime() < deadline, "calc__multiply appears after the list-changed notification");
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        assertEquals("multiply", execute(ALL_KEY, "calc__multiply", "{}"));
+    }
+
     // ---------------------------------------------------------------- restarts
 
     @Test
-    @Order(12)
+    @Order(13)
     void serversThatDropAreReconnectedAndTheirToolsComeBack() {
         long pid = Long.parseLong(execute(ALL_KEY, "notes__pid", "{}"));
 
@@ -608,7 +625,7 @@ class McpIT {
     }
 
     @Test
-    @Order(13)
+    @Order(14)
     void theLogSaysWhatHappenedToEachServerAndHoldsNoSecret() throws java.io.IOException {
         String log = LOG.toString();
         java.nio.file.Files.writeString(Path.of("target", "McpIT.log"), log);

@@ -36,6 +36,7 @@ import reactor.core.publisher.Mono;
 final class McpEndpoint implements McpStatelessServerHandler {
 
     static final String ACCESS = "gateway.tool-access";
+    private static final System.Logger LOG = System.getLogger("gateway.mcp");
     private static final List<String> VERSIONS = List.of(ProtocolVersions.MCP_2024_11_05,
             ProtocolVersions.MCP_2025_03_26, ProtocolVersions.MCP_2025_06_18, ProtocolVersions.MCP_2025_11_25);
     private static final String LATEST = ProtocolVersions.MCP_2025_11_25;
@@ -89,6 +90,13 @@ final class McpEndpoint implements McpStatelessServerHandler {
             } catch (ToolException e) {
                 return McpSchema.JSONRPCResponse.error(request.id(),
                         new McpSchema.JSONRPCResponse.JSONRPCError(e.jsonRpcCode(), e.getMessage()));
+            } catch (RuntimeException e) {
+                // nothing a client sends may fail the gateway: an unexpected failure is this request's error
+                LOG.log(System.Logger.Level.ERROR, "mcp: " + ToolServer.printable(request.method())
+                        + " failed unexpectedly", e);
+                return McpSchema.JSONRPCResponse.error(request.id(), new McpSchema.JSONRPCResponse.JSONRPCError(
+                        McpSchema.ErrorCodes.INTERNAL_ERROR, "the gateway failed to answer "
+                        + ToolServer.printable(request.method()) + "; its log has the details"));
             }
         });
     }
