@@ -172,7 +172,8 @@ class McpIT {
                 Map.of("MCP_IT_ADMIN", ADMIN_TOKEN, "MCP_IT_ALL", ALL_KEY, "MCP_IT_CALC", CALC_KEY,
                         "MCP_IT_MODELS", MODELS_KEY, "MCP_IT_CALC_TOKEN", CALC_TOKEN));
         awaitServers(state -> "connected".equals(state.get("calc")) && "connected".equals(state.get("notes"))
-                && "connected".equals(state.get("legacy")));
+                && "connected".equals(state.get("legacy")) && "down".equals(state.get("ghost"))
+                && "down".equals(state.get("locked")));
     }
 
     @AfterAll
