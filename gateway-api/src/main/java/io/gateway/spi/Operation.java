@@ -83,6 +83,18 @@ public enum Operation {
     /** {@code POST moderations}. Since SPI 2.1. */
     MODERATION("moderation", false),
     /**
+     * Any method and path of a provider's own API, below its base URL ({@code /passthrough/{provider}/{path…}}):
+     * endpoints the gateway does not model (fine-tuning, vector stores, Gemini's cached contents…). The
+     * call's {@link io.gateway.spi.provider.ProviderCall#parameters() parameters} hold {@code method} (the
+     * HTTP method), {@code path} (the path below the base URL as the client sent it: percent-encoded, no
+     * leading slash, never a {@code .} or {@code ..} segment) and {@code query} (the raw query string,
+     * empty when there is none); its {@link io.gateway.spi.provider.ProviderCall#content() content} is
+     * the client's body, when it sent one, byte for byte. A provider that lists it sends the request with
+     * its own key and authentication, the client's credentials removed, and relays the answer: events as
+     * a stream, anything else as bytes. Since SPI 2.1.
+     */
+    PASSTHROUGH("passthrough", false),
+    /**
      * {@code POST /mcp}: one JSON-RPC message of the Model Context Protocol to the gateway's own MCP
      * server (the tools of every connected tool server). The body is the JSON-RPC object; it names no
      * model. The server answers it itself after the middleware ran (authentication, tool access through

@@ -18,6 +18,13 @@ class OperationTest {
     }
 
     @Test
+    void passthroughIsNamedPassthroughAndLeavesStreamsToTheAnswer() {
+        assertEquals("passthrough", Operation.PASSTHROUGH.wireName());
+        assertFalse(Operation.PASSTHROUGH.streamable(), "no stream field: the answer's content type decides");
+        assertFalse(Operation.PASSTHROUGH.namedEvents());
+    }
+
+    @Test
     void wireNamesAreUnique() {
         assertEquals(Operation.values().length, Arrays.stream(Operation.values()).map(Operation::wireName)
                 .distinct().count());

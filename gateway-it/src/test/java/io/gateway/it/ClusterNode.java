@@ -66,6 +66,9 @@ final class ClusterNode implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
+        // as bin/gateway: the request log's SQLite driver loads its native library, which newer JDKs warn
+        // about on standard error (not a log line) unless native access is granted
+        command.add("--enable-native-access=ALL-UNNAMED");
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

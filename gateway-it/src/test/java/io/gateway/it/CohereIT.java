@@ -80,7 +80,8 @@ class CohereIT {
         GatewayConformance.check(gateway.uri("/"), "cohere", "cohere-conformance", EnumSet.of(
                 Operation.CHAT_COMPLETION, Operation.EMBEDDING, Operation.RERANK, Operation.LIST_MODELS));
         assertEquals(1, cohere.upstream().requests("/v2/rerank").size());
-        assertEquals(2, cohere.upstream().requests("/v2/chat").size(), "complete and streamed");
+        assertEquals(4, cohere.upstream().requests("/v2/chat").size(),
+                "complete and streamed, on the OpenAI route and translated from Anthropic's Messages route");
     }
 
     @Test

@@ -72,6 +72,9 @@ class ConsoleIT {
                       type: mock
                   middleware:
                     - type: governance
+                      # the seeds state no output cap; reserve what the mock answers, not 4,096 tokens of the
+                      # dear prices below, or the support bot's budget could not admit one request
+                      default-max-output-tokens: 256
                       virtual-keys:
                         - name: support-bot
                           value: ${CONSOLE_IT_TEAM_A}

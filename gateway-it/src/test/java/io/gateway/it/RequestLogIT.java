@@ -338,7 +338,12 @@ class RequestLogIT {
         String metrics = Http.get(gateway.uri("/metrics")).body();
         assertTrue(metrics.contains("gateway_logs_dropped_total{reason=\"queue_full\"}"), metrics);
         assertTrue(metrics.contains("gateway_logs_written_total"), metrics);
-        assertTrue(Files.isRegularFile(temp.resolve("data/gateway.db")));
+        // the writer thread opens (and so creates) the database in the background at start-up
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!Files.isRegularFile(temp.resolve("data/gateway.db")) && System.nanoTime() < until) {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+        }
+        assertTrue(Files.isRegularFile(temp.resolve("data/gateway.db")), "the SQLite file is created at start-up");
     }
 
     private static long count(JsonObject row, String field) {

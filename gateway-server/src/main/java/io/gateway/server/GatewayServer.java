@@ -440,7 +440,7 @@ public final class GatewayServer implements AutoCloseable {
                 if (backoffMax.compareTo(backoffInitial) < 0) {
                     throw block.invalid("retry-backoff-max", "must not be smaller than retry-backoff-initial");
                 }
-                int maxConcurrency = block.integer("max-concurrency", 1000);
+                int maxConcurrency = block.integer("max-concurrency", ConcurrencyLimit.DEFAULT_MAX_CONCURRENCY);
                 if (maxConcurrency <= 0) {
                     throw block.invalid("max-concurrency", "must be greater than 0, e.g. 1000");
                 }

@@ -185,6 +185,69 @@ public final class UpstreamCalls {
     }
 
     /**
+     * Client headers a passthrough never carries on: its credentials (the provider's key replaces them),
+     * the gateway's own, and those of the connection, which the upstream client sets itself.
+     */
+    private static final java.util.Set<String> NOT_PASSED = java.util.Set.of("authorization", "x-api-key", "api-key",
+            "x-goog-api-key", "proxy-authorization", "cookie", "host", "content-length", "content-type", "connection",
+            "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "expect", "accept-encoding", "via",
+            "forwarded", "traceparent", "tracestate");
+
+    /**
+     * Sends a passthrough call ({@link io.gateway.spi.Operation#PASSTHROUGH}) to the provider's own API
+     * and relays the answer: the call's method, its path and query below {@code base}, the client's body
+     * as it came, the client's headers without its credentials, the gateway's ({@code x-bf-*},
+     * {@code x-forwarded-*}) and the connection's, and this provider's fixed headers and key. A
+     * {@code text/event-stream} answer is relayed as a stream, event by event; any other answer as
+     * bytes as they arrive, never parsed. Reads are bounded by the stream idle timeout, so a long
+     * download or stream is not cut by the deadline.
+     *
+     * @param call the attempt, with the {@code method}, {@code path} and {@code query} parameters
+     * @param base the provider's base URL, e.g. {@code https://api.openai.com/v1}
+     * @return the response for the client
+     * @throws GatewayException the parsed upstream error; 400 when the call names no method or path
+     */
+    public Response passThrough(ProviderCall call, URI base) {
+        String method = call.parameter("method").orElseThrow(() -> GatewayException.invalidRequest(
+                "a passthrough call names no method", null));
+        String path = call.parameter("path").orElseThrow(() -> GatewayException.invalidRequest(
+                "a passthrough call names no path", null));
+        String query = call.parameter("query").orElse("");
+        String root = base.toString();
+        while (root.endsWith("/")) {
+            root = root.substring(0, root.length() - 1);
+        }
+        URI uri;
+        try {
+            uri = URI.create(root + "/" + path + (query.isEmpty() ? "" : "?" + query));
+        } catch (IllegalArgumentException e) {
+            throw GatewayException.invalidRequest("the passthrough path or query is not a valid URI part: "
+                    + e.getMessage(), null);
+        }
+        Headers.Builder headers = headers(call);
+        Headers fixed = headers.build();
+        call.headers().forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (NOT_PASSED.contains(lower) || lower.startsWith("x-bf-") || lower.startsWith("x-forwarded-")
+                    || lower.startsWith("proxy-") || fixed.contains(lower)) {
+                return;
+            }
+            for (String value : values) {
+                headers.add(name, value);
+            }
+        });
+        UpstreamRequest.Builder request = call.requestBuilder(method, uri, headers.build()).stream(true);
+        call.content().ifPresent(body -> {
+            request.content(body);
+        });
+        UpstreamResponse response = send(request.build());
+        if (contentType(response).startsWith(EVENT_STREAM)) {
+            return new Response.Streaming(response.status(), relay.apply(response.headers()), response.events());
+        }
+        return binary(response);
+    }
+
+    /**
      * The headers of an upstream answer that reach the client.
      *
      * @param upstream the answer's headers

@@ -60,11 +60,11 @@ public final class OperationKinds {
      * Whether the answer may be something other than JSON (bytes, text), which an async job cannot store.
      *
      * @param operation the operation
-     * @return {@code true} for speech, transcriptions, translations and file contents
+     * @return {@code true} for speech, transcriptions, translations, file contents and passthrough calls
      */
     public static boolean answersBytes(Operation operation) {
         return switch (operation) {
-            case SPEECH, TRANSCRIPTION, TRANSLATION, FILE_CONTENT -> true;
+            case SPEECH, TRANSCRIPTION, TRANSLATION, FILE_CONTENT, PASSTHROUGH -> true;
             default -> false;
         };
     }

@@ -66,6 +66,7 @@ public final class InferenceRoutes {
     private final Telemetry telemetry;
     private final String anthropicDefaultProvider;
     private final SurfaceRoutes surface;
+    private final PassthroughRoutes passthrough;
     private final RequestLog requestLog;
 
     /**
@@ -114,6 +115,7 @@ public final class InferenceRoutes {
         this.requestLog = requestLog;
         this.chain = chain;
         this.surface = new SurfaceRoutes(this, limits, spool);
+        this.passthrough = new PassthroughRoutes(this, maxRequestBody);
         this.metrics = metrics;
         this.telemetry = telemetry;
         this.reader = new ExchangeReader(maxRequestBody,
@@ -154,6 +156,7 @@ public final class InferenceRoutes {
                     ApiFormat.ANTHROPIC);
         }
         surface.register(routing);
+        passthrough.register(routing);
     }
 
     private void register(HttpRouting.Builder routing, Operation operation, String path, boolean deploymentRoute,

@@ -94,6 +94,9 @@ public final class Router {
         if (OperationKinds.byResource(exchange.operation())) {
             return routeResource(exchange);
         }
+        if (exchange.operation() == Operation.PASSTHROUGH) {
+            return routePassthrough(exchange);
+        }
         ModelRef requested = exchange.model();
         if (requested == null) {
             throw GatewayException.invalidRequest("'model' is required: name it as provider/model, e.g. "
@@ -175,6 +178,31 @@ public final class Router {
                 exchange.form().orElse(null), exchange.content().orElse(null));
         Response response = attempts(exchange, provider, "", 0, outcome, null, upstream);
         return ResourceIds.qualify(response, provider.name(), exchange.operation());
+    }
+
+    /**
+     * A passthrough call: to the provider its path names, without fallbacks, with the client's body as it
+     * came (retried on another key only when it is held in memory); the model, when the body named one,
+     * only picks keys.
+     */
+    private Response routePassthrough(Exchange exchange) {
+        String name = exchange.parameters().get("provider");
+        ProviderRuntime provider = name == null ? null : providers.get(name);
+        if (provider == null) {
+            throw new GatewayException(ErrorCode.UNKNOWN_PROVIDER, "unknown provider '" + name + "' in the passthrough"
+                    + " path; configured providers: " + String.join(", ", providers.keySet()), null, null, null);
+        }
+        if (!provider.operations().contains(Operation.PASSTHROUGH)) {
+            throw new GatewayException(ErrorCode.UNSUPPORTED_OPERATION, "provider '" + provider.name() + "' (type "
+                    + provider.type() + ") does not offer passthrough calls", null, null, null);
+        }
+        ModelRef model = exchange.model();
+        String bare = model == null ? "" : model.model();
+        ServerOutcome outcome = ServerOutcome.of(exchange);
+        outcome.target(provider.name(), bare, 0);
+        Upstream upstream = new Upstream(new ForwardBody.Forwarded(exchange.body(), null), exchange.parameters(),
+                null, exchange.content().orElse(null));
+        return attempts(exchange, provider, bare, 0, outcome, null, upstream);
     }
 
     /**

@@ -241,10 +241,13 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
                 : estimator.estimate(exchange.operation(), exchange.body(), exchange.model(), prices);
         Reservation.Counter spend = budget == null
                 ? new Reservation.Counter(period.spendCounter(), 0, -1, period.ttl(now))
-                : new Reservation.Counter(period.spendCounter(), estimate.microUsd(), budget.microUsd(), period.ttl(now));
+                // at least one micro-dollar (and one token below): a spent budget refuses even a request its
+                // estimate prices at nothing (a model billed by units the price list does not know)
+                : new Reservation.Counter(period.spendCounter(), Math.max(1, estimate.microUsd()), budget.microUsd(),
+                        period.ttl(now));
         Reservation.Counter tokenCounter = tokens == null
                 ? new Reservation.Counter(period.tokenCounter(), 0, -1, period.ttl(now))
-                : new Reservation.Counter(windowKey("gov:tok:", key, tokens.window(now)), estimate.tokens(),
+                : new Reservation.Counter(windowKey("gov:tok:", key, tokens.window(now)), Math.max(1, estimate.tokens()),
                         tokens.limit(), tokens.per());
         Reservation reservation = new Reservation(key.name(), tokenCounter, spend, now + renewEvery());
         if (!reservation.holds()) {
@@ -569,6 +572,17 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
             return;
         }
         ModelRef model = exchange.model();
+        if (model == null && exchange.operation() == Operation.PASSTHROUGH) {
+            // a provider's own endpoint without a model: only for a key that may use all of its models
+            String provider = exchange.parameters().getOrDefault("provider", "");
+            if (!key.allows(provider + "/*")) {
+                throw rejected("model", new GatewayException(ErrorCode.PERMISSION_DENIED, "virtual key '" + key.name()
+                        + "' may not call provider '" + printable(provider) + "' without a model: a passthrough call"
+                        + " that names no model needs a key allowed every model of the provider ('" + printable(provider)
+                        + "/*')", null, null, null));
+            }
+            return;
+        }
         if (model != null && !key.allows(model.toString())) {
             throw rejected("model", new GatewayException(ErrorCode.PERMISSION_DENIED, "model '" + model
                     + "' is not allowed for virtual key '" + key.name() + "'", "model", null, null));

@@ -35,7 +35,8 @@ import java.util.Set;
 final class AnthropicProvider implements Provider, MessagesTransport {
 
     private static final Set<Operation> OPERATIONS = Set.copyOf(EnumSet.of(Operation.CHAT_COMPLETION,
-            Operation.RESPONSES, Operation.LIST_MODELS, Operation.MESSAGES, Operation.COUNT_TOKENS));
+            Operation.RESPONSES, Operation.LIST_MODELS, Operation.MESSAGES, Operation.COUNT_TOKENS,
+            Operation.PASSTHROUGH));
     /** The client's headers a pass-through call carries on: the API version and the beta features it asked for. */
     private static final String VERSION = "anthropic-version";
     private static final String BETA = "anthropic-beta";
@@ -78,6 +79,7 @@ final class AnthropicProvider implements Provider, MessagesTransport {
             case LIST_MODELS -> models(call);
             case MESSAGES -> passThrough(call, settings.messages());
             case COUNT_TOKENS -> passThrough(call, settings.countTokens());
+            case PASSTHROUGH -> upstream.passThrough(call, URI.create(settings.base().toString()));
             default -> throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "provider " + settings.name()
                     + " (anthropic) does not offer " + call.operation().wireName());
         };

@@ -50,7 +50,7 @@ class AnthropicPluginTest {
     void offersChatResponsesModelsAndTheMessagesApiOnly() {
         Provider provider = provider(fake);
         assertEquals(Set.of(Operation.CHAT_COMPLETION, Operation.RESPONSES, Operation.LIST_MODELS,
-                Operation.MESSAGES, Operation.COUNT_TOKENS), provider.operations());
+                Operation.MESSAGES, Operation.COUNT_TOKENS, Operation.PASSTHROUGH), provider.operations());
         GatewayException e = assertThrows(GatewayException.class,
                 () -> provider.call(call(Operation.EMBEDDING, obj("{'input':'hi'}"))));
         assertEquals(400, e.status());

@@ -51,7 +51,7 @@ class PassThroughTest {
     void offersTheMessagesApiBesideTheTranslatedOnesAndTakesCacheMarkersInChat() {
         Provider provider = provider(new ScriptedUpstream());
         assertEquals(EnumSet.of(Operation.CHAT_COMPLETION, Operation.RESPONSES, Operation.LIST_MODELS,
-                Operation.MESSAGES, Operation.COUNT_TOKENS), EnumSet.copyOf(provider.operations()));
+                Operation.MESSAGES, Operation.COUNT_TOKENS, Operation.PASSTHROUGH), EnumSet.copyOf(provider.operations()));
         assertTrue(provider.chatCacheControl());
     }
 

@@ -78,6 +78,15 @@ final class AzureEndpoints {
      *                   {@link Operation#RESPONSES} and in the v1 form, where it goes in the body)
      * @return the absolute URL
      */
+    /**
+     * The resource's base URL: scheme, authority and optional path prefix, without a trailing slash.
+     *
+     * @return e.g. {@code https://res.openai.azure.com}
+     */
+    URI base() {
+        return URI.create(base);
+    }
+
     URI uri(Operation operation, String deployment) {
         if (operation == Operation.LIST_MODELS) {
             return models;

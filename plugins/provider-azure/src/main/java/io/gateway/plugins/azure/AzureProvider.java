@@ -30,7 +30,8 @@ final class AzureProvider implements Provider {
 
     /**
      * Every operation of OpenAI's API but image variations (no DALL·E 2 on Azure), moderations (Azure filters
-     * content itself) and rerank; Anthropic-format requests reach it translated into chat.
+     * content itself) and rerank; Anthropic-format requests reach it translated into chat; passthrough
+     * calls go below the resource's URL.
      */
     private static final Set<Operation> OPERATIONS = Set.copyOf(EnumSet.complementOf(EnumSet.of(
             Operation.IMAGE_VARIATION, Operation.MODERATION, Operation.RERANK, Operation.MESSAGES,
@@ -87,6 +88,10 @@ final class AzureProvider implements Provider {
         if (!OPERATIONS.contains(operation)) {
             throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "provider " + name + " (azure) does not offer "
                     + operation.wireName());
+        }
+        if (operation == Operation.PASSTHROUGH) {
+            // below the resource: the client writes openai/..., with its own api-version
+            return upstream.passThrough(call, endpoints.base());
         }
         if (operation == Operation.LIST_MODELS) {
             return upstream.relay(upstream.get(call, endpoints.uri(operation, null)));

@@ -29,6 +29,7 @@ final class CohereProvider implements Provider {
     private final URI embed;
     private final URI rerank;
     private final URI models;
+    private final URI base;
     private final String defaultInputType;
     private final UpstreamCalls upstream;
     private final Clock clock;
@@ -39,6 +40,7 @@ final class CohereProvider implements Provider {
         this.embed = base.resolve("v2/embed");
         this.rerank = base.resolve("v2/rerank");
         this.models = base.resolve("v1/models");
+        this.base = URI.create(base.toString());
         this.defaultInputType = defaultInputType;
         this.upstream = upstream;
         this.clock = clock;
@@ -56,6 +58,7 @@ final class CohereProvider implements Provider {
             case EMBEDDING -> Embeddings.call(this, call, defaultInputType);
             case RERANK -> Rerank.call(this, call);
             case LIST_MODELS -> Models.call(this, call);
+            case PASSTHROUGH -> upstream.passThrough(call, base);
             default -> throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "provider " + name
                     + " (cohere) does not offer " + call.operation().wireName());
         };

@@ -47,5 +47,6 @@ final class CohereProviderFactory implements ProviderFactory {
 
     /** The operations the provider offers. */
     static final Set<io.gateway.spi.Operation> OPERATIONS = Set.of(io.gateway.spi.Operation.CHAT_COMPLETION,
-            io.gateway.spi.Operation.EMBEDDING, io.gateway.spi.Operation.RERANK, io.gateway.spi.Operation.LIST_MODELS);
+            io.gateway.spi.Operation.EMBEDDING, io.gateway.spi.Operation.RERANK, io.gateway.spi.Operation.LIST_MODELS,
+            io.gateway.spi.Operation.PASSTHROUGH);
 }

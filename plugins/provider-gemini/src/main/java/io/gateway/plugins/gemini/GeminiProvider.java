@@ -29,10 +29,12 @@ import java.util.Set;
 final class GeminiProvider implements Provider, GeminiTransport {
 
     private static final Set<Operation> OPERATIONS = Set.copyOf(EnumSet.of(Operation.CHAT_COMPLETION,
-            Operation.RESPONSES, Operation.EMBEDDING, Operation.IMAGE_GENERATION, Operation.LIST_MODELS));
+            Operation.RESPONSES, Operation.EMBEDDING, Operation.IMAGE_GENERATION, Operation.LIST_MODELS,
+            Operation.PASSTHROUGH));
 
     private final String name;
     private final String versionBase;
+    private final URI base;
     private final UpstreamCalls upstream;
     private final Clock clock;
 
@@ -46,6 +48,7 @@ final class GeminiProvider implements Provider, GeminiTransport {
     GeminiProvider(String name, BaseUrl base, String apiVersion, UpstreamCalls upstream, Clock clock) {
         this.name = name;
         this.versionBase = base + "/" + apiVersion + "/";
+        this.base = URI.create(base.toString());
         this.upstream = upstream;
         this.clock = clock;
     }
@@ -63,6 +66,8 @@ final class GeminiProvider implements Provider, GeminiTransport {
             case EMBEDDING -> GeminiTranslation.embeddings(this, call);
             case IMAGE_GENERATION -> GeminiTranslation.images(this, call);
             case LIST_MODELS -> Models.call(this, call);
+            // below the API's root: the client names the version (v1beta/cachedContents, …)
+            case PASSTHROUGH -> upstream.passThrough(call, base);
             default -> throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION,
                     "provider " + name + " (gemini) does not offer " + call.operation().wireName());
         };

@@ -46,7 +46,7 @@ class GeminiPluginTest {
     void offersEverythingButTextCompletions() {
         Provider provider = Fixtures.provider(gemini);
         assertEquals(Set.of(Operation.CHAT_COMPLETION, Operation.RESPONSES, Operation.EMBEDDING,
-                Operation.IMAGE_GENERATION, Operation.LIST_MODELS), provider.operations());
+                Operation.IMAGE_GENERATION, Operation.LIST_MODELS, Operation.PASSTHROUGH), provider.operations());
         assertFalse(provider.operations().contains(Operation.TEXT_COMPLETION));
     }
 

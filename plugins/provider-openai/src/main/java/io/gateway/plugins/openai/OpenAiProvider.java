@@ -38,7 +38,10 @@ final class OpenAiProvider implements Provider {
         this.cacheControl = cacheControl;
         this.name = name;
         this.base = base;
-        this.operations = Set.copyOf(operations);
+        // every OpenAI-type service has endpoints the gateway does not model: all of them pass through
+        java.util.EnumSet<Operation> offered = java.util.EnumSet.of(Operation.PASSTHROUGH);
+        offered.addAll(operations);
+        this.operations = Set.copyOf(offered);
         this.upstream = upstream;
         for (Operation operation : Operation.values()) {
             String path = OpenAiPaths.of(operation);
@@ -63,6 +66,9 @@ final class OpenAiProvider implements Provider {
     @Override
     public Response call(ProviderCall call) {
         Operation operation = call.operation();
+        if (operation == Operation.PASSTHROUGH) {
+            return upstream.passThrough(call, URI.create(base.toString()));
+        }
         if (!operations.contains(operation) || endpoints[operation.ordinal()] == null) {
             // the server never asks; a direct caller gets a refusal, not a call to a path the service lacks
             throw GatewayException.of(ErrorCode.UNSUPPORTED_OPERATION, "provider " + name + " does not offer "

@@ -34,10 +34,13 @@ class OpenAiPluginTest {
         assertTrue(groq.operations().contains(Operation.CHAT_COMPLETION));
         assertTrue(!groq.operations().contains(Operation.IMAGE_GENERATION));
         assertEquals("https://api.groq.com/openai/v1", groq.defaultBaseUrl());
-        // every operation of the OpenAI API; Anthropic's Messages reach it translated by the server
-        assertEquals(java.util.EnumSet.of(Operation.CHAT_COMPLETION, Operation.TEXT_COMPLETION, Operation.RESPONSES,
-                Operation.EMBEDDING, Operation.IMAGE_GENERATION, Operation.LIST_MODELS), Preset.OPENAI.operations());
+        // every operation of the OpenAI API, which has no rerank; Anthropic's Messages reach it translated by
+        // the server
+        assertEquals(java.util.EnumSet.complementOf(java.util.EnumSet.of(Operation.RERANK, Operation.MESSAGES,
+                Operation.COUNT_TOKENS, Operation.PASSTHROUGH)), Preset.OPENAI.operations());
         assertTrue(Preset.ALL.stream().noneMatch(p -> p.operations().contains(Operation.MESSAGES)));
+        assertTrue(Preset.ALL.stream().noneMatch(p -> p.operations().contains(Operation.PASSTHROUGH)),
+                "the provider adds passthrough to whatever operations it is configured with");
         List<String> local = Preset.ALL.stream().filter(p -> p.defaultBaseUrl().startsWith("http://127.0.0.1"))
                 .map(Preset::type).toList();
         assertEquals(List.of("ollama", "vllm", "lmstudio"), local);
