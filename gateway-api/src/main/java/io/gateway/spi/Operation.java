@@ -93,7 +93,21 @@ public enum Operation {
      * its own key and authentication, the client's credentials removed, and relays the answer: events as
      * a stream, anything else as bytes. Since SPI 2.1.
      */
-    PASSTHROUGH("passthrough", false);
+    PASSTHROUGH("passthrough", false),
+    /**
+     * {@code POST /mcp}: one JSON-RPC message of the Model Context Protocol to the gateway's own MCP
+     * server (the tools of every connected tool server). The body is the JSON-RPC object; it names no
+     * model. The server answers it itself after the middleware ran (authentication, tool access through
+     * {@link io.gateway.spi.middleware.AttributeKey#TOOL_ACCESS}); it never reaches a provider. Since
+     * SPI 2.1.
+     */
+    MCP("mcp", false),
+    /**
+     * {@code POST mcp/tool/execute}: one OpenAI {@code tool_call} object in, the {@code tool} message
+     * that answers it out, executed by the gateway on the MCP tool server that owns the tool. Like
+     * {@link #MCP} it names no model and never reaches a provider. Since SPI 2.1.
+     */
+    MCP_TOOL_EXECUTE("mcp_tool_execute", false);
 
     private final String wireName;
     private final boolean namedEvents;

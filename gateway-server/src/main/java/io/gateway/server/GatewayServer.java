@@ -19,6 +19,9 @@ import io.gateway.server.http.ReloadRoutes;
 import io.gateway.server.http.LogRoutes;
 import io.gateway.server.keys.FileKeys;
 import io.gateway.server.keys.ManagedKeys;
+import io.gateway.server.http.McpRoutes;
+import io.gateway.server.mcp.McpGateway;
+import io.gateway.server.mcp.McpSettings;
 import io.gateway.server.logs.LogSettings;
 import io.gateway.server.logs.RequestLog;
 import io.gateway.server.http.RequestHeadGuard;
@@ -104,6 +107,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Telemetry telemetry;
     private final RequestLog requestLog;
     private final ManagedKeys managedKeys;
+    private final McpGateway mcp;
 
     private final ConfigReloader reloader;
     /** The generation start-up built: what settings that need a restart are compared with. */
@@ -115,7 +119,8 @@ public final class GatewayServer implements AutoCloseable {
     private GatewayServer(WebServer server, PluginRegistry registry, AtomicReference<Generation> current,
                           Shared shared, ScheduledExecutorService housekeeping, AsyncJobs async,
                           RequestHeadGuard headGuard, Telemetry telemetry, RequestLog requestLog,
-                          ManagedKeys managedKeys) {
+                          ManagedKeys managedKeys, McpGateway mcp) {
+        this.mcp = mcp;
         this.requestLog = requestLog;
         this.managedKeys = managedKeys;
         this.headGuard = headGuard;
@@ -155,7 +160,7 @@ public final class GatewayServer implements AutoCloseable {
      */
     private record Shared(PluginRegistry registry, StateStore state, Clock clock, GatewayMetrics metrics,
                           Telemetry telemetry, ManagedKeys keys, AsyncJobs async,
-                          java.util.concurrent.Executor closer) {
+                          java.util.concurrent.Executor closer, McpGateway mcp) {
     }
 
     /**
@@ -200,7 +205,10 @@ public final class GatewayServer implements AutoCloseable {
             AsyncJobs async = createAsync(config.async(), state, clock, housekeeping, telemetry,
                     () -> current.get().pricing());
             created.add(async);
-            Shared shared = new Shared(registry, state, clock, metrics, telemetry, managedKeys, async, housekeeping);
+            McpGateway mcp = createMcp(config, metrics, telemetry);
+            created.add(mcp);
+            Shared shared = new Shared(registry, state, clock, metrics, telemetry, managedKeys, async, housekeeping,
+                    mcp);
             Generation first = build(config, 1, shared, current::get);
             current.set(first);
             created.add(() -> current.get().closeNow());
@@ -226,12 +234,14 @@ public final class GatewayServer implements AutoCloseable {
                     first.deploymentAliases() == null ? Map.of() : first.deploymentAliases(), telemetry,
                     first.anthropicDefaultProvider(), limits, config.spoolDir(), requestLog);
             HttpRouting.Builder routing = HttpRouting.builder();
-            new HealthRoutes(state, registry.plugins().size(), first.providers().size()).register(routing);
+            new HealthRoutes(state, registry.plugins().size(), first.providers().size(),
+                    mcp.enabled() ? mcp::readiness : null).register(routing);
             routing.get("/metrics", (req, res) -> {
                 res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                 res.send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
             });
             routes.register(routing);
+            new McpRoutes(routes, mcp, admin, maxBody).register(routing);
             admin.register(routing);
             new LogRoutes(admin, requestLog, clock).register(routing);
             new KeyRoutes(admin, managedKeys, () -> current.get().fileKeys(), () -> current.get().reports())
@@ -292,7 +302,7 @@ public final class GatewayServer implements AutoCloseable {
                         + " (is another process using the port? check server.host and server.port)");
             }
             GatewayServer gateway = new GatewayServer(server, registry, current, shared, housekeeping, async,
-                    headGuard, telemetry, requestLog, managedKeys);
+                    headGuard, telemetry, requestLog, managedKeys, mcp);
             self.set(gateway);
             LOG.log(System.Logger.Level.INFO, "gateway listening on port " + server.port() + " with providers "
                     + first.providers().keySet() + " and middleware " + config.middleware().stream()
@@ -342,7 +352,7 @@ public final class GatewayServer implements AutoCloseable {
                     .orElse(null));
             return new Generation(version, config, providers, middleware, clients, pricing, router, shared.async(),
                     fileKeys, deployments == null ? null : deployments.modelAliases(), anthropic, current,
-                    shared.closer());
+                    shared.closer(), shared.mcp()::link);
         } catch (RuntimeException e) {
             for (PluginMiddleware m : middleware) {
                 try {
@@ -380,7 +390,7 @@ public final class GatewayServer implements AutoCloseable {
      */
     static final List<String> RESTART_KEYS = List.of("plugins-dir", "state", "logs", "async", "admin", "telemetry",
             "log", "max-request-body", "max-request-body-by-route", "spool-dir", "deployment-routes",
-            "anthropic-routes");
+            "anthropic-routes", "mcp");
 
     /** Top-level keys of {@code gateway} a reload applies; unknown keys below them refuse the reload. */
     private static final List<String> LIVE_KEYS = List.of("providers", "middleware", "pricing");
@@ -845,6 +855,21 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code gateway.mcp}: the tool servers, connected in the background (one that is down stops
+     * nothing). Without the block the MCP gateway is off and only answers that it is.
+     */
+    private static McpGateway createMcp(GatewayConfig config, GatewayMetrics metrics, Telemetry telemetry) {
+        McpSettings settings;
+        try {
+            settings = McpSettings.read(config.gateway().block("mcp").orElse(null),
+                    config.file(".").toAbsolutePath().normalize());
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage());
+        }
+        return McpGateway.start(settings, metrics, telemetry);
+    }
+
     /** Where deployment-style routes go: {@code gateway.deployment-routes.provider}, by default {@code azure}. */
     private static String deploymentProvider(GatewayConfig config) {
         try {
@@ -962,6 +987,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         server.stop();
         headGuard.close();
+        mcp.close();
         async.close();
         synchronized (reloading) {
             current.get().closeNow();

@@ -69,11 +69,14 @@ final class Generation implements Chains.Held {
      * @param anthropicDefaultProvider where bare model names on the Anthropic routes go
      * @param current                  the generation in use, for async jobs that outlive this one
      * @param closer                   where retired generations are closed
+     * @param around                   wraps the chain's terminal link (the MCP gateway's link, shared by every
+     *                                 generation)
      */
     Generation(long version, GatewayConfig config, Map<String, ProviderRuntime> providers,
                List<PluginMiddleware> middleware, List<Http1UpstreamClient> clients, Pricing pricing, Router router,
                AsyncJobs async, FileKeys fileKeys, Map<String, String> deploymentAliases,
-               String anthropicDefaultProvider, Supplier<Generation> current, Executor closer) {
+               String anthropicDefaultProvider, Supplier<Generation> current, Executor closer,
+               java.util.function.UnaryOperator<Chain> around) {
         this.version = version;
         this.config = config;
         this.providers = Map.copyOf(providers);
@@ -86,7 +89,7 @@ final class Generation implements Chains.Held {
         this.anthropicDefaultProvider = anthropicDefaultProvider;
         this.current = current;
         this.closer = closer;
-        this.chain = GatewayServer.compose(middleware, exchange -> async.handle(exchange, this::route));
+        this.chain = GatewayServer.compose(middleware, around.apply(exchange -> async.handle(exchange, this::route)));
     }
 
     /**

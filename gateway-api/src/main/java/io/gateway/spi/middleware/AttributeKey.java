@@ -19,6 +19,12 @@ public final class AttributeKey<T> {
      */
     public static final AttributeKey<String> CLIENT_IDENTITY = AttributeKey.of("client-identity", String.class);
 
+    /**
+     * The MCP tools the client may list and call ({@link ToolAccess}). Set by authentication middleware
+     * (governance: a virtual key's {@code allowed-tools}); without it every tool is open. Since SPI 2.1.
+     */
+    public static final AttributeKey<ToolAccess> TOOL_ACCESS = AttributeKey.of("tool-access", ToolAccess.class);
+
     private final String name;
     private final Class<T> type;
 

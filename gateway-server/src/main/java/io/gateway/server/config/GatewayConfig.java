@@ -22,7 +22,7 @@ public final class GatewayConfig {
 
     /** Keys of {@code gateway} that the server itself reads; others are unknown unless a plugin reads them. */
     private static final Set<String> GATEWAY_KEYS = Set.of("plugins-dir", "max-request-body", "providers",
-            "middleware", "state", "async", "admin", "deployment-routes", "anthropic-routes", "telemetry", "log",
+            "middleware", "state", "async", "admin", "deployment-routes", "anthropic-routes", "telemetry", "log", "mcp",
             "pricing", "max-request-body-by-route", "spool-dir", "logs");
 
     private final Config server;

@@ -126,11 +126,30 @@ final class AnswerWriter {
             headers(res, requestId, e.headers(), null);
             res.header(JSON);
             res.status(Status.create(e.status()));
-            res.send(format == ApiFormat.ANTHROPIC ? AnthropicError.of(e, requestId).toBytes()
-                    : ErrorEnvelope.of(e, requestId, provider, model, requestType, attempts).toBytes());
+            res.send(switch (format) {
+                case ANTHROPIC -> AnthropicError.of(e, requestId).toBytes();
+                case MCP -> jsonRpcError(e, requestId);
+                case OPENAI -> ErrorEnvelope.of(e, requestId, provider, model, requestType, attempts).toBytes();
+            });
         } catch (RuntimeException ignored) {
             // the response was committed or the client went away; nothing more can be said
         }
+    }
+
+    /**
+     * A failure on {@code /mcp} as a JSON-RPC error object: 400s are invalid requests (-32600), other
+     * failures internal errors (-32603); the gateway's error type and code and the request id go in
+     * {@code data}.
+     */
+    private static byte[] jsonRpcError(GatewayException e, String requestId) {
+        int code = e.status() == 400 || e.status() == 413 || e.status() == 415 ? -32600 : -32603;
+        jakarta.json.JsonObjectBuilder data = io.gateway.spi.JsonBodies.provider().createObjectBuilder()
+                .add("type", e.errorCode().type()).add("code", e.errorCode().code()).add("request_id", requestId);
+        return io.gateway.spi.JsonBodies.toBytes(io.gateway.spi.JsonBodies.provider().createObjectBuilder()
+                .add("jsonrpc", "2.0").addNull("id")
+                .add("error", io.gateway.spi.JsonBodies.provider().createObjectBuilder()
+                        .add("code", code).add("message", String.valueOf(e.getMessage())).add("data", data))
+                .build());
     }
 
     /**

@@ -7,6 +7,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerResponse;
+import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,7 @@ public final class HealthRoutes {
     private final StateStore store;
     private final int plugins;
     private final int providers;
+    private final java.util.function.Supplier<JsonObject> mcp;
     private volatile long checkedAt;
     private volatile String storeProblem;
     private final Object checking = new Object();
@@ -37,6 +39,20 @@ public final class HealthRoutes {
      * @param providers created providers
      */
     public HealthRoutes(StateStore store, int plugins, int providers) {
+        this(store, plugins, providers, null);
+    }
+
+    /**
+     * The probes, with the MCP tool servers' states in the readiness check. A tool server that is down
+     * does not make the gateway unready: its other routes serve, and the server's tools come back with it.
+     *
+     * @param store     the state store
+     * @param plugins   loaded plugins
+     * @param providers created providers
+     * @param mcp       the MCP check ({@code {"status", "servers"}}), or {@code null} without tool servers
+     */
+    public HealthRoutes(StateStore store, int plugins, int providers, java.util.function.Supplier<JsonObject> mcp) {
+        this.mcp = mcp;
         this.store = store;
         this.plugins = plugins;
         this.providers = providers;
@@ -66,6 +82,9 @@ public final class HealthRoutes {
             state.add("error", problem);
         }
         checks.add("state_store", state);
+        if (mcp != null) {
+            checks.add("mcp", mcp.get());
+        }
         String body = JsonBodies.provider().createObjectBuilder()
                 .add("status", problem == null ? "up" : "down")
                 .add("checks", checks)

@@ -138,6 +138,29 @@ public final class GatewayMetrics {
     }
 
     /**
+     * Records one MCP tool call: {@code gateway_mcp_tool_calls_total} and the duration
+     * {@code gateway_mcp_tool_call_seconds}, by server, tool and outcome.
+     *
+     * @param server  the MCP server's configured name ({@code _unknown} when no server has the tool)
+     * @param tool    the tool's name on its server, a bounded label value (only tools the server lists)
+     * @param outcome {@code ok}, {@code tool_error} (the result's {@code isError}), or a failure such as
+     *                {@code unavailable}, {@code timeout}, {@code forbidden}
+     * @param nanos   how long the call took
+     */
+    public void toolCall(String server, String tool, String outcome, long nanos) {
+        count("gateway.mcp.tool.calls", 1, "server", server, "tool", tool, "outcome", outcome);
+        String key = "mcp|" + server + '|' + tool + '|' + outcome;
+        Timer timer = requestTimers.get(key);
+        if (timer == null) {
+            timer = requestTimers.computeIfAbsent(key, k -> Timer.builder("gateway.mcp.tool.call")
+                    .description("MCP tool calls the gateway made, by server, tool and outcome")
+                    .tags("server", server, "tool", tool, "outcome", outcome)
+                    .register(registry));
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
      * Adds to {@code gateway_cost_usd_total}.
      *
      * @param provider   the provider name

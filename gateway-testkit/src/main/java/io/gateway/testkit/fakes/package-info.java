@@ -21,6 +21,8 @@
  *   <li>{@link io.gateway.testkit.fakes.FakeAzure}: an Azure OpenAI resource (deployment routes,
  *       {@code /openai/responses}, the {@code /openai/v1/} form), two keys, deployments limited to their
  *       model's operations, Azure's filter results and content-filter errors.</li>
+ *   <li>{@link io.gateway.testkit.fakes.ToolCallingModel}: not a fake of its own but a standing responder
+ *       for {@code FakeOpenAi}: a model that calls an offered tool and then answers from its result.</li>
  * </ul>
  *
  * <p>Each fake answers valid requests deterministically; a test queues the next reply

@@ -145,9 +145,34 @@ final class GovernanceFactory implements MiddlewareFactory {
                 tokens = limit(rateLimit.get(), "tokens", "tokens-per");
             }
             Budget budget = block.child("budget").map(GovernanceFactory::budget).orElse(null);
-            keys.add(new VirtualKey(name, value, allowed, requests, tokens, budget));
+            keys.add(new VirtualKey(name, value, allowed, requests, tokens, budget, allowedTools(block, allowed)));
         }
         return List.copyOf(keys);
+    }
+
+    /**
+     * {@code allowed-tools}: globs over the MCP gateway's tool names ({@code {server}__{tool}}); an empty
+     * list allows none. Without the key, the default rule of {@link VirtualKey#defaultTools}.
+     */
+    private static io.gateway.spi.middleware.ToolAccess allowedTools(PluginConfig block, List<ModelGlob> models) {
+        if (!block.has("allowed-tools")) {
+            return VirtualKey.defaultTools(models);
+        }
+        List<String> patterns = block.strings("allowed-tools");
+        List<String> globs = new ArrayList<>(patterns.size());
+        for (String pattern : patterns) {
+            if (pattern == null || pattern.isBlank()) {
+                throw block.invalid("allowed-tools", "contains an empty pattern; write {server}__{tool} globs such"
+                        + " as calc__add or notes__*");
+            }
+            String trimmed = pattern.trim();
+            if (!trimmed.contains("*") && !trimmed.contains("__")) {
+                throw block.invalid("allowed-tools", "'" + trimmed + "' can never match: tool names are"
+                        + " {server}__{tool}, e.g. calc__" + trimmed + " or *__" + trimmed);
+            }
+            globs.add(trimmed);
+        }
+        return io.gateway.spi.middleware.ToolAccess.of(globs);
     }
 
     private static List<ModelGlob> allowedModels(PluginConfig block) {

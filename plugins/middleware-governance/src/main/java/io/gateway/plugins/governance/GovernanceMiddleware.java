@@ -164,7 +164,9 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
         }
         VirtualKey key = governed.key;
         checkModels(key, exchange);
-        boolean billable = exchange.operation() != Operation.LIST_MODELS;
+        // MCP tool calls cost nothing the gateway prices: they count against the request rate only
+        boolean tools = exchange.operation() == Operation.MCP || exchange.operation() == Operation.MCP_TOOL_EXECUTE;
+        boolean billable = exchange.operation() != Operation.LIST_MODELS && !tools;
         long now = clock.millis();
         Reservation reservation = null;
         if (billable && exchange.model() == null) {
@@ -183,7 +185,8 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
         }
 
         Exchange forwarded = exchange.withHeaders(withoutCredentials(exchange.headers()))
-                .withAttribute(AttributeKey.CLIENT_IDENTITY, key.name());
+                .withAttribute(AttributeKey.CLIENT_IDENTITY, key.name())
+                .withAttribute(AttributeKey.TOOL_ACCESS, key.allowedTools());
         boolean hideUsageChunk = false;
         if (exchange.stream() && (exchange.operation() == Operation.CHAT_COMPLETION
                 || exchange.operation() == Operation.TEXT_COMPLETION)
@@ -200,6 +203,9 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
             // a failure costs nothing: the holds go at once
             release(reservation, exchange.requestId());
             throw e;
+        }
+        if (tools) {
+            return response;
         }
         if (!billable) {
             return onlyAllowedModels(key, response);
@@ -853,12 +859,15 @@ final class GovernanceMiddleware implements Middleware, UsageReport {
             spend.add("period", governed.usagePeriod.text()).add("period_id", period.id());
             JsonArrayBuilder allowed = Json.array();
             key.allowedModels().forEach(glob -> allowed.add(glob.pattern()));
+            JsonArrayBuilder tools = Json.array();
+            key.allowedTools().globs().forEach(tools::add);
             entries.add(Json.object()
                     .add("name", key.name())
                     .add("requests", count("gov:req:", governed, key.requests(), period, period.requestCounter(), now))
                     .add("tokens", count("gov:tok:", governed, key.tokens(), period, period.tokenCounter(), now))
                     .add("spend", spend)
-                    .add("allowed_models", allowed));
+                    .add("allowed_models", allowed)
+                    .add("allowed_tools", tools));
         }
         return Json.object().add("virtual_keys", entries).build();
     }

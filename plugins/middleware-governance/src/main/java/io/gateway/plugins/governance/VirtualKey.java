@@ -1,6 +1,7 @@
 package io.gateway.plugins.governance;
 
 import io.gateway.spi.Secret;
+import io.gateway.spi.middleware.ToolAccess;
 import java.util.List;
 
 /**
@@ -12,13 +13,41 @@ import java.util.List;
  * @param requests      the request rate limit, or {@code null}
  * @param tokens        the token rate limit, or {@code null}
  * @param budget        the spending cap, or {@code null}
+ * @param allowedTools  the MCP tools the key may list and call ({@code allowed-tools})
  */
 record VirtualKey(String name, Secret value, List<ModelGlob> allowedModels, RateLimit requests, RateLimit tokens,
-                  Budget budget) {
+                  Budget budget, ToolAccess allowedTools) {
 
     /** Copies the list. */
     VirtualKey {
         allowedModels = List.copyOf(allowedModels);
+        java.util.Objects.requireNonNull(allowedTools, "allowedTools");
+    }
+
+    /**
+     * A key without {@code allowed-tools}: the default rule ({@link #defaultTools}).
+     *
+     * @param name          the key's name
+     * @param value         the secret clients send
+     * @param allowedModels globs over {@code provider/model}
+     * @param requests      the request rate limit, or {@code null}
+     * @param tokens        the token rate limit, or {@code null}
+     * @param budget        the spending cap, or {@code null}
+     */
+    VirtualKey(String name, Secret value, List<ModelGlob> allowedModels, RateLimit requests, RateLimit tokens,
+               Budget budget) {
+        this(name, value, allowedModels, requests, tokens, budget, defaultTools(allowedModels));
+    }
+
+    /**
+     * The tools of a key that does not list {@code allowed-tools}: every tool when it may use every
+     * model too, none when it lists models (a key scoped to some models is not silently given tools).
+     *
+     * @param allowedModels the key's model globs
+     * @return the access
+     */
+    static ToolAccess defaultTools(List<ModelGlob> allowedModels) {
+        return allowedModels.contains(ModelGlob.ANY) ? ToolAccess.all() : ToolAccess.none();
     }
 
     /**

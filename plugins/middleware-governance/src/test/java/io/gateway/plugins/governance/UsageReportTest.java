@@ -45,12 +45,12 @@ class UsageReportTest {
                    "requests":{"count":2,"limit":3,"window_seconds":60},
                    "tokens":{"count":1502,"reserved":0,"limit":100000,"window_seconds":3600},
                    "spend":{"usd":0.02003,"reserved_usd":0,"budget_usd":50,"period":"1M","period_id":"2026-11"},
-                   "allowed_models":["openai/*","test/*"]},
+                   "allowed_models":["openai/*","test/*"],"allowed_tools":[]},
                   {"name":"team-b",
                    "requests":{"count":0,"limit":null,"window_seconds":null,"period":"1M","period_id":"2026-11"},
                    "tokens":{"count":0,"reserved":0,"limit":null,"window_seconds":null,"period":"1M","period_id":"2026-11"},
                    "spend":{"usd":0,"reserved_usd":0,"budget_usd":null,"period":"1M","period_id":"2026-11"},
-                   "allowed_models":["*"]}
+                   "allowed_models":["*"],"allowed_tools":["*"]}
                 ]}"""), report);
     }
 
@@ -69,7 +69,7 @@ class UsageReportTest {
                  "requests":{"count":3,"limit":null,"window_seconds":null,"period":"1M","period_id":"2026-11"},
                  "tokens":{"count":1502,"reserved":0,"limit":null,"window_seconds":null,"period":"1M","period_id":"2026-11"},
                  "spend":{"usd":0.02003,"reserved_usd":0,"budget_usd":null,"period":"1M","period_id":"2026-11"},
-                 "allowed_models":["*"]}"""), teamB, "a model list is a request; team-a's usage is its own");
+                 "allowed_models":["*"],"allowed_tools":["*"]}"""), teamB, "a model list is a request; team-a's usage is its own");
     }
 
     @Test
