@@ -62,7 +62,7 @@ class GenerationTest {
         return new Generation(version, config, Map.of(), List.of(new PluginMiddleware(counting,
                 GenerationTest.class.getClassLoader())), List.of(), pricing,
                 new Router(Map.of(), clock, new GatewayMetrics(), Telemetry.off(), pricing), async,
-                FileKeys.read(config.root(), null), null, "anthropic", current::get, Runnable::run);
+                FileKeys.read(config.root(), null), null, "anthropic", current::get, Runnable::run, terminal -> terminal);
     }
 
     @Test

@@ -141,6 +141,9 @@ public final class TestContext implements PluginContext {
     @Override
     public VirtualKeyDirectory virtualKeys() {
         return virtualKeys;
+    }
+
+    /**
      * The router the test gave, standing in for the gateway's.
      *
      * @return the router
@@ -170,8 +173,6 @@ public final class TestContext implements PluginContext {
         private RecordingLogger logger = new RecordingLogger();
         private PriceList prices = PriceList.none();
         private VirtualKeyDirectory virtualKeys = VirtualKeyDirectory.empty();
-    }
-
         private Chain router;
         private boolean withoutState;
 
@@ -262,8 +263,10 @@ public final class TestContext implements PluginContext {
          */
         public Builder virtualKeys(VirtualKeyDirectory value) {
             virtualKeys = Objects.requireNonNull(value, "virtualKeys");
+            return this;
         }
 
+        /**
          * The router lent to the plugin, as the server lends its router to middleware
          * ({@link PluginContext#router()}), e.g. a {@link RouterStandIn} answering embeddings.
          *
