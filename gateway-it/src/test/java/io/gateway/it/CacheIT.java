@@ -144,6 +144,8 @@ class CacheIT {
         assertEquals(first.body(), second.body(), "the body as stored, byte for byte");
         assertEquals(calls, chats(), "no upstream call");
         assertTrue(second.headers().firstValue("content-type").orElseThrow().startsWith("application/json"));
+        assertEquals("openai", first.headers().firstValue("x-bifrost-provider").orElseThrow());
+        assertNull(second.headers().firstValue("x-bifrost-provider").orElse(null), "nothing was routed");
 
         HttpResponse<String> changed = Http.post(gateway.uri(CHAT), chat("Hello there").replace("{",
                 "{\"temperature\":0.2,"), "x-bf-cache-key", key);
