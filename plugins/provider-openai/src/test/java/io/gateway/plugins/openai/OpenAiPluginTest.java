@@ -37,7 +37,8 @@ class OpenAiPluginTest {
         // every operation of the OpenAI API, which has no rerank; Anthropic's Messages reach it translated by
         // the server
         assertEquals(java.util.EnumSet.complementOf(java.util.EnumSet.of(Operation.RERANK, Operation.MESSAGES,
-                Operation.COUNT_TOKENS, Operation.PASSTHROUGH)), Preset.OPENAI.operations());
+                Operation.COUNT_TOKENS, Operation.PASSTHROUGH, Operation.MCP, Operation.MCP_TOOL_EXECUTE)),
+                Preset.OPENAI.operations(), "the MCP operations are the gateway's own, never a provider's");
         assertTrue(Preset.ALL.stream().noneMatch(p -> p.operations().contains(Operation.MESSAGES)));
         assertTrue(Preset.ALL.stream().noneMatch(p -> p.operations().contains(Operation.PASSTHROUGH)),
                 "the provider adds passthrough to whatever operations it is configured with");
