@@ -120,9 +120,6 @@ final class LogWriter implements AutoCloseable {
         return problem;
     }
 
-    /** How long a short batch waits for more records before it is written. */
-    static final java.time.Duration LINGER = java.time.Duration.ofMillis(20);
-
     private void run() {
         long pause = 250;
         List<LogRecord> records = new ArrayList<>(BATCH);
@@ -159,13 +156,6 @@ final class LogWriter implements AutoCloseable {
                 records.clear();
                 records.add(first);
                 queue.drainTo(records, BATCH - 1);
-                if (records.size() < BATCH && !closing) {
-                    // A short batch means the writer keeps up: wait a moment for more, so that a busy node
-                    // commits a few transactions a second rather than one per handful of requests (a commit
-                    // costs more than the inserts of a small batch). Records wait at most LINGER longer.
-                    java.util.concurrent.locks.LockSupport.parkNanos(LINGER.toNanos());
-                    queue.drainTo(records, BATCH - records.size());
-                }
                 pending = entries(records);
                 records.clear();
                 if (pending.isEmpty()) {
