@@ -152,8 +152,8 @@ final class AnswerForms {
             if (chunk.get("usage") instanceof JsonObject u) {
                 usage = u;
             }
-            for (JsonValue item : Json.arrayField(chunk, "choices") == null ? JsonValue.EMPTY_JSON_ARRAY
-                    : Json.arrayField(chunk, "choices")) {
+            JsonArray chunkChoices = Json.arrayField(chunk, "choices");
+            for (JsonValue item : chunkChoices == null ? JsonValue.EMPTY_JSON_ARRAY : chunkChoices) {
                 if (!(item instanceof JsonObject choice)) {
                     continue;
                 }
