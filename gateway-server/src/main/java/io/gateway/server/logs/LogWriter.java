@@ -7,13 +7,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Moves request records from a bounded queue into the store, off the requests' threads: one platform
- * thread takes up to {@value #BATCH} records at a time, turns them into entries (masking and cutting
- * bodies) and inserts them in one transaction. Requests only ever {@link #offer} a record, which never
- * blocks: when the queue is full the record is dropped and counted.
+ * thread collects records until it has a full batch ({@value #BATCH}, or {@value #BODY_BATCH} when
+ * bodies are captured, and never more than the queue's size) or the oldest has waited
+ * {@link #FLUSH_INTERVAL}, turns them into entries
+ * (masking and cutting bodies) and inserts them in one transaction. Requests only ever {@link #offer} a
+ * record, which never blocks: when the queue is full the record is dropped and counted.
+ *
+ * <p>The wait is what keeps the log cheap on a busy node: a SQLite commit writes every page the
+ * transaction touched to the write-ahead log, so committing each handful of records as it arrived cost
+ * about 34 µs of CPU per entry at 17,000 requests a second, and batches of a thousand cost about 7 µs
+ * (docs/performance.md, finding 22). An entry shows in the console at most that interval later.
  *
  * <p>When the database cannot be reached (at start-up or later), the writer keeps the batch in hand
  * and tries again with a growing pause (up to 5 s) until it can; meanwhile the queue fills and further
@@ -29,7 +37,13 @@ final class LogWriter implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("gateway.logs");
 
     /** Records inserted in one transaction at most. */
-    static final int BATCH = 256;
+    static final int BATCH = 1024;
+    /** Records inserted in one transaction at most when bodies are captured (each up to two bodies). */
+    static final int BODY_BATCH = 128;
+    /** How long the first record of a batch waits for more before the batch is written. */
+    static final Duration FLUSH_INTERVAL = Duration.ofMillis(100);
+    /** The writer looks at the queue this often while a batch fills. */
+    private static final long FILL_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** Rows deleted per statement by the retention. */
     static final int DELETE_CHUNK = 5_000;
     private static final Duration MAX_PAUSE = Duration.ofSeconds(5);
@@ -42,6 +56,7 @@ final class LogWriter implements AutoCloseable {
     private final Clock clock;
     private final ArrayBlockingQueue<LogRecord> queue;
     private final Thread thread;
+    private final int batch;
     private final LongAdder droppedFull = new LongAdder();
     private final LongAdder droppedFailed = new LongAdder();
     private final LongAdder written = new LongAdder();
@@ -55,6 +70,8 @@ final class LogWriter implements AutoCloseable {
         this.redactor = redactor;
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(settings.queueSize());
+        // never more in hand than the queue holds, so memory stays within twice queue-size entries
+        this.batch = Math.min(settings.queueSize(), settings.captureBodies() ? BODY_BATCH : BATCH);
         this.thread = new Thread(this::run, "gateway-log-writer");
         this.thread.setDaemon(true);
     }
@@ -122,7 +139,7 @@ final class LogWriter implements AutoCloseable {
 
     private void run() {
         long pause = 250;
-        List<LogRecord> records = new ArrayList<>(BATCH);
+        List<LogRecord> records = new ArrayList<>(batch);
         List<LogEntry> pending = null;
         long closeBy = Long.MAX_VALUE;
         while (true) {
@@ -155,7 +172,7 @@ final class LogWriter implements AutoCloseable {
                 }
                 records.clear();
                 records.add(first);
-                queue.drainTo(records, BATCH - 1);
+                fill(records);
                 pending = entries(records);
                 records.clear();
                 if (pending.isEmpty()) {
@@ -197,6 +214,23 @@ final class LogWriter implements AutoCloseable {
             queue.clear();
             LOG.log(System.Logger.Level.WARNING, "request log: " + left + " entries were not written before the "
                     + "gateway stopped");
+        }
+    }
+
+    /**
+     * Adds queued records to a batch until it is full, the flush interval since its first record has
+     * passed, or the log is closing.
+     */
+    private void fill(List<LogRecord> records) {
+        long flushBy = System.nanoTime() + FLUSH_INTERVAL.toNanos();
+        queue.drainTo(records, batch - records.size());
+        while (records.size() < batch && !closing) {
+            long left = flushBy - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            LockSupport.parkNanos(Math.min(left, FILL_STEP_NANOS));
+            queue.drainTo(records, batch - records.size());
         }
     }
 
@@ -325,6 +359,7 @@ final class LogWriter implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        LockSupport.unpark(thread);
         try {
             thread.join(CLOSE_WAIT.toMillis() + 7_000);
         } catch (InterruptedException e) {
