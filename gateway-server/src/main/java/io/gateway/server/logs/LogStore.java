@@ -26,7 +26,6 @@ import org.flywaydb.core.Flyway;
 final class LogStore implements AutoCloseable {
 
     static final String LOG_TABLE = "gateway_request_log";
-    static final String ATTEMPT_TABLE = "gateway_request_attempt";
     /** Flyway's history table, named so it does not meet an application's own in a shared database. */
     static final String HISTORY_TABLE = "gateway_log_schema_history";
 
@@ -43,9 +42,6 @@ final class LogStore implements AutoCloseable {
             + "user_agent, trace_id, attempts, request_body, response_body, request_body_truncated, "
             + "response_body_truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
             + "?, ?, ?, ?)";
-    private static final String INSERT_ATTEMPT = "INSERT INTO " + ATTEMPT_TABLE + " (ts, provider, model, "
-            + "requested_model, key_name, virtual_key, status, latency_ms, input_tokens, output_tokens, cost_nanos) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private final LogSettings settings;
     private final Jsonb json;
@@ -128,7 +124,7 @@ final class LogStore implements AutoCloseable {
     }
 
     /**
-     * Inserts entries and their attempts in one transaction.
+     * Inserts entries in one transaction.
      *
      * @param entries the entries
      * @throws SQLException when the database refuses or is gone
@@ -136,18 +132,12 @@ final class LogStore implements AutoCloseable {
     void insert(List<LogEntry> entries) throws SQLException {
         try (Connection connection = connection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement log = connection.prepareStatement(INSERT_LOG);
-                 PreparedStatement attempts = connection.prepareStatement(INSERT_ATTEMPT)) {
-                int attemptRows = 0;
+            try (PreparedStatement log = connection.prepareStatement(INSERT_LOG)) {
                 for (LogEntry entry : entries) {
                     bindEntry(log, entry);
                     log.addBatch();
-                    attemptRows += bindAttempts(attempts, entry);
                 }
                 log.executeBatch();
-                if (attemptRows > 0) {
-                    attempts.executeBatch();
-                }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 rollback(connection);
@@ -250,31 +240,6 @@ final class LogStore implements AutoCloseable {
         return false;
     }
 
-    private int bindAttempts(PreparedStatement statement, LogEntry entry) throws SQLException {
-        List<LogAttempt> attempts = entry.attempts();
-        if (attempts == null || attempts.isEmpty()) {
-            return 0;
-        }
-        for (int a = 0; a < attempts.size(); a++) {
-            LogAttempt attempt = attempts.get(a);
-            boolean served = a == attempts.size() - 1 && attempt.status() < 400;
-            int i = 1;
-            statement.setLong(i++, entry.timestamp().toEpochMilli());
-            statement.setString(i++, text(attempt.provider()));
-            statement.setString(i++, text(attempt.model()));
-            statement.setString(i++, text(entry.requestedModel()));
-            statement.setString(i++, text(attempt.key()));
-            statement.setString(i++, text(entry.virtualKey()));
-            statement.setInt(i++, attempt.status());
-            statement.setLong(i++, attempt.ms());
-            setLong(statement, i++, served ? entry.inputTokens() : null);
-            setLong(statement, i++, served ? entry.outputTokens() : null);
-            setLong(statement, i, served ? nanos(entry.costUsd()) : null);
-            statement.addBatch();
-        }
-        return attempts.size();
-    }
-
     /**
      * One page of entries, newest first.
      *
@@ -359,13 +324,20 @@ final class LogStore implements AutoCloseable {
      */
     List<StatsRow> stats(StatsQuery query) throws SQLException {
         boolean attempts = query.groupBy() == StatsQuery.Dimension.KEY;
-        String table = attempts ? ATTEMPT_TABLE : LOG_TABLE;
         String key = expression(query.groupBy());
         String split = query.splitBy() == null ? null : expression(query.splitBy());
         String partition = split == null ? key : key + ", " + split;
         List<Object> params = new ArrayList<>();
+        String table = LOG_TABLE;
+        if (attempts) {
+            // the period narrows the rows (by the index on ts) before their attempts are expanded
+            StringBuilder period = new StringBuilder();
+            period(period, params, "l.ts", query.from(), query.to());
+            table = attemptRows(period.toString());
+        }
         StringBuilder where = new StringBuilder();
-        filters(where, params, query.provider(), query.model(), query.virtualKey(), query.from(), query.to());
+        filters(where, params, query.provider(), query.model(), query.virtualKey(), attempts ? null : query.from(),
+                attempts ? null : query.to());
         // Nearest-rank percentiles: the smallest latency whose rank reaches p of its group's count.
         String sql = "SELECT k, s, COUNT(*) AS requests, SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors, "
                 + "SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cost_nanos) AS cost, "
@@ -398,6 +370,39 @@ final class LogStore implements AutoCloseable {
         return rows;
     }
 
+    /**
+     * One row per upstream attempt, expanded from the attempts column of the log's rows in a period:
+     * the attempt's provider, model, key, status and time, the request's time, requested model and
+     * virtual key, and the request's tokens and cost on the attempt that served it (the last, when it
+     * succeeded).
+     *
+     * @param period the {@code WHERE} clause on the log's {@code ts}, or empty
+     * @return a derived table with the columns of the statistics query
+     */
+    private String attemptRows(String period) {
+        if (sqlite) {
+            String served = "a.key = json_array_length(l.attempts) - 1 AND json_extract(a.value, '$.status') < 400";
+            return "(SELECT l.ts AS ts, json_extract(a.value, '$.provider') AS provider, "
+                    + "json_extract(a.value, '$.model') AS model, l.requested_model AS requested_model, "
+                    + "json_extract(a.value, '$.key') AS key_name, l.virtual_key AS virtual_key, "
+                    + "json_extract(a.value, '$.status') AS status, json_extract(a.value, '$.ms') AS latency_ms, "
+                    + "CASE WHEN " + served + " THEN l.input_tokens END AS input_tokens, "
+                    + "CASE WHEN " + served + " THEN l.output_tokens END AS output_tokens, "
+                    + "CASE WHEN " + served + " THEN l.cost_nanos END AS cost_nanos "
+                    + "FROM " + LOG_TABLE + " l, json_each(l.attempts) a" + period
+                    + ") attempt_rows";
+        }
+        String served = "a.n = jsonb_array_length(l.attempts::jsonb) AND (a.value->>'status')::int < 400";
+        return "(SELECT l.ts AS ts, a.value->>'provider' AS provider, a.value->>'model' AS model, "
+                + "l.requested_model AS requested_model, a.value->>'key' AS key_name, l.virtual_key AS virtual_key, "
+                + "(a.value->>'status')::int AS status, (a.value->>'ms')::bigint AS latency_ms, "
+                + "CASE WHEN " + served + " THEN l.input_tokens END AS input_tokens, "
+                + "CASE WHEN " + served + " THEN l.output_tokens END AS output_tokens, "
+                + "CASE WHEN " + served + " THEN l.cost_nanos END AS cost_nanos "
+                + "FROM " + LOG_TABLE + " l CROSS JOIN LATERAL jsonb_array_elements(l.attempts::jsonb) "
+                + "WITH ORDINALITY AS a(value, n)" + period + ") attempt_rows";
+    }
+
     private String expression(StatsQuery.Dimension dimension) {
         return switch (dimension) {
             case MODEL -> "model";
@@ -410,42 +415,26 @@ final class LogStore implements AutoCloseable {
     }
 
     /**
-     * Deletes up to {@code limit} entries older than a time, with the attempts of that period.
+     * Deletes up to {@code limit} entries older than a time.
      *
      * @param before epoch milliseconds
-     * @param limit  the most rows of each table deleted
+     * @param limit  the most rows deleted
      * @return entries deleted
      * @throws SQLException when the database is not available
      */
     int deleteBefore(long before, int limit) throws SQLException {
-        try (Connection connection = connection()) {
-            int deleted;
-            try (PreparedStatement statement = connection.prepareStatement("DELETE FROM " + LOG_TABLE
-                    + " WHERE seq IN (SELECT seq FROM " + LOG_TABLE + " WHERE ts < ? ORDER BY ts LIMIT ?)")) {
-                statement.setLong(1, before);
-                statement.setInt(2, limit);
-                deleted = statement.executeUpdate();
-            }
-            try (PreparedStatement statement = connection.prepareStatement("DELETE FROM " + ATTEMPT_TABLE
-                    + " WHERE seq IN (SELECT seq FROM " + ATTEMPT_TABLE + " WHERE ts < ? ORDER BY ts LIMIT ?)")) {
-                statement.setLong(1, before);
-                statement.setInt(2, limit);
-                statement.executeUpdate();
-            }
-            return deleted;
+        try (Connection connection = connection();
+             PreparedStatement statement = connection.prepareStatement("DELETE FROM " + LOG_TABLE
+                     + " WHERE seq IN (SELECT seq FROM " + LOG_TABLE + " WHERE ts < ? ORDER BY ts LIMIT ?)")) {
+            statement.setLong(1, before);
+            statement.setInt(2, limit);
+            return statement.executeUpdate();
         }
     }
 
     private static void filters(StringBuilder where, List<Object> params, String provider, String model,
                                 String virtualKey, Long from, Long to) {
-        if (from != null) {
-            and(where).append("ts >= ?");
-            params.add(from);
-        }
-        if (to != null) {
-            and(where).append("ts < ?");
-            params.add(to);
-        }
+        period(where, params, "ts", from, to);
         if (provider != null) {
             and(where).append("provider = ?");
             params.add(provider);
@@ -458,6 +447,17 @@ final class LogStore implements AutoCloseable {
         if (virtualKey != null) {
             and(where).append("virtual_key = ?");
             params.add(virtualKey);
+        }
+    }
+
+    private static void period(StringBuilder where, List<Object> params, String column, Long from, Long to) {
+        if (from != null) {
+            and(where).append(column).append(" >= ?");
+            params.add(from);
+        }
+        if (to != null) {
+            and(where).append(column).append(" < ?");
+            params.add(to);
         }
     }
 

@@ -59,7 +59,7 @@ class LogStoreTest {
     /** A fresh, migrated store of the back end. */
     static LogStore store(String backEnd) throws Exception {
         LogStore store = new LogStore(settings(backEnd), LogJson.detail());
-        assertEquals("1", store.open());
+        assertEquals("2", store.open());
         return store;
     }
 
@@ -246,6 +246,116 @@ class LogStoreTest {
 
     @ParameterizedTest
     @MethodSource("backEnds")
+    void keyStatsCountEveryAttemptAndPutTokensAndCostOnTheOneThatServed(String backEnd) throws Exception {
+        try (LogStore store = store(backEnd)) {
+            List<LogEntry> entries = new ArrayList<>();
+            // a retry on another key, then a fallback to another provider
+            entries.add(withAttempts(entry("r1", T0, "openai", "gpt-4o", 200, 140, 10L, 5L, "0.25", "team-a"),
+                    new LogAttempt("openai", "gpt-4o", "k1", 429, 30, 0),
+                    new LogAttempt("openai", "gpt-4o", "k2", 200, 110, 0)));
+            entries.add(withAttempts(entry("r2", T0.plusSeconds(1), "anthropic", "claude", 200, 400, 7L, 3L, "0.5",
+                            "team-b"),
+                    new LogAttempt("openai", "gpt-4o", "k1", 500, 20, 0),
+                    new LogAttempt("openai", "gpt-4o", "k2", 503, 40, 0),
+                    new LogAttempt("anthropic", "claude", "main", 200, 300, 1)));
+            // every attempt failed: no tokens anywhere
+            entries.add(withAttempts(entry("r3", T0.plusSeconds(2), "openai", "gpt-4o", 429, 25, null, null, null,
+                    "team-a"), new LogAttempt("openai", "gpt-4o", "k1", 429, 25, 0)));
+            // no attempt at all (refused before routing)
+            entries.add(withAttempts(entry("r4", T0.plusSeconds(3), null, null, 401, 0, null, null, null, null)));
+            // outside the period
+            entries.add(withAttempts(entry("r5", T0.plus(Duration.ofDays(2)), "openai", "gpt-4o", 200, 9, 1L, 1L,
+                    "1", null), new LogAttempt("openai", "gpt-4o", "k1", 200, 9, 0)));
+            store.insert(entries);
+            long from = T0.toEpochMilli();
+            long to = T0.plus(Duration.ofDays(1)).toEpochMilli();
+            Map<String, StatsRow> keys = byKey(store.stats(new StatsQuery(StatsQuery.Dimension.KEY, null, from, to,
+                    null, null, null)));
+            assertEquals(Set.of("openai/k1", "openai/k2", "anthropic/main"), keys.keySet());
+            StatsRow k1 = keys.get("openai/k1");
+            assertEquals(3, k1.requests());
+            assertEquals(3, k1.errors());
+            assertEquals(0, k1.inputTokens());
+            assertEquals(0, BigDecimal.ZERO.compareTo(k1.costUsd()));
+            assertEquals(25, k1.latencyP50Ms(), "nearest rank of 20, 25, 30");
+            assertEquals(30, k1.latencyP95Ms());
+            StatsRow k2 = keys.get("openai/k2");
+            assertEquals(2, k2.requests());
+            assertEquals(1, k2.errors());
+            assertEquals(10, k2.inputTokens(), "r1's tokens, on the attempt that served it");
+            assertEquals(5, k2.outputTokens());
+            assertEquals(0, new BigDecimal("0.25").compareTo(k2.costUsd()));
+            StatsRow claude = keys.get("anthropic/main");
+            assertEquals(1, claude.requests());
+            assertEquals(7, claude.inputTokens());
+            assertEquals(0, new BigDecimal("0.5").compareTo(claude.costUsd()));
+            assertEquals(300, claude.latencyP50Ms(), "the attempt's time, not the request's");
+
+            Map<String, StatsRow> teamA = byKey(store.stats(new StatsQuery(StatsQuery.Dimension.KEY, null, from, to,
+                    null, null, "team-a")));
+            assertEquals(2, teamA.get("openai/k1").requests(), "r1 and r3");
+            Map<String, StatsRow> openai = byKey(store.stats(new StatsQuery(StatsQuery.Dimension.KEY, null, from, to,
+                    "openai", null, null)));
+            assertEquals(Set.of("openai/k1", "openai/k2"), openai.keySet(), "the provider filter is the attempt's");
+            List<StatsRow> split = store.stats(new StatsQuery(StatsQuery.Dimension.KEY, StatsQuery.Dimension.VIRTUAL_KEY,
+                    from, to, null, null, null));
+            assertEquals(2, split.stream().filter(row -> row.key().equals("openai/k1")).count(), "team-a and team-b");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backEnds")
+    void aVersionOneDatabaseIsMigratedAndKeepsItsEntriesAndKeyStats(String backEnd) throws Exception {
+        LogSettings settings = settings(backEnd);
+        String url = backEnd.equals("sqlite") ? "jdbc:sqlite:" + settings.sqlitePath() : settings.url();
+        if (backEnd.equals("sqlite")) {
+            Files.createDirectories(settings.sqlitePath().getParent());
+        }
+        // the schema as version 1 left it, with one request that was retried
+        org.flywaydb.core.Flyway.configure(LogStore.class.getClassLoader())
+                .dataSource(url, backEnd.equals("sqlite") ? null : PostgresServer.USER, "")
+                .locations("classpath:io/gateway/server/logs/db/" + backEnd).table(LogStore.HISTORY_TABLE)
+                .target("1").load().migrate();
+        try (Connection connection = DriverManager.getConnection(url, backEnd.equals("sqlite") ? null
+                : PostgresServer.USER, backEnd.equals("sqlite") ? null : "");
+             Statement statement = connection.createStatement()) {
+            String bool = backEnd.equals("sqlite") ? "0" : "false";
+            statement.executeUpdate("INSERT INTO " + LogStore.LOG_TABLE + " (id, ts, operation, provider, model, "
+                    + "status, stream, latency_ms, input_tokens, retries, fallback_index, attempts) VALUES ('old-1', "
+                    + T0.toEpochMilli() + ", 'chat.completion', 'openai', 'gpt-4o', 200, " + bool + ", 90, 12, 1, 0, "
+                    + "'[{\"provider\":\"openai\",\"model\":\"gpt-4o\",\"key\":\"k1\",\"status\":429,"
+                    + "\"ms\":10,\"fallback\":0},{\"provider\":\"openai\",\"model\":\"gpt-4o\","
+                    + "\"key\":\"k2\",\"status\":200,\"ms\":80,\"fallback\":0}]')");
+            statement.executeUpdate("INSERT INTO gateway_request_attempt (ts, provider, key_name, status, latency_ms) "
+                    + "VALUES (" + T0.toEpochMilli() + ", 'openai', 'k1', 429, 10)");
+        }
+        try (LogStore store = new LogStore(settings, LogJson.detail())) {
+            assertEquals("2", store.open());
+            assertEquals(List.of("old-1"), store.page(new LogQuery(500, null, null, null, null, null, null, null, null,
+                    null)).data().stream().map(LogEntry::id).toList());
+            Map<String, StatsRow> keys = byKey(store.stats(new StatsQuery(StatsQuery.Dimension.KEY, null,
+                    T0.toEpochMilli(), T0.toEpochMilli() + 1, null, null, null)));
+            assertEquals(1, keys.get("openai/k1").errors());
+            assertEquals(12, keys.get("openai/k2").inputTokens());
+        }
+        try (Connection connection = DriverManager.getConnection(url, backEnd.equals("sqlite") ? null
+                : PostgresServer.USER, backEnd.equals("sqlite") ? null : "");
+             ResultSet tables = connection.getMetaData().getTables(null, null, "gateway_request_attempt", null)) {
+            assertFalse(tables.next(), "the attempts table is gone");
+        }
+    }
+
+    private static LogEntry withAttempts(LogEntry entry, LogAttempt... attempts) {
+        return new LogEntry(entry.id(), entry.timestamp(), entry.operation(), entry.provider(), entry.model(),
+                entry.requestedModel(), entry.status(), entry.stream(), entry.latencyMs(), entry.ttftMs(),
+                entry.inputTokens(), entry.outputTokens(), entry.cachedTokens(), entry.reasoningTokens(),
+                entry.costUsd(), entry.virtualKey(), Math.max(0, attempts.length - 1), entry.fallbackIndex(),
+                entry.errorType(), entry.errorMessage(), entry.clientIp(), entry.userAgent(), entry.traceId(),
+                List.of(attempts), null, null, null, null);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backEnds")
     void deleteBeforeRemovesOldEntriesAndTheirAttemptsInChunks(String backEnd) throws Exception {
         LogSettings settings = settings(backEnd);
         try (LogStore store = new LogStore(settings, LogJson.detail())) {
@@ -266,7 +376,7 @@ class LogStoreTest {
                     .get(0).requests(), "the attempts went with them");
             // opening the same database again is a no-op migration
             try (LogStore again = new LogStore(settings, LogJson.detail())) {
-                assertEquals("1", again.open());
+                assertEquals("2", again.open());
                 assertEquals(10, again.page(new LogQuery(500, null, null, null, null, null, null, null, null, null))
                         .data().size());
             }
@@ -285,7 +395,7 @@ class LogStoreTest {
                  Statement statement = connection.createStatement()) {
                 try (ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + LogStore.HISTORY_TABLE)) {
                     assertTrue(rows.next());
-                    assertEquals(1, rows.getInt(1));
+                    assertEquals(2, rows.getInt(1), "V1 and V2");
                 }
                 if (backEnd.equals("sqlite")) {
                     try (ResultSet rows = statement.executeQuery("PRAGMA journal_mode")) {
