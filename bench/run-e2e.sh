@@ -509,7 +509,7 @@ gateway_b_note() {
     [ -n "$GATEWAY_B_OPTS" ] && what="$what with JAVA_OPTS +\`$GATEWAY_B_OPTS\`"
     [ -n "$GATEWAY_B_YAML" ] && what="$what, config + \`$(printf '%s' "$GATEWAY_B_YAML" | tr '\n' ' ' | tr -s ' ')\`"
     if [ -s "$WORK/telemetry-b.txt" ]; then
-        what="$what; spans: $(awk '{ sub(/^gateway_telemetry_spans_total/, ""); printf "%s%s %.0f", sep, $1, $2; sep = ", " }' \
+        what="$what; counted over the run: $(awk '{ sub(/^gateway_/, ""); printf "%s%s %.0f", sep, $1, $2; sep = ", " }' \
             "$WORK/telemetry-b.txt")"
     fi
     printf '%s' "$what"
@@ -984,9 +984,10 @@ main() {
     SSE_B=''
     if [ -n "$GWB_PID" ]; then
         SSE_B="$(ttfb_stats "$WORK/ttfb-gateway-b.txt") $(ttfb_stats "$WORK/ttfb-reused-gateway-b.txt")"
-        # with tracing on, what the second gateway exported (and dropped) over the whole run
-        curl -s --max-time 5 "http://127.0.0.1:$GWB_PORT/metrics" | grep -E '^gateway_telemetry_spans_total' \
-            > "$WORK/telemetry-b.txt" || true
+        # what the second gateway's spans and request log entries became over the whole run: exported
+        # or dropped, written or dropped
+        curl -s --max-time 5 "http://127.0.0.1:$GWB_PORT/metrics" \
+            | grep -E '^gateway_(telemetry_spans|logs_written|logs_dropped)_total' > "$WORK/telemetry-b.txt" || true
         HWM_B=$(hwm_kb "$GWB_PID")
         stop_pid "$GWB_PID"
         GWB_PID=''
