@@ -338,10 +338,48 @@ class LogStoreTest {
             assertEquals(1, keys.get("openai/k1").errors());
             assertEquals(12, keys.get("openai/k2").inputTokens());
         }
+        // a gateway of version 1 on the same database, during an upgrade: its transaction (log row and
+        // attempt rows, as it wrote them) and its retention still work; the attempt rows are discarded
         try (Connection connection = DriverManager.getConnection(url, backEnd.equals("sqlite") ? null
-                : PostgresServer.USER, backEnd.equals("sqlite") ? null : "");
-             ResultSet tables = connection.getMetaData().getTables(null, null, "gateway_request_attempt", null)) {
-            assertFalse(tables.next(), "the attempts table is gone");
+                : PostgresServer.USER, backEnd.equals("sqlite") ? null : "")) {
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement();
+                 java.sql.PreparedStatement attempts = connection.prepareStatement("INSERT INTO "
+                         + "gateway_request_attempt (ts, provider, model, requested_model, key_name, virtual_key, "
+                         + "status, latency_ms, input_tokens, output_tokens, cost_nanos) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                         + "?, ?, ?, ?)")) {
+                statement.executeUpdate("INSERT INTO " + LogStore.LOG_TABLE + " (id, ts, operation, status, stream, "
+                        + "latency_ms, retries, fallback_index) VALUES ('old-2', " + (T0.toEpochMilli() + 1)
+                        + ", 'chat.completion', 200, " + (backEnd.equals("sqlite") ? "0" : "false") + ", 5, 0, 0)");
+                for (int i = 0; i < 2; i++) {
+                    attempts.setLong(1, T0.toEpochMilli());
+                    attempts.setString(2, "openai");
+                    attempts.setString(3, "gpt-4o");
+                    attempts.setString(4, "openai/gpt-4o");
+                    attempts.setString(5, "k" + i);
+                    attempts.setString(6, null);
+                    attempts.setInt(7, 200);
+                    attempts.setLong(8, 5);
+                    attempts.setNull(9, java.sql.Types.BIGINT);
+                    attempts.setNull(10, java.sql.Types.BIGINT);
+                    attempts.setNull(11, java.sql.Types.BIGINT);
+                    attempts.addBatch();
+                }
+                attempts.executeBatch();
+                connection.commit();
+                statement.executeUpdate("DELETE FROM gateway_request_attempt WHERE seq IN (SELECT seq FROM "
+                        + "gateway_request_attempt WHERE ts < " + T0.toEpochMilli() + " ORDER BY ts LIMIT 10)");
+                connection.commit();
+                try (ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM gateway_request_attempt")) {
+                    assertTrue(rows.next());
+                    assertEquals(0, rows.getInt(1), "the old version's attempt rows are discarded");
+                }
+            }
+        }
+        try (LogStore store = new LogStore(settings, LogJson.detail())) {
+            assertEquals("2", store.open());
+            assertEquals(List.of("old-2", "old-1"), store.page(new LogQuery(500, null, null, null, null, null, null,
+                    null, null, null)).data().stream().map(LogEntry::id).toList(), "the old version's entry is kept");
         }
     }
 
