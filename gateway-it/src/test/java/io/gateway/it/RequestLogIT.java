@@ -316,12 +316,18 @@ class RequestLogIT {
                 {"role":"assistant","content":"ok"},"finish_reason":"stop"}],
                 "usage":{"prompt_tokens":1000,"completion_tokens":1000,"total_tokens":2000}}"""));
         JsonObject before = statsRow("model", "gpt-4o-mini");
+        JsonObject keyBefore = statsRow("key", "openai/main");
         assertEquals(200, Http.post(gateway.uri("/v1/chat/completions"), """
                 {"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"x"}]}""",
                 "x-request-id", id, "x-bf-vk", TEAM_A).statusCode());
         awaitListed(id);
         JsonObject after = statsRow("model", "gpt-4o-mini");
         assertEquals(count(before, "requests") + 1, count(after, "requests"));
+        // per provider key: the attempt that served it, with its tokens
+        JsonObject keyAfter = statsRow("key", "openai/main");
+        assertEquals(count(keyBefore, "requests") + 1, count(keyAfter, "requests"));
+        assertEquals(count(keyBefore, "input_tokens") + 1000, count(keyAfter, "input_tokens"));
+        assertEquals(count(keyBefore, "errors"), count(keyAfter, "errors"));
         assertEquals(count(before, "input_tokens") + 1000, count(after, "input_tokens"));
         BigDecimal spent = after.getJsonNumber("cost_usd").bigDecimalValue()
                 .subtract(before == null ? BigDecimal.ZERO : before.getJsonNumber("cost_usd").bigDecimalValue());
