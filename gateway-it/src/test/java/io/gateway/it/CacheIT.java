@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * hits and misses, isolation by cache key, expiry, no-store, streamed and complete answers replayed
  * byte for byte and each as the other, errors never stored, the semantic path with an embeddings
  * upstream whose vectors reflect word overlap, and a hit that governance counts as a request but
- * charges nothing.
+ * charges nothing, and the request log's mark on the answers the cache gave.
  */
 class CacheIT {
 
@@ -59,6 +59,8 @@ class CacheIT {
                 gateway:
                   admin:
                     token: ${CACHE_IT_ADMIN}
+                  logs:
+                    path: %s
                   providers:
                     openai:
                       base-url: %s/v1
@@ -81,7 +83,7 @@ class CacheIT {
                       semantic:
                         embedding-model: openai/text-embedding-3-small
                         threshold: 0.8
-                """.formatted(upstream.baseUrl()), plugins.root(),
+                """.formatted(temp.resolve("logs.db"), upstream.baseUrl()), plugins.root(),
                 Map.of("CACHE_IT_ADMIN", ADMIN_TOKEN, "CACHE_IT_KEY", VIRTUAL_KEY));
     }
 
@@ -151,6 +153,38 @@ class CacheIT {
                 "{\"temperature\":0.2,"), "x-bf-cache-key", key);
         assertNull(changed.headers().firstValue("x-bf-cache-hit").orElse(null), "another parameter is another answer");
         assertEquals(calls + 1, chats());
+    }
+
+    @Test
+    void theRequestLogMarksTheAnswersTheCacheGave() {
+        String key = key();
+        String missId = "cache-log-" + UUID.randomUUID();
+        String hitId = "cache-log-" + UUID.randomUUID();
+        String streamedHitId = "cache-log-" + UUID.randomUUID();
+        miss(CHAT, chat("Log me"), "x-bf-cache-key", key, "x-request-id", missId);
+        assertEquals("direct", Http.post(gateway.uri(CHAT), chat("Log me"), "x-bf-cache-key", key, "x-request-id",
+                hitId).headers().firstValue("x-bf-cache-hit").orElseThrow());
+        assertEquals("direct", Http.post(gateway.uri(CHAT), streamed(chat("Log me")), "x-bf-cache-key", key,
+                "x-request-id", streamedHitId).headers().firstValue("x-bf-cache-hit").orElseThrow());
+        assertEquals(JsonValue.NULL, logged(missId).get("cache_hit"), "the miss went upstream");
+        JsonObject hit = logged(hitId);
+        assertEquals("direct", hit.getString("cache_hit"));
+        assertEquals(200, hit.getInt("status"));
+        assertEquals(0, hit.getJsonArray("attempts").size(), "no upstream attempt");
+        JsonObject streamedHit = logged(streamedHitId);
+        assertEquals("direct", streamedHit.getString("cache_hit"));
+        assertTrue(streamedHit.getBoolean("stream"));
+    }
+
+    /** A request's entry in the request log, once the writer stored it. */
+    private static JsonObject logged(String id) {
+        java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> found =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        RequestLogIT.await(() -> {
+            found.set(Http.get(gateway.uri("/admin/logs/" + id), "authorization", "Bearer " + ADMIN_TOKEN));
+            return found.get().statusCode() == 200;
+        }, "request " + id + " in the request log");
+        return JsonBodies.parse(found.get().body());
     }
 
     @Test
@@ -305,9 +339,11 @@ class CacheIT {
         CacheSupport.awaitStored(gateway, "semantic", semanticBefore + 1);
         int calls = chats();
 
+        String similarId = "cache-log-" + UUID.randomUUID();
         HttpResponse<String> similar = Http.post(gateway.uri(CHAT), chat("What is the capital city of France?"),
-                "x-bf-cache-key", key);
+                "x-bf-cache-key", key, "x-request-id", similarId);
         assertEquals("semantic", similar.headers().firstValue("x-bf-cache-hit").orElseThrow());
+        assertEquals("semantic", logged(similarId).getString("cache_hit"), "the request log says which path");
         double similarity = Double.parseDouble(similar.headers().firstValue("x-bf-cache-similarity").orElseThrow());
         assertTrue(similarity >= 0.8, "similarity " + similarity);
         assertEquals(first.body(), similar.body());

@@ -263,6 +263,9 @@ public final class InferenceRoutes {
                 throw GatewayException.of(ErrorCode.INTERNAL, "the request chain returned no response");
             }
             status = response.status();
+            if (log != null) {
+                log.response(response);
+            }
             if (format == ApiFormat.ANTHROPIC && operation == Operation.LIST_MODELS
                     && response instanceof Response.Complete list) {
                 response = anthropicModels(list, req);

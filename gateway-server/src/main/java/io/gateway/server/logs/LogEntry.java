@@ -35,6 +35,8 @@ import java.util.List;
  * @param clientIp              the client's address
  * @param userAgent             the client's {@code User-Agent}
  * @param traceId               the W3C trace id when tracing is on
+ * @param cacheHit              {@code direct} or {@code semantic} when the response cache answered (the
+ *                              answer's {@code x-bf-cache-hit}), {@code null} for an answer from upstream
  * @param attempts              every upstream attempt (detail only)
  * @param requestBody           the request body when bodies are captured (detail only)
  * @param responseBody          the answer (for streams, assembled) when bodies are captured (detail only)
@@ -45,12 +47,12 @@ import java.util.List;
 @JsonbPropertyOrder({"id", "timestamp", "operation", "provider", "model", "requestedModel", "status", "stream",
         "latencyMs", "ttftMs", "inputTokens", "outputTokens", "cachedTokens", "reasoningTokens", "costUsd",
         "virtualKey", "retries", "fallbackIndex", "errorType", "errorMessage", "clientIp", "userAgent", "traceId",
-        "attempts", "requestBody", "responseBody", "requestBodyTruncated", "responseBodyTruncated"})
+        "cacheHit", "attempts", "requestBody", "responseBody", "requestBodyTruncated", "responseBodyTruncated"})
 public record LogEntry(String id, Instant timestamp, String operation, String provider, String model,
                        String requestedModel, int status, boolean stream, long latencyMs, Long ttftMs,
                        Long inputTokens, Long outputTokens, Long cachedTokens, Long reasoningTokens,
                        BigDecimal costUsd, String virtualKey, int retries, int fallbackIndex, String errorType,
-                       String errorMessage, String clientIp, String userAgent, String traceId,
+                       String errorMessage, String clientIp, String userAgent, String traceId, String cacheHit,
                        List<LogAttempt> attempts, String requestBody, String responseBody,
                        Boolean requestBodyTruncated, Boolean responseBodyTruncated) {
 

@@ -30,6 +30,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LogRecord {
 
+    /** The header with which the response cache marks the answers it gave (Bifrost's name). */
+    static final String CACHE_HIT = "x-bf-cache-hit";
+
     private final RequestLog log;
     private final String requestId;
     private final long receivedAtMillis;
@@ -45,6 +48,7 @@ public final class LogRecord {
     private volatile long firstEventNanos = -1;
     private volatile GatewayException streamFailure;
 
+    private String cacheHit;
     private int status;
     private boolean stream;
     private long latencyNanos;
@@ -78,6 +82,18 @@ public final class LogRecord {
         } else if (!exchange.body().isEmpty()) {
             requestJson = exchange.body();
         }
+    }
+
+    /**
+     * The answer the chain returned, whatever its kind: whether the response cache answered it (its
+     * {@code x-bf-cache-hit} header, which the cache middleware sets to {@code direct} or
+     * {@code semantic}).
+     *
+     * @param response the answer
+     */
+    public void response(Response response) {
+        String hit = response.headers().first(CACHE_HIT).orElse(null);
+        cacheHit = hit == null || hit.isEmpty() ? null : bounded(hit, 32);
     }
 
     /**
@@ -230,6 +246,7 @@ public final class LogRecord {
                 address(client),
                 bounded(userAgent, 500),
                 result.traceId().orElse(null),
+                cacheHit,
                 List.copyOf(attempts),
                 requestBody == null ? null : requestBody.text(),
                 responseBody == null ? null : responseBody.text(),

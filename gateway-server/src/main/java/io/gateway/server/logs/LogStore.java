@@ -33,15 +33,16 @@ final class LogStore implements AutoCloseable {
 
     private static final String SUMMARY_COLUMNS = "seq, id, ts, operation, provider, model, requested_model, status, "
             + "stream, latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_nanos, "
-            + "virtual_key, retries, fallback_index, error_type, error_message, client_ip, user_agent, trace_id";
+            + "virtual_key, retries, fallback_index, error_type, error_message, client_ip, user_agent, trace_id, "
+            + "cache_hit";
     private static final String DETAIL_COLUMNS = SUMMARY_COLUMNS
             + ", attempts, request_body, response_body, request_body_truncated, response_body_truncated";
     private static final String INSERT_LOG = "INSERT INTO " + LOG_TABLE + " (id, ts, operation, provider, model, "
             + "requested_model, status, stream, latency_ms, ttft_ms, input_tokens, output_tokens, cached_tokens, "
             + "reasoning_tokens, cost_nanos, virtual_key, retries, fallback_index, error_type, error_message, client_ip, "
-            + "user_agent, trace_id, attempts, request_body, response_body, request_body_truncated, "
+            + "user_agent, trace_id, cache_hit, attempts, request_body, response_body, request_body_truncated, "
             + "response_body_truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            + "?, ?, ?, ?)";
+            + "?, ?, ?, ?, ?)";
 
     private final LogSettings settings;
     private final Jsonb json;
@@ -181,6 +182,7 @@ final class LogStore implements AutoCloseable {
         statement.setString(i++, text(entry.clientIp()));
         statement.setString(i++, text(entry.userAgent()));
         statement.setString(i++, text(entry.traceId()));
+        statement.setString(i++, text(entry.cacheHit()));
         statement.setString(i++, entry.attempts() == null ? null : text(attemptsJson(entry.attempts())));
         statement.setString(i++, text(entry.requestBody()));
         statement.setString(i++, text(entry.responseBody()));
@@ -513,8 +515,8 @@ final class LogStore implements AutoCloseable {
                 Optional.ofNullable(nullableLong(rows, "cost_nanos")).map(LogStore::usd).orElse(null),
                 rows.getString("virtual_key"), rows.getInt("retries"), rows.getInt("fallback_index"),
                 rows.getString("error_type"), rows.getString("error_message"), rows.getString("client_ip"),
-                rows.getString("user_agent"), rows.getString("trace_id"), attempts, requestBody, responseBody,
-                requestTruncated, responseTruncated);
+                rows.getString("user_agent"), rows.getString("trace_id"), rows.getString("cache_hit"), attempts,
+                requestBody, responseBody, requestTruncated, responseTruncated);
     }
 
     private static Long nullableLong(ResultSet rows, String column) throws SQLException {

@@ -19,7 +19,7 @@ class LogJsonTest {
 
     private static final LogEntry ENTRY = new LogEntry("req-1", Instant.parse("2026-03-01T10:00:00.123Z"),
             "chat_completion", "openai", "gpt-4o", "openai/gpt-4o", 200, true, 1500, 120L, 10L, 20L, 3L, null,
-            new BigDecimal("0.000125"), null, 1, 0, null, null, "10.0.0.7", "curl/8", null,
+            new BigDecimal("0.000125"), null, 1, 0, null, null, "10.0.0.7", "curl/8", null, "direct",
             List.of(new LogAttempt("openai", "gpt-4o", "main", 200, 1400, 0)), "{\"model\":\"gpt-4o\"}",
             "{\"choices\":[]}", false, false);
 
@@ -30,7 +30,7 @@ class LogJsonTest {
         assertEquals(List.of("id", "timestamp", "operation", "provider", "model", "requested_model", "status", "stream",
                 "latency_ms", "ttft_ms", "input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens",
                 "cost_usd", "virtual_key", "retries", "fallback_index", "error_type", "error_message", "client_ip",
-                "user_agent", "trace_id", "attempts", "request_body", "response_body", "request_body_truncated",
+                "user_agent", "trace_id", "cache_hit", "attempts", "request_body", "response_body", "request_body_truncated",
                 "response_body_truncated"), new ArrayList<>(object.keySet()));
         assertEquals("2026-03-01T10:00:00.123Z", object.getString("timestamp"), "RFC 3339, UTC");
         assertEquals(JsonValue.NULL, object.get("virtual_key"));
@@ -51,7 +51,8 @@ class LogJsonTest {
             assertFalse(entry.containsKey(name), name);
         }
         assertTrue(entry.containsKey("trace_id"));
-        assertEquals(23, entry.size());
+        assertEquals("direct", entry.getString("cache_hit"));
+        assertEquals(24, entry.size());
         assertEquals("abc", JsonBodies.parse(LogJson.list(new LogPage(List.of(), "abc"))).getString("next_cursor"));
     }
 

@@ -59,7 +59,7 @@ class LogStoreTest {
     /** A fresh, migrated store of the back end. */
     static LogStore store(String backEnd) throws Exception {
         LogStore store = new LogStore(settings(backEnd), LogJson.detail());
-        assertEquals("2", store.open());
+        assertEquals("3", store.open());
         return store;
     }
 
@@ -82,7 +82,7 @@ class LogStoreTest {
                 latency, null, input, output, input == null ? null : 0L, output == null ? null : 0L,
                 cost == null ? null : new BigDecimal(cost), virtualKey, 0, 0,
                 status >= 400 ? "rate_limit_error" : null, status >= 400 ? "Too many requests for " + id : null,
-                "127.0.0.1", "test-agent/1.0", null,
+                "127.0.0.1", "test-agent/1.0", null, null,
                 List.of(new LogAttempt(provider, model, "main", status, latency, 0)), null, null, null, null);
     }
 
@@ -158,7 +158,7 @@ class LogStoreTest {
             LogEntry older = entry("dup", T0, "openai", "gpt-4o", 500, 10, null, null, null, null);
             LogEntry newer = new LogEntry("dup", T0.plusSeconds(1), "chat.completion", "openai", "gpt-4o",
                     "openai/gpt-4o", 200, true, 1234, 56L, 10L, 20L, 3L, 4L, new BigDecimal("0.000123"), "team-a",
-                    1, 1, null, null, "::1", "sdk\u0000agent", "0af7651916cd43dd8448eb211c80319c",
+                    1, 1, null, null, "::1", "sdk\u0000agent", "0af7651916cd43dd8448eb211c80319c", "semantic",
                     List.of(new LogAttempt("openai", "gpt-4o", "k1", 500, 10, 0),
                             new LogAttempt("azure", "gpt-4o", "k2", 200, 1200, 1)),
                     "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"héllo ✓\"}]}",
@@ -179,12 +179,14 @@ class LogStoreTest {
             assertTrue(found.stream());
             assertEquals("sdk\uFFFDagent", found.userAgent(), "NUL, which PostgreSQL refuses, is replaced");
             assertEquals("0af7651916cd43dd8448eb211c80319c", found.traceId());
+            assertEquals("semantic", found.cacheHit());
             assertTrue(store.find("nope").isEmpty());
             LogEntry listed = store.page(new LogQuery(10, null, null, null, null, null, null, null, null, null))
                     .data().get(0);
             assertNull(listed.requestBody());
             assertNull(listed.attempts());
             assertEquals(56L, listed.ttftMs());
+            assertEquals("semantic", listed.cacheHit(), "the list shows it too");
         }
     }
 
@@ -330,7 +332,7 @@ class LogStoreTest {
                     + "VALUES (" + T0.toEpochMilli() + ", 'openai', 'k1', 429, 10)");
         }
         try (LogStore store = new LogStore(settings, LogJson.detail())) {
-            assertEquals("2", store.open());
+            assertEquals("3", store.open());
             assertEquals(List.of("old-1"), store.page(new LogQuery(500, null, null, null, null, null, null, null, null,
                     null)).data().stream().map(LogEntry::id).toList());
             Map<String, StatsRow> keys = byKey(store.stats(new StatsQuery(StatsQuery.Dimension.KEY, null,
@@ -377,7 +379,7 @@ class LogStoreTest {
             }
         }
         try (LogStore store = new LogStore(settings, LogJson.detail())) {
-            assertEquals("2", store.open());
+            assertEquals("3", store.open());
             assertEquals(List.of("old-2", "old-1"), store.page(new LogQuery(500, null, null, null, null, null, null,
                     null, null, null)).data().stream().map(LogEntry::id).toList(), "the old version's entry is kept");
         }
@@ -389,7 +391,7 @@ class LogStoreTest {
                 entry.inputTokens(), entry.outputTokens(), entry.cachedTokens(), entry.reasoningTokens(),
                 entry.costUsd(), entry.virtualKey(), Math.max(0, attempts.length - 1), entry.fallbackIndex(),
                 entry.errorType(), entry.errorMessage(), entry.clientIp(), entry.userAgent(), entry.traceId(),
-                List.of(attempts), null, null, null, null);
+                entry.cacheHit(), List.of(attempts), null, null, null, null);
     }
 
     @ParameterizedTest
@@ -414,7 +416,7 @@ class LogStoreTest {
                     .get(0).requests(), "the attempts went with them");
             // opening the same database again is a no-op migration
             try (LogStore again = new LogStore(settings, LogJson.detail())) {
-                assertEquals("2", again.open());
+                assertEquals("3", again.open());
                 assertEquals(10, again.page(new LogQuery(500, null, null, null, null, null, null, null, null, null))
                         .data().size());
             }
@@ -433,7 +435,7 @@ class LogStoreTest {
                  Statement statement = connection.createStatement()) {
                 try (ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + LogStore.HISTORY_TABLE)) {
                     assertTrue(rows.next());
-                    assertEquals(2, rows.getInt(1), "V1 and V2");
+                    assertEquals(3, rows.getInt(1), "V1 to V3");
                 }
                 if (backEnd.equals("sqlite")) {
                     try (ResultSet rows = statement.executeQuery("PRAGMA journal_mode")) {

@@ -13,6 +13,7 @@ function facts(entry) {
     ['Status', h('span', { class: `status ${format.statusClass(entry.status)}` }, entry.status)],
     ['Requested model', entry.requested_model],
     ['Served by', entry.provider ? `${entry.provider} / ${entry.model || '?'}` : null],
+    ['Response cache', entry.cache_hit ? `${entry.cache_hit} hit: answered from the cache, no upstream call` : null],
     ['Stream', entry.stream ? 'yes' : 'no'],
     ['Latency', format.duration(entry.latency_ms)],
     ['Time to first event', entry.stream ? format.duration(entry.ttft_ms) : null],
