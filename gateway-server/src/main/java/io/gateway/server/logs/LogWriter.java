@@ -181,7 +181,9 @@ final class LogWriter implements AutoCloseable {
                 }
             }
             try {
-                store.insert(pending);
+                // while the queue is short the writer yields to the requests between chunks; when it
+                // fills (a saturated node), it writes at full speed rather than drop entries
+                store.insert(pending, queue.size() < settings.queueSize() / 4);
                 written.add(pending.size());
                 pending = null;
                 pause = 250;

@@ -96,7 +96,7 @@ class LogStoreTest {
                 entries.add(entry("req-" + i, T0.plusMillis(i / 2), "openai", "gpt-4o", 200, 10 + i, 5L, 7L,
                         "0.000001", null));
             }
-            store.insert(entries);
+            store.insert(entries, false);
             Set<String> seen = new HashSet<>();
             List<String> order = new ArrayList<>();
             LogCursor cursor = null;
@@ -134,7 +134,7 @@ class LogStoreTest {
                     entry("a-1", T0, "openai", "gpt-4o", 200, 100, 10L, 20L, "0.5", "team-a"),
                     entry("a-2", T0.plusSeconds(60), "anthropic", "claude-sonnet", 429, 50, null, null, null, "team-a"),
                     entry("b-1", T0.plusSeconds(120), "openai", "gpt-4o-mini", 502, 70, null, null, null, "team-b"),
-                    entry("b-2_50%", T0.plusSeconds(180), "openai", "gpt-4o", 200, 80, 1L, 2L, "0.25", null)));
+                    entry("b-2_50%", T0.plusSeconds(180), "openai", "gpt-4o", 200, 80, 1L, 2L, "0.25", null)), false);
             assertEquals(List.of("b-2_50%", "b-1", "a-1"), ids(store, q -> q.provider = "openai"));
             assertEquals(List.of("b-2_50%", "a-1"), ids(store, q -> q.model = "gpt-4o"));
             assertEquals(List.of("b-1"), ids(store, q -> q.model = "openai/gpt-4o-mini"), "the requested model too");
@@ -163,7 +163,7 @@ class LogStoreTest {
                             new LogAttempt("azure", "gpt-4o", "k2", 200, 1200, 1)),
                     "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"héllo ✓\"}]}",
                     "{\"choices\":[]}", false, true);
-            store.insert(List.of(older, newer));
+            store.insert(List.of(older, newer), false);
             LogEntry found = store.find("dup").orElseThrow();
             assertEquals(newer.timestamp(), found.timestamp());
             assertEquals(2, found.attempts().size());
@@ -204,7 +204,7 @@ class LogStoreTest {
                 entries.add(entry("c" + i, T0.plusSeconds(i), "anthropic", "claude", 200, i * 100L, 100L, 50L,
                         "1.5", "team-a"));
             }
-            store.insert(entries);
+            store.insert(entries, false);
             long from = T0.toEpochMilli();
             long to = T0.plus(Duration.ofDays(1)).toEpochMilli();
             Map<String, StatsRow> byModel = byKey(store.stats(new StatsQuery(StatsQuery.Dimension.MODEL, null, from,
@@ -248,6 +248,25 @@ class LogStoreTest {
 
     @ParameterizedTest
     @MethodSource("backEnds")
+    void everyEntryOfABatchIsWrittenWhateverItsSizeAgainstTheChunks(String backEnd) throws Exception {
+        try (LogStore store = store(backEnd)) {
+            int total = 0;
+            for (int size : new int[] {1, LogStore.CHUNK - 1, LogStore.CHUNK, LogStore.CHUNK + 1, 3 * LogStore.CHUNK}) {
+                List<LogEntry> entries = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    entries.add(entry("b" + size + "-" + i, T0.plusMillis(total + i), "openai", "gpt-4o", 200, 1, 1L,
+                            1L, null, null));
+                }
+                store.insert(entries, size % 2 == 0);
+                total += size;
+                assertEquals(total, store.page(new LogQuery(500, null, null, null, null, null, null, null, null, null))
+                        .data().size(), "after a batch of " + size);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backEnds")
     void keyStatsCountEveryAttemptAndPutTokensAndCostOnTheOneThatServed(String backEnd) throws Exception {
         try (LogStore store = store(backEnd)) {
             List<LogEntry> entries = new ArrayList<>();
@@ -268,7 +287,7 @@ class LogStoreTest {
             // outside the period
             entries.add(withAttempts(entry("r5", T0.plus(Duration.ofDays(2)), "openai", "gpt-4o", 200, 9, 1L, 1L,
                     "1", null), new LogAttempt("openai", "gpt-4o", "k1", 200, 9, 0)));
-            store.insert(entries);
+            store.insert(entries, false);
             long from = T0.toEpochMilli();
             long to = T0.plus(Duration.ofDays(1)).toEpochMilli();
             Map<String, StatsRow> keys = byKey(store.stats(new StatsQuery(StatsQuery.Dimension.KEY, null, from, to,
@@ -404,7 +423,7 @@ class LogStoreTest {
             for (int i = 0; i < 30; i++) {
                 entries.add(entry("r" + i, T0.plusSeconds(i), "openai", "gpt-4o", 200, 1, 1L, 1L, null, null));
             }
-            store.insert(entries);
+            store.insert(entries, false);
             long cut = T0.plusSeconds(20).toEpochMilli();
             assertEquals(8, store.deleteBefore(cut, 8));
             assertEquals(8, store.deleteBefore(cut, 8));
