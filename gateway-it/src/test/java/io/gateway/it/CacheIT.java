@@ -178,13 +178,7 @@ class CacheIT {
 
     /** A request's entry in the request log, once the writer stored it. */
     private static JsonObject logged(String id) {
-        java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> found =
-                new java.util.concurrent.atomic.AtomicReference<>();
-        RequestLogIT.await(() -> {
-            found.set(Http.get(gateway.uri("/admin/logs/" + id), "authorization", "Bearer " + ADMIN_TOKEN));
-            return found.get().statusCode() == 200;
-        }, "request " + id + " in the request log");
-        return JsonBodies.parse(found.get().body());
+        return RequestLogIT.awaitDetail(gateway, ADMIN_TOKEN, id);
     }
 
     @Test

@@ -561,21 +561,7 @@ class McpIT {
     }
 
     private static JsonObject awaitLogged(String requestId) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = Http.get(gateway.uri("/admin/logs/" + requestId), "authorization",
-                    "Bearer " + ADMIN_TOKEN);
-            if (response.statusCode() == 200) {
-                return JsonBodies.parse(response.body());
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("request " + requestId + " is not in the request log within " + WAIT);
+        return RequestLogIT.awaitDetail(gateway, ADMIN_TOKEN, requestId);
     }
 
     @Test

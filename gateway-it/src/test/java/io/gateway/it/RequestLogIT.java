@@ -391,6 +391,24 @@ class RequestLogIT {
         return found[0];
     }
 
+    /**
+     * Waits until a gateway's writer stored a request, and answers its detail.
+     *
+     * @param target     the gateway
+     * @param adminToken its admin token
+     * @param id         the request id
+     * @return {@code GET /admin/logs/{id}}'s answer
+     */
+    static JsonObject awaitDetail(TestGateway target, String adminToken, String id) {
+        java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> found =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        await(() -> {
+            found.set(Http.get(target.uri("/admin/logs/" + id), "authorization", "Bearer " + adminToken));
+            return found.get().statusCode() == 200;
+        }, "request " + id + " in the request log");
+        return JsonBodies.parse(found.get().body());
+    }
+
     static void await(java.util.function.BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
